@@ -1,0 +1,296 @@
+//! Request and response bodies of the HTTP API (DESIGN.md §7). Every field is part of the
+//! contract with the front end, tests and external integrations.
+
+use crate::account::{
+    check_password, parse_name, EmploymentType, NameError, PasswordError, Role, TRADES,
+};
+use crate::error_code::ErrorCode;
+use crate::grade::Grade;
+use crate::id_number::{IdNumber, IdNumberError};
+use crate::phone::{Phone, PhoneError};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    /// Always `ok` when the server and its database answer.
+    pub status: String,
+}
+
+/// Every error answer: `{"error": {...}}` with a 4xx (or, for a server fault, 5xx) status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorDetail {
+    /// Stable, snake_case; programs match on it.
+    pub code: ErrorCode,
+    /// Chinese, for people.
+    pub message: String,
+    /// The fields at fault, when the error is about the body's content.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// One field that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FieldError {
+    /// The JSON field name, e.g. `id_number`.
+    pub field: String,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { field: field.to_owned(), code, message: message.into() }
+    }
+}
+
+/// `POST /api/auth/register`: a trainee creates their own account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RegisterRequest {
+    /// 18-character 身份证号 (GB 11643 check character).
+    pub id_number: String,
+    pub name: String,
+    /// 11-digit mobile number starting with 1.
+    pub phone: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// A unit from `GET /api/units`.
+    pub unit_id: i64,
+    pub employment_type: EmploymentType,
+    /// One of the trades (工种) from `GET /api/trades`.
+    pub trade: String,
+    pub grade: Grade,
+}
+
+/// A registration whose fields have all been checked; only the unit's existence is left to
+/// the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTrainee {
+    pub id_number: IdNumber,
+    pub name: String,
+    pub phone: Phone,
+    pub password: String,
+    pub unit_id: i64,
+    pub employment_type: EmploymentType,
+    pub trade: String,
+    pub grade: Grade,
+}
+
+impl RegisterRequest {
+    /// Checks every field and reports all the faults at once, so that a form can show each
+    /// next to its field. `today` is the Shanghai date, for the birth date check.
+    pub fn validate(&self, today: NaiveDate) -> Result<NewTrainee, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let id_number = IdNumber::parse(&self.id_number, today)
+            .map_err(|e: IdNumberError| {
+                errors.push(FieldError::new("id_number", ErrorCode::InvalidIdNumber, e.to_string()))
+            })
+            .ok();
+        let name = parse_name(&self.name)
+            .map_err(|e: NameError| {
+                errors.push(FieldError::new("name", ErrorCode::InvalidName, e.to_string()))
+            })
+            .ok();
+        let phone = Phone::parse(&self.phone)
+            .map_err(|e: PhoneError| {
+                errors.push(FieldError::new("phone", ErrorCode::InvalidPhone, e.to_string()))
+            })
+            .ok();
+        if let Err(e) = check_password(&self.password, &self.id_number, &self.phone) {
+            let e: PasswordError = e;
+            errors.push(FieldError::new("password", ErrorCode::InvalidPassword, e.to_string()));
+        }
+        if self.unit_id <= 0 {
+            errors.push(FieldError::new("unit_id", ErrorCode::UnknownUnit, "请选择所在单位"));
+        }
+        let trade = self.trade.trim();
+        if !TRADES.contains(&trade) {
+            errors.push(FieldError::new("trade", ErrorCode::InvalidTrade, "请从列表中选择工种"));
+        }
+        match (id_number, name, phone) {
+            (Some(id_number), Some(name), Some(phone)) if errors.is_empty() => Ok(NewTrainee {
+                id_number,
+                name,
+                phone,
+                password: self.password.clone(),
+                unit_id: self.unit_id,
+                employment_type: self.employment_type,
+                trade: trade.to_owned(),
+                grade: self.grade,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Answer to a successful registration or login; the session cookie comes with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionUser {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// `POST /api/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LoginRequest {
+    /// 身份证号, mobile number, or an administrator's username.
+    pub login: String,
+    pub password: String,
+}
+
+/// `GET /api/me`: who is signed in and what this year asks of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Me {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// The trainee's grade; null for administrators.
+    pub grade: Option<Grade>,
+    /// Masked, e.g. `350***********1235`; null for administrators.
+    pub id_number: Option<String>,
+    /// Masked, e.g. `138****8000`.
+    pub phone: Option<String>,
+    pub employment_type: Option<EmploymentType>,
+    pub trade: Option<String>,
+    pub unit: Option<Unit>,
+    /// The region an office administrator manages.
+    pub region: Option<Region>,
+    /// The current policy year; null only when none is configured.
+    pub year: Option<YearInfo>,
+}
+
+/// The current year's requirement as it applies to the signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct YearInfo {
+    pub year: i32,
+    /// 学时 this trainee must complete (42 graded, 24 ungraded); null for administrators.
+    pub required_hours: Option<u32>,
+    /// Fee in fen for this trainee (12600 or 7200); null for administrators.
+    pub fee_fen: Option<i64>,
+    /// Last instant (UTC) to register and pay: 23:59:59 Asia/Shanghai on the deadline day.
+    pub registration_deadline: DateTime<Utc>,
+    /// Last instant (UTC) to complete the 学时.
+    pub study_deadline: DateTime<Utc>,
+    /// Minutes of credited study per 学时.
+    pub minutes_per_hour: u32,
+    pub registration_open: bool,
+    pub study_open: bool,
+}
+
+/// An employer (单位).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Unit {
+    pub id: i64,
+    pub name: String,
+    pub region_code: String,
+    /// Full path of the region, e.g. `福建省 泉州市 鲤城区`.
+    pub region_name: String,
+}
+
+/// A node of the province's region tree (province → city → county).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Region {
+    /// Administrative division code, e.g. `350500`.
+    pub code: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    /// 1 province, 2 city, 3 county.
+    pub level: i32,
+}
+
+/// `POST /api/test/clock` (only with `QINXUE_TEST_CLOCK=1`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ClockAdvance {
+    pub advance_secs: i64,
+}
+
+/// The server's clock after a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ClockNow {
+    pub now: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> RegisterRequest {
+        RegisterRequest {
+            id_number: "350502198001011235".into(),
+            name: "王建国".into(),
+            phone: "13800138000".into(),
+            password: "Secret#2026".into(),
+            unit_id: 1,
+            employment_type: EmploymentType::InPost,
+            trade: "电工".into(),
+            grade: Grade::Intermediate,
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    #[test]
+    fn a_valid_registration_is_normalised() {
+        let mut r = valid();
+        r.id_number = " 11010519491231002x".into();
+        let t = r.validate(today()).unwrap();
+        assert_eq!(t.id_number.as_str(), "11010519491231002X");
+        assert_eq!(t.trade, "电工");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let r = RegisterRequest {
+            id_number: "350502198001011236".into(),
+            name: "".into(),
+            phone: "12345".into(),
+            password: "short".into(),
+            unit_id: 0,
+            employment_type: EmploymentType::Contract,
+            trade: "宇航员".into(),
+            grade: Grade::Ungraded,
+        };
+        let fields: Vec<String> = r.validate(today()).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["id_number", "name", "phone", "password", "unit_id", "trade"]);
+    }
+
+    #[test]
+    fn error_bodies_omit_an_empty_field_list() {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: ErrorCode::NotFound,
+                message: "x".into(),
+                fields: vec![],
+            },
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"error":{"code":"not_found","message":"x"}}"#
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! Stable error codes of the API. Programs match on the code; people read the message.
+//! Kept here so that the front end can react to a code without string matching.
+
+use serde::{Deserialize, Serialize};
+
+/// Every `error.code` (and `fields[].code`) the API can answer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not JSON, or not the JSON this endpoint takes.
+    InvalidJson,
+    /// A field has the wrong type, an unknown enum value, or is missing.
+    InvalidBody,
+    /// The request must be sent as `application/json`.
+    UnsupportedMediaType,
+    /// The body is larger than the endpoint accepts.
+    PayloadTooLarge,
+    /// One or more fields failed validation; see `fields`.
+    ValidationFailed,
+    InvalidIdNumber,
+    InvalidPhone,
+    InvalidName,
+    InvalidPassword,
+    InvalidTrade,
+    UnknownUnit,
+    IdNumberTaken,
+    PhoneTaken,
+    /// No session cookie, or an expired one.
+    Unauthenticated,
+    /// Wrong login or password.
+    InvalidCredentials,
+    /// Too many attempts; wait and try again.
+    RateLimited,
+    /// Signed in, but this role or region may not do this.
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    /// No policy year is configured for the current date.
+    NoPolicyYear,
+    /// Something failed on the server; the details are in its log, never in the answer.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The message shown to people when nothing more specific is known.
+    pub fn default_message(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "请求内容格式不正确",
+            ErrorCode::InvalidBody => "请求内容缺少字段或取值无效",
+            ErrorCode::UnsupportedMediaType => "请以 JSON 格式提交",
+            ErrorCode::PayloadTooLarge => "提交的内容过大",
+            ErrorCode::ValidationFailed => "填写的内容有误，请按提示修改",
+            ErrorCode::InvalidIdNumber => "身份证号不正确",
+            ErrorCode::InvalidPhone => "手机号不正确",
+            ErrorCode::InvalidName => "姓名不正确",
+            ErrorCode::InvalidPassword => "密码不符合要求",
+            ErrorCode::InvalidTrade => "请选择工种",
+            ErrorCode::UnknownUnit => "所选单位不存在",
+            ErrorCode::IdNumberTaken => "该身份证号已注册，请直接登录",
+            ErrorCode::PhoneTaken => "该手机号已被其他账号使用",
+            ErrorCode::Unauthenticated => "请先登录",
+            ErrorCode::InvalidCredentials => "账号或密码错误",
+            ErrorCode::RateLimited => "尝试次数过多，请稍后再试",
+            ErrorCode::Forbidden => "您没有权限进行此操作",
+            ErrorCode::NotFound => "请求的内容不存在",
+            ErrorCode::MethodNotAllowed => "不支持该请求方式",
+            ErrorCode::NoPolicyYear => "本年度培训尚未开放",
+            ErrorCode::Internal => "服务器繁忙，请稍后再试",
+        }
+    }
+}
