@@ -1,0 +1,46 @@
+# Qinxue (勤学): the two commands a newcomer needs are `make run` and `make test` (README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+
+# cargo-installed tools (trunk, wasm-bindgen) and npm's wasm-opt (binaryen 132; Debian's is
+# too old, see TOOLCHAIN.md) must come first on the PATH so that Trunk, offline, finds them.
+export PATH := $(CURDIR)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
+
+.PHONY: tools web run test fmt clean
+
+# Installs only what is missing: rustup target, trunk, wasm-bindgen-cli, npm packages, Debian packages.
+tools:
+	scripts/install-tools.sh
+
+# Trunk runs cargo --offline (Trunk.toml), so the crates must be in the local registry first.
+define build-web
+	cargo fetch
+	trunk build --release
+	scripts/page-weight.sh dist
+endef
+
+# Release build of the front end into dist/, then the first-visit page weight (fails over 200 KB).
+web: tools
+	$(build-web)
+
+# Builds everything and starts the server with demo data; it prints its URL and the demo logins.
+run: web
+	cargo build --release -p qinxue-server
+	QINXUE_DEMO=1 exec target/release/qinxue-server
+
+# Everything CI checks, in order, stopping at the first failure.
+test: tools
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo test --workspace
+	scripts/with-postgres.sh cargo test -p qinxue-server --test api
+	$(build-web)
+	scripts/e2e.sh
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf dist tests/e2e/artifacts

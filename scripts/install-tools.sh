@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what building and testing Qinxue needs, and only what is missing, so that a fresh
+# machine of this kind needs nothing done by hand and a second run takes a second or two.
+# Everything comes from the package registries this machine reaches (crates.io, npm, Debian);
+# no browser or prebuilt toolchain is downloaded from anywhere else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$CARGO_BIN:$PATH"
+
+TRUNK_VERSION=0.21.14 # 0.22 needs a newer rustc than this machine's (TOOLCHAIN.md)
+# The CLI must be exactly the wasm-bindgen crate version in Cargo.lock, or the generated JS
+# glue and the wasm disagree at run time; reading it here keeps one place to change it.
+WASM_BINDGEN_VERSION="$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+[[ -n "$WASM_BINDGEN_VERSION" ]] || { echo "install-tools: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+
+# Browser for e2e, a small CJK font so that screenshots and text widths are real Chinese
+# (no tofu), pre-compression of dist/, PostgreSQL for the second run of the integration tests.
+APT_PACKAGES=(chromium chromium-driver fonts-wqy-microhei brotli postgresql)
+
+# Debian packages first: they take longest on a fresh machine and need nothing else.
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "install-tools: apt-get install ${missing[*]}"
+  sudo=""; [[ "$(id -u)" == 0 ]] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]]; then
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# No --locked: one of the CLI's locked dependency versions is missing from the registry.
+if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# npm: binaryen's wasm-opt (Debian's is too old and yields a broken wasm) and playwright-core
+# (drives Debian's chromium; never `playwright install`). npm writes node_modules/.package-lock.json
+# on every install, so one newer than both manifests means node_modules is up to date.
+if [[ ! node_modules/.package-lock.json -nt package-lock.json || ! node_modules/.package-lock.json -nt package.json ]]; then
+  npm ci --no-audit --no-fund
+fi
