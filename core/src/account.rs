@@ -201,7 +201,10 @@ mod tests {
 
     #[test]
     fn passwords_need_eight_characters_and_not_the_id() {
-        assert_eq!(check_password("1234567", "", ""), Err(PasswordError::TooShort));
+        assert_eq!(
+            check_password("1234567", "", ""),
+            Err(PasswordError::TooShort)
+        );
         assert!(check_password("Demo@2017", "350502198001011235", "13800138000").is_ok());
         assert_eq!(
             check_password("35050219800101123x", "35050219800101123X", ""),
@@ -211,18 +214,27 @@ mod tests {
             check_password("13800138000", "", "13800138000"),
             Err(PasswordError::SameAsIdentity)
         );
-        assert_eq!(check_password(&"a".repeat(129), "", ""), Err(PasswordError::TooLong));
+        assert_eq!(
+            check_password(&"a".repeat(129), "", ""),
+            Err(PasswordError::TooLong)
+        );
     }
 
     #[test]
     fn roles_and_employment_types_round_trip() {
         for r in Role::ALL {
             assert_eq!(Role::from_wire(r.as_str()), Some(r));
-            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
         }
         for e in EmploymentType::ALL {
             assert_eq!(EmploymentType::from_wire(e.as_str()), Some(e));
-            assert_eq!(serde_json::to_string(&e).unwrap(), format!("\"{}\"", e.as_str()));
+            assert_eq!(
+                serde_json::to_string(&e).unwrap(),
+                format!("\"{}\"", e.as_str())
+            );
         }
     }
 }

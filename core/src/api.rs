@@ -53,7 +53,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { field: field.to_owned(), code, message: message.into() }
+        Self {
+            field: field.to_owned(),
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -97,29 +101,53 @@ impl RegisterRequest {
         let mut errors = Vec::new();
         let id_number = IdNumber::parse(&self.id_number, today)
             .map_err(|e: IdNumberError| {
-                errors.push(FieldError::new("id_number", ErrorCode::InvalidIdNumber, e.to_string()))
+                errors.push(FieldError::new(
+                    "id_number",
+                    ErrorCode::InvalidIdNumber,
+                    e.to_string(),
+                ))
             })
             .ok();
         let name = parse_name(&self.name)
             .map_err(|e: NameError| {
-                errors.push(FieldError::new("name", ErrorCode::InvalidName, e.to_string()))
+                errors.push(FieldError::new(
+                    "name",
+                    ErrorCode::InvalidName,
+                    e.to_string(),
+                ))
             })
             .ok();
         let phone = Phone::parse(&self.phone)
             .map_err(|e: PhoneError| {
-                errors.push(FieldError::new("phone", ErrorCode::InvalidPhone, e.to_string()))
+                errors.push(FieldError::new(
+                    "phone",
+                    ErrorCode::InvalidPhone,
+                    e.to_string(),
+                ))
             })
             .ok();
         if let Err(e) = check_password(&self.password, &self.id_number, &self.phone) {
             let e: PasswordError = e;
-            errors.push(FieldError::new("password", ErrorCode::InvalidPassword, e.to_string()));
+            errors.push(FieldError::new(
+                "password",
+                ErrorCode::InvalidPassword,
+                e.to_string(),
+            ));
         }
         if self.unit_id <= 0 {
-            errors.push(FieldError::new("unit_id", ErrorCode::UnknownUnit, "请选择所在单位"));
+            errors.push(FieldError::new(
+                "unit_id",
+                ErrorCode::UnknownUnit,
+                "请选择所在单位",
+            ));
         }
         let trade = self.trade.trim();
         if !TRADES.contains(&trade) {
-            errors.push(FieldError::new("trade", ErrorCode::InvalidTrade, "请从列表中选择工种"));
+            errors.push(FieldError::new(
+                "trade",
+                ErrorCode::InvalidTrade,
+                "请从列表中选择工种",
+            ));
         }
         match (id_number, name, phone) {
             (Some(id_number), Some(name), Some(phone)) if errors.is_empty() => Ok(NewTrainee {
@@ -275,8 +303,16 @@ mod tests {
             trade: "宇航员".into(),
             grade: Grade::Ungraded,
         };
-        let fields: Vec<String> = r.validate(today()).unwrap_err().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["id_number", "name", "phone", "password", "unit_id", "trade"]);
+        let fields: Vec<String> = r
+            .validate(today())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["id_number", "name", "phone", "password", "unit_id", "trade"]
+        );
     }
 
     #[test]

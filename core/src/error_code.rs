@@ -12,6 +12,8 @@ pub enum ErrorCode {
     InvalidJson,
     /// A field has the wrong type, an unknown enum value, or is missing.
     InvalidBody,
+    /// The query string has an unknown or malformed parameter.
+    InvalidQuery,
     /// The request must be sent as `application/json`.
     UnsupportedMediaType,
     /// The body is larger than the endpoint accepts.
@@ -48,6 +50,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidJson => "请求内容格式不正确",
             ErrorCode::InvalidBody => "请求内容缺少字段或取值无效",
+            ErrorCode::InvalidQuery => "查询参数不正确",
             ErrorCode::UnsupportedMediaType => "请以 JSON 格式提交",
             ErrorCode::PayloadTooLarge => "提交的内容过大",
             ErrorCode::ValidationFailed => "填写的内容有误，请按提示修改",

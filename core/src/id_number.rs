@@ -7,8 +7,8 @@ use std::fmt;
 /// First two digits of every province-level division that issues 身份证号 (GB/T 2260).
 /// Staff of Fujian's institutions may have been born anywhere in the country.
 const PROVINCE_CODES: [u8; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
 ];
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -52,8 +52,8 @@ impl IdNumber {
         if !PROVINCE_CODES.contains(&province) {
             return Err(IdNumberError::Region);
         }
-        let birth = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d")
-            .map_err(|_| IdNumberError::BirthDate)?;
+        let birth =
+            NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").map_err(|_| IdNumberError::BirthDate)?;
         if birth > today || birth < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date") {
             return Err(IdNumberError::BirthDate);
         }
@@ -140,7 +140,10 @@ mod tests {
 
     #[test]
     fn each_kind_of_mistake_is_named() {
-        assert_eq!(IdNumber::parse("3505021980", today()), Err(IdNumberError::Length));
+        assert_eq!(
+            IdNumber::parse("3505021980", today()),
+            Err(IdNumberError::Length)
+        );
         assert_eq!(
             IdNumber::parse("3505021980010112A5", today()),
             Err(IdNumberError::Characters)
@@ -162,8 +165,15 @@ mod tests {
     #[test]
     fn a_birth_date_after_today_is_refused() {
         let first17 = b"35050220270101123";
-        let full = format!("{}{}", std::str::from_utf8(first17).unwrap(), check_char(first17));
-        assert_eq!(IdNumber::parse(&full, today()), Err(IdNumberError::BirthDate));
+        let full = format!(
+            "{}{}",
+            std::str::from_utf8(first17).unwrap(),
+            check_char(first17)
+        );
+        assert_eq!(
+            IdNumber::parse(&full, today()),
+            Err(IdNumberError::BirthDate)
+        );
     }
 
     #[test]
@@ -181,8 +191,8 @@ mod tests {
             0u32..1000,
         )
             .prop_map(|(province, area, days, seq)| {
-                let birth = NaiveDate::from_ymd_opt(1926, 1, 1).unwrap()
-                    + chrono::Duration::days(days);
+                let birth =
+                    NaiveDate::from_ymd_opt(1926, 1, 1).unwrap() + chrono::Duration::days(days);
                 format!("{province:02}{area:04}{}{seq:03}", birth.format("%Y%m%d"))
             })
     }

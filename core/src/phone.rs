@@ -53,8 +53,18 @@ mod tests {
     #[test]
     fn mobile_numbers_are_eleven_digits_from_one() {
         assert!(Phone::parse("13800138000").is_ok());
-        assert_eq!(Phone::parse(" 13800138000 ").unwrap().as_str(), "13800138000");
-        for bad in ["", "1380013800", "138001380000", "23800138000", "1380013800a", "１３８００１３８０００"] {
+        assert_eq!(
+            Phone::parse(" 13800138000 ").unwrap().as_str(),
+            "13800138000"
+        );
+        for bad in [
+            "",
+            "1380013800",
+            "138001380000",
+            "23800138000",
+            "1380013800a",
+            "１３８００１３８０００",
+        ] {
             assert_eq!(Phone::parse(bad), Err(PhoneError::Format), "{bad}");
         }
     }

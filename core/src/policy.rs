@@ -88,7 +88,11 @@ mod tests {
     fn graded_staff_owe_42_hours_and_126_yuan_ungraded_24_and_72() {
         let y = PolicyYear::standard(2026);
         for g in Grade::ALL {
-            let (h, f) = if g == Grade::Ungraded { (24, 7200) } else { (42, 12600) };
+            let (h, f) = if g == Grade::Ungraded {
+                (24, 7200)
+            } else {
+                (42, 12600)
+            };
             assert_eq!(y.required_hours(g), h, "{g:?}");
             assert_eq!(y.fee_fen(g), f, "{g:?}");
         }

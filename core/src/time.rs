@@ -43,8 +43,14 @@ mod tests {
     #[test]
     fn the_end_of_a_shanghai_day_is_four_pm_utc() {
         let d = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-        assert_eq!(end_of_local_day(d).to_rfc3339(), "2026-10-31T15:59:59+00:00");
-        assert_eq!(format_local_datetime(end_of_local_day(d)), "2026年10月31日 23:59");
+        assert_eq!(
+            end_of_local_day(d).to_rfc3339(),
+            "2026-10-31T15:59:59+00:00"
+        );
+        assert_eq!(
+            format_local_datetime(end_of_local_day(d)),
+            "2026年10月31日 23:59"
+        );
     }
 
     #[test]

@@ -1,1 +1,58 @@
-fn main() {}
+//! Starts the Qinxue server with the configuration of the environment (DESIGN.md §7).
+
+use qinxue_server::config::Config;
+use qinxue_server::seed::{DEMO_LOGINS, DEMO_PASSWORD};
+use qinxue_server::Application;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("qinxue-server: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    let demo = config.demo;
+    let app = Application::build(config).await?;
+    println!("勤学 Qinxue is running at http://{}/", app.local_addr());
+    if demo {
+        if app.seeded_demo() {
+            println!("Demo data was written into the new database.");
+        }
+        println!("Demo accounts (password {DEMO_PASSWORD}):");
+        for (login, what) in DEMO_LOGINS {
+            println!("  {login:<20} {what}");
+        }
+    }
+    app.run_until(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,140 @@
+//! Configuration, read once from the environment at start-up (DESIGN.md §7).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything the server needs to start; built by [`Config::from_env`] or directly by tests.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `QINXUE_ADDR`: where to listen.
+    pub addr: SocketAddr,
+    /// `QINXUE_DATA`: folder of the SQLite file and uploads.
+    pub data_dir: PathBuf,
+    /// `QINXUE_DATABASE_URL`: a `postgres://` URL selects PostgreSQL instead of SQLite.
+    pub database_url: Option<SecretString>,
+    /// `QINXUE_DEMO=1`: seed demo data into an empty database.
+    pub demo: bool,
+    /// `QINXUE_TEST_CLOCK=1`: expose `POST /api/test/clock`. Never in production.
+    pub test_clock: bool,
+    /// `QINXUE_STATIC_DIR`: the built front end (Trunk's `dist/`).
+    pub static_dir: PathBuf,
+    /// `QINXUE_SECURE_COOKIES=1`: mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// A value that must not appear in logs.
+#[derive(Clone)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(s: String) -> Self {
+        Self(s)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A variable that is set but cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}: {reason} (got {value:?})")]
+    Invalid {
+        var: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the variables through `get`, so tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let addr_raw = get("QINXUE_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr = addr_raw.parse().map_err(|_| ConfigError::Invalid {
+            var: "QINXUE_ADDR",
+            value: addr_raw.clone(),
+            reason: "expected host:port, e.g. 127.0.0.1:8080",
+        })?;
+        let database_url = match get("QINXUE_DATABASE_URL").filter(|s| !s.is_empty()) {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Some(SecretString::new(url))
+            }
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    var: "QINXUE_DATABASE_URL",
+                    value: "[redacted]".into(),
+                    reason: "only postgres:// URLs are supported; leave it unset for SQLite",
+                })
+            }
+            None => None,
+        };
+        Ok(Self {
+            addr,
+            data_dir: get("QINXUE_DATA").unwrap_or_else(|| "./data".into()).into(),
+            database_url,
+            demo: flag(&get, "QINXUE_DEMO")?,
+            test_clock: flag(&get, "QINXUE_TEST_CLOCK")?,
+            static_dir: get("QINXUE_STATIC_DIR")
+                .unwrap_or_else(|| "dist".into())
+                .into(),
+            secure_cookies: flag(&get, "QINXUE_SECURE_COOKIES")?,
+        })
+    }
+}
+
+fn flag(get: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, ConfigError> {
+    match get(var).as_deref() {
+        None | Some("") | Some("0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(other) => Err(ConfigError::Invalid {
+            var,
+            value: other.to_owned(),
+            reason: "expected 1 or 0",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_design() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert!(c.database_url.is_none() && !c.demo && !c.test_clock);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let e = config(&[("QINXUE_DEMO", "yes")]).unwrap_err().to_string();
+        assert!(e.starts_with("QINXUE_DEMO:"), "{e}");
+        let e = config(&[("QINXUE_DATABASE_URL", "mysql://x")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("QINXUE_DATABASE_URL") && !e.contains("mysql"),
+            "{e}"
+        );
+    }
+}

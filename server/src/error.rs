@@ -1,0 +1,135 @@
+//! The one error type of the server and its single mapping to the API's error answer
+//! (`{"error": {"code", "message", "fields"}}`).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use qinxue_core::api::{ErrorBody, ErrorDetail, FieldError};
+use qinxue_core::ErrorCode;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request could not be read: not JSON, wrong media type, too large, wrong shape.
+    #[error("bad request body: {code:?}")]
+    Body {
+        status: StatusCode,
+        code: ErrorCode,
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    /// Fields that failed the domain rules.
+    #[error("validation failed on {0:?}")]
+    Validation(Vec<FieldError>),
+    /// A unique value (身份证号, phone) that another account already has.
+    #[error("conflict on {}", .0.field)]
+    Conflict(FieldError),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong login or password")]
+    InvalidCredentials,
+    #[error("rate limited")]
+    RateLimited(&'static str),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("no policy year configured")]
+    NoPolicyYear,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn field(field: &str, code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
+        match self {
+            AppError::Body { status, code, .. } => (*status, *code),
+            AppError::Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::ValidationFailed,
+            ),
+            AppError::Conflict(f) => (StatusCode::CONFLICT, f.code),
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
+            AppError::InvalidCredentials => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
+            }
+            AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            AppError::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            AppError::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
+            }
+            AppError::NoPolicyYear => (StatusCode::CONFLICT, ErrorCode::NoPolicyYear),
+            AppError::Database(_) | AppError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
+            }
+        }
+    }
+
+    /// The body the client sees. Server faults say nothing of their cause.
+    pub fn body(&self) -> ErrorBody {
+        let (_, code) = self.status_and_code();
+        let (message, fields) = match self {
+            AppError::Body {
+                message, fields, ..
+            } => (message.clone(), fields.clone()),
+            AppError::Validation(fields) => {
+                // One bad field: say which, so that a person reading only the summary knows.
+                let message = match fields.as_slice() {
+                    [only] => only.message.clone(),
+                    _ => code.default_message().to_owned(),
+                };
+                (message, fields.clone())
+            }
+            AppError::Conflict(f) => (f.message.clone(), vec![f.clone()]),
+            AppError::RateLimited(message) => ((*message).to_owned(), vec![]),
+            _ => (code.default_message().to_owned(), vec![]),
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code,
+                message,
+                fields,
+            },
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, _) = self.status_and_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = (status, Json(self.body())).into_response();
+        if let AppError::RateLimited(_) = self {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("60"));
+        }
+        response
+    }
+}
+
+/// The unique constraint a database error violated, if that is what it is. SQLite names the
+/// column (`users.id_number`), PostgreSQL the constraint (`users_id_number_key`); both contain
+/// the column name, which is what callers match on.
+pub fn unique_violation(err: &sqlx::Error) -> Option<String> {
+    match err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => Some(
+            db.constraint()
+                .map(str::to_owned)
+                .unwrap_or_else(|| db.message().to_owned()),
+        ),
+        _ => None,
+    }
+}

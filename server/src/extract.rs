@@ -1,0 +1,168 @@
+//! Request extractors whose rejections use the API's error shape.
+
+use crate::error::AppError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use qinxue_core::api::FieldError;
+use qinxue_core::ErrorCode;
+use serde::de::DeserializeOwned;
+
+/// Like `axum::Json`, but a body that cannot be read answers with a JSON error naming the
+/// field at fault (`grade: unknown variant`), never a plain-text rejection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime.eq_ignore_ascii_case("application/json")
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(body_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                vec![],
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                body_error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::PayloadTooLarge,
+                    vec![],
+                )
+            } else {
+                body_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, vec![])
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserialises a JSON body, mapping syntax errors to 400 `invalid_json` and shape errors
+/// (missing field, wrong type, unknown enum value) to 422 `invalid_body` with the field's path.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                // A missing field is reported by serde at the parent's path; name it instead.
+                let field = missing_field(&inner.to_string())
+                    .map(|f| {
+                        if path == "." {
+                            f
+                        } else {
+                            format!("{path}.{f}")
+                        }
+                    })
+                    .unwrap_or(path);
+                let message = format!("字段 {field} 缺失或取值无效");
+                body_error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::InvalidBody,
+                    vec![FieldError::new(&field, ErrorCode::InvalidBody, message)],
+                )
+            }
+            _ => body_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, vec![]),
+        }
+    })?;
+    de.end()
+        .map_err(|_| body_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, vec![]))?;
+    Ok(value)
+}
+
+/// Like `axum::extract::Query`, with rejections in the API's error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|_| body_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, vec![]))
+    }
+}
+
+fn missing_field(serde_message: &str) -> Option<String> {
+    let rest = serde_message.strip_prefix("missing field `")?;
+    Some(rest.split('`').next()?.to_owned())
+}
+
+fn body_error(status: StatusCode, code: ErrorCode, fields: Vec<FieldError>) -> AppError {
+    let message = match fields.as_slice() {
+        [only] => only.message.clone(),
+        _ => code.default_message().to_owned(),
+    };
+    AppError::Body {
+        status,
+        code,
+        message,
+        fields,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qinxue_core::api::RegisterRequest;
+
+    fn field_of(err: AppError) -> (ErrorCode, Vec<String>) {
+        let body = err.body();
+        (
+            body.error.code,
+            body.error.fields.into_iter().map(|f| f.field).collect(),
+        )
+    }
+
+    #[test]
+    fn an_unknown_enum_value_names_its_field() {
+        let json = br#"{"id_number":"x","name":"x","phone":"x","password":"x","unit_id":1,
+            "employment_type":"in_post","trade":"x","grade":"master"}"#;
+        let err = parse_json::<RegisterRequest>(json).unwrap_err();
+        assert_eq!(
+            field_of(err),
+            (ErrorCode::InvalidBody, vec!["grade".to_string()])
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let err = parse_json::<RegisterRequest>(br#"{"id_number":"x"}"#).unwrap_err();
+        assert_eq!(
+            field_of(err),
+            (ErrorCode::InvalidBody, vec!["name".to_string()])
+        );
+    }
+
+    #[test]
+    fn broken_json_and_trailing_garbage_are_invalid_json() {
+        for body in [&b"{"[..], b"[1,2", br#"{"login":"a","password":"b"} x"#] {
+            let err = parse_json::<qinxue_core::api::LoginRequest>(body).unwrap_err();
+            assert_eq!(err.body().error.code, ErrorCode::InvalidJson);
+        }
+    }
+}

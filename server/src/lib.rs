@@ -1,0 +1,154 @@
+//! Qinxue's HTTP server: the API of DESIGN.md §7 over SQLite or PostgreSQL, and the built
+//! front end. `main` only reads the configuration and calls [`Application`]; integration
+//! tests build the same application on a random port.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod maintenance;
+pub mod routes;
+pub mod seed;
+pub mod services;
+pub mod state;
+pub mod static_files;
+pub mod storage;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::state::AppState;
+use crate::storage::{Db, StorageError};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use std::any::Any;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// API bodies are small JSON; anything larger is refused before it is read.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot seed the demo data: {0}")]
+    Seed(error::AppError),
+    #[error("cannot prepare a password hash: {0}")]
+    Hash(error::AppError),
+}
+
+/// The whole app: routes, state and middleware.
+pub fn app(state: AppState) -> Router {
+    let api = routes::router(&state);
+    Router::new()
+        .merge(api)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .fallback_service(static_files::service(&state.config.static_dir))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A panic is a bug; the client still gets the API's error shape, and the log gets the cause.
+fn panic_response(cause: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    let err = error::AppError::Internal(format!("panic: {detail}"));
+    let mut response = err.into_response();
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
+
+/// A server that is bound to its port and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    seeded_demo: bool,
+}
+
+impl Application {
+    /// Opens and migrates the database, seeds the demo if asked, and binds the port
+    /// (`:0` picks a free one, as tests do).
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let db = Db::connect(&config).await?;
+        let dummy = auth::password::hash(format!("{:?}", std::time::SystemTime::now()))
+            .await
+            .map_err(StartupError::Hash)?;
+        let state = AppState {
+            db,
+            clock: Clock::default(),
+            config: Arc::new(config),
+            dummy_password_hash: dummy.into(),
+        };
+        let seeded_demo = if state.config.demo {
+            seed::seed_demo(&state).await.map_err(StartupError::Seed)?
+        } else {
+            false
+        };
+        let addr = state.config.addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        Ok(Self {
+            listener,
+            state,
+            seeded_demo,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Whether this start wrote the demo data (it does so only into an empty database).
+    pub fn seeded_demo(&self) -> bool {
+        self.seeded_demo
+    }
+
+    /// Serves until `shutdown` completes, then closes the database cleanly.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let housekeeping = maintenance::spawn(self.state.clone());
+        let db = self.state.db.clone();
+        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        housekeeping.abort();
+        db.close().await;
+        result
+    }
+}

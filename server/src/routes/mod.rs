@@ -1,0 +1,58 @@
+//! The HTTP API: each module owns its routes; this one merges them, documents them in the
+//! OpenAPI document, and answers unknown API paths with the API's error shape.
+
+mod auth;
+mod directory;
+mod health;
+mod me;
+mod test_clock;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use qinxue_core::api;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Qinxue (勤学) API", description = "工勤人员岗位继续教育平台"),
+    components(schemas(
+        api::ErrorBody,
+        api::ErrorDetail,
+        api::FieldError,
+        qinxue_core::ErrorCode
+    ))
+)]
+struct ApiDoc;
+
+/// Every `/api` route. The test clock is mounted only when the configuration enables it.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(me::router())
+        .merge(directory::router());
+    if state.config.test_clock {
+        api = api.merge(test_clock::router());
+    }
+    let (router, doc) = api.split_for_parts();
+    let doc = Arc::new(doc);
+    router
+        .route(
+            "/api/openapi.json",
+            get(move || async move { Json(doc.as_ref().clone()) }),
+        )
+        .route("/api", any(not_found))
+        .route("/api/{*rest}", any(not_found))
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}

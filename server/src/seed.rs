@@ -1,0 +1,184 @@
+//! Demo data for `QINXUE_DEMO=1` (DESIGN.md §7), written only into a database with no
+//! accounts, so a second start keeps everything.
+
+use crate::auth::password;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::{enrolments, policy_years, units, users};
+use chrono::{Datelike, Duration};
+use qinxue_core::time::local_date;
+use qinxue_core::{EmploymentType, Grade, PolicyYear, Role};
+
+pub const DEMO_PASSWORD: &str = "Demo@2017";
+
+/// Demo units: (region, name). The first two employ the demo trainees.
+const UNITS: [(&str, &str); 7] = [
+    ("350502", "泉州市鲤城区机关事务服务中心"),
+    ("350582", "晋江市医院"),
+    ("350503", "泉州市丰泽区市政园林管理所"),
+    ("350590", "泉州台商投资区管理委员会"),
+    ("350100", "福州市机关事务管理局"),
+    ("350200", "厦门市思明区环境卫生服务中心"),
+    ("350000", "福建省机关事务管理局"),
+];
+
+/// Sign-in names of the demo accounts and what each is, for the start-up banner.
+pub const DEMO_LOGINS: [(&str, &str); 6] = [
+    ("350502198001011235", "学员 王建国（中级工，已报名缴费）"),
+    ("350582199203025017", "学员 林晓梅（未定级，未缴费）"),
+    ("unit-demo", "单位管理员（泉州市鲤城区机关事务服务中心）"),
+    ("quanzhou-admin", "泉州市工考办管理员"),
+    ("province-admin", "省工考办管理员"),
+    ("proctor-demo", "监考员（鲤城区）"),
+];
+
+/// The demo's policy year: the standard one, with deadlines moved so that on the day of
+/// seeding registration stays open for 30 more days and study at least a week beyond that.
+pub fn demo_year(today: chrono::NaiveDate) -> PolicyYear {
+    let mut y = PolicyYear::standard(today.year());
+    y.registration_deadline = y.registration_deadline.max(today + Duration::days(30));
+    y.study_deadline = y
+        .study_deadline
+        .max(y.registration_deadline + Duration::days(7));
+    y
+}
+
+/// Seeds the demo into an empty database; tells whether it did.
+pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
+    let now = state.clock.now();
+    let year = demo_year(local_date(now));
+    let hash = password::hash(DEMO_PASSWORD.into()).await?;
+    let now = now.timestamp();
+    state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                if users::count(&mut *c).await? > 0 {
+                    return Ok(false);
+                }
+                policy_years::insert_if_missing(&mut *c, &year).await?;
+                let mut unit_ids = Vec::new();
+                for (region, name) in UNITS {
+                    unit_ids.push(units::insert(&mut *c, name, region, now).await?);
+                }
+                let trainee =
+                    |id_number: &str, phone: &str, name: &str, unit: i64, trade: &str, grade| {
+                        users::NewUser {
+                            role: Role::Trainee,
+                            username: None,
+                            id_number: Some(id_number.into()),
+                            phone: Some(phone.into()),
+                            name: name.into(),
+                            password_hash: hash.clone(),
+                            unit_id: Some(unit),
+                            region_code: None,
+                            employment_type: Some(EmploymentType::InPost),
+                            trade: Some(trade.into()),
+                            grade: Some(grade),
+                        }
+                    };
+                let admin =
+                    |role, username: &str, name: &str, unit: Option<i64>, region: Option<&str>| {
+                        users::NewUser {
+                            role,
+                            username: Some(username.into()),
+                            id_number: None,
+                            phone: None,
+                            name: name.into(),
+                            password_hash: hash.clone(),
+                            unit_id: unit,
+                            region_code: region.map(Into::into),
+                            employment_type: None,
+                            trade: None,
+                            grade: None,
+                        }
+                    };
+                let graded = trainee(
+                    "350502198001011235",
+                    "13805950001",
+                    "王建国",
+                    unit_ids[0],
+                    "汽车驾驶员",
+                    Grade::Intermediate,
+                );
+                let graded_id = users::insert(&mut *c, &graded, now).await?;
+                enrolments::insert(
+                    &mut *c,
+                    graded_id,
+                    year.year,
+                    Grade::Intermediate,
+                    enrolments::ACTIVE,
+                    now,
+                )
+                .await?;
+                let ungraded = trainee(
+                    "350582199203025017",
+                    "13805950002",
+                    "林晓梅",
+                    unit_ids[1],
+                    "保洁员",
+                    Grade::Ungraded,
+                );
+                users::insert(&mut *c, &ungraded, now).await?;
+                for account in [
+                    admin(
+                        Role::UnitAdmin,
+                        "unit-demo",
+                        "陈丽华",
+                        Some(unit_ids[0]),
+                        Some("350502"),
+                    ),
+                    admin(
+                        Role::OfficeAdmin,
+                        "quanzhou-admin",
+                        "泉州市工考办",
+                        None,
+                        Some("350500"),
+                    ),
+                    admin(
+                        Role::ProvincialAdmin,
+                        "province-admin",
+                        "福建省工考办",
+                        None,
+                        Some("350000"),
+                    ),
+                    admin(
+                        Role::Proctor,
+                        "proctor-demo",
+                        "黄志明",
+                        None,
+                        Some("350502"),
+                    ),
+                ] {
+                    users::insert(&mut *c, &account, now).await?;
+                }
+                Ok(true)
+            })
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn after_31_october_the_demo_keeps_registration_open_for_30_days() {
+        let y = demo_year(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
+        assert_eq!(
+            y.registration_deadline,
+            NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()
+        );
+        assert_eq!(
+            y.study_deadline,
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        );
+    }
+
+    #[test]
+    fn early_in_the_year_the_demo_uses_the_policy_deadlines() {
+        let y = demo_year(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap());
+        assert_eq!(y, PolicyYear::standard(2026));
+    }
+}

@@ -1,0 +1,4 @@
+//! Use cases: what a request asks for, in domain terms, between the routes and storage.
+
+pub mod accounts;
+pub mod policy;

@@ -1,0 +1,16 @@
+//! What every handler can reach: the database, the clock and the start-up configuration.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::storage::Db;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub config: Arc<Config>,
+    /// A real Argon2id hash of a random password, verified against when a login names no
+    /// account, so that the answer takes as long as for a real one.
+    pub dummy_password_hash: Arc<str>,
+}

@@ -1,0 +1,42 @@
+//! A trainee's participation in a policy year, with the grade that year's rules apply.
+
+use super::stored_enum;
+use qinxue_core::Grade;
+use sqlx::AnyConnection;
+
+/// Paid and active: the trainee may study for the year.
+pub const ACTIVE: &str = "active";
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    year: i32,
+    grade: Grade,
+    status: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO enrolments (user_id, year, grade, status, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(user_id)
+        .bind(i64::from(year))
+        .bind(grade.as_str())
+        .bind(status)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The grade recorded for a trainee's year, if they are enrolled in it.
+pub async fn grade_for(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    year: i32,
+) -> Result<Option<Grade>, sqlx::Error> {
+    let grade: Option<String> =
+        sqlx::query_scalar("SELECT grade FROM enrolments WHERE user_id = $1 AND year = $2")
+            .bind(user_id)
+            .bind(i64::from(year))
+            .fetch_optional(conn)
+            .await?;
+    grade.map(|g| stored_enum(&g, Grade::from_wire)).transpose()
+}

@@ -1,0 +1,179 @@
+//! Storage: one connection pool for reads and one writer, on SQLite (default) or PostgreSQL.
+//!
+//! Queries are written once, in SQL that both backends accept (`$1` placeholders, BIGINT
+//! integers, Unix-second instants), and run through sqlx's `Any` driver. Write transactions
+//! run in a spawned task: axum drops a handler's future when its client disconnects, and a
+//! SQLite transaction cancelled half-way was seen going back to the pool still holding the
+//! write lock (shared/PERFORMANCE.md).
+
+pub mod audit;
+pub mod enrolments;
+pub mod login_attempts;
+pub mod policy_years;
+pub mod regions;
+pub mod sessions;
+pub mod units;
+pub mod users;
+
+use crate::config::Config;
+use crate::error::AppError;
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
+use sqlx::AnyConnection;
+use sqlx::{Any, AnyPool, Executor};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// File name of the embedded database inside `QINXUE_DATA`.
+pub const SQLITE_FILE: &str = "qinxue.db";
+
+/// Which database the server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The future a write closure returns; it borrows the transaction's connection.
+pub type WriteFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'c>>;
+
+/// Why the database could not be opened at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the {backend:?} database: {source}")]
+    Connect {
+        backend: Backend,
+        source: sqlx::Error,
+    },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    reader: AnyPool,
+    writer: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens (creating if needed) the configured database and brings its schema up to date.
+    pub async fn connect(config: &Config) -> Result<Self, StorageError> {
+        sqlx::any::install_default_drivers();
+        let db = match &config.database_url {
+            Some(url) => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url.expose())
+                    .await
+                    .map_err(|source| StorageError::Connect {
+                        backend: Backend::Postgres,
+                        source,
+                    })?;
+                // PostgreSQL serialises conflicting writes itself; one pool serves both roles.
+                Db {
+                    reader: pool.clone(),
+                    writer: pool,
+                    backend: Backend::Postgres,
+                }
+            }
+            None => {
+                std::fs::create_dir_all(&config.data_dir).map_err(|source| {
+                    StorageError::DataDir {
+                        path: config.data_dir.display().to_string(),
+                        source,
+                    }
+                })?;
+                let path = config.data_dir.join(SQLITE_FILE);
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                let connect = |max: u32| {
+                    AnyPoolOptions::new()
+                        .max_connections(max)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                // WAL lets readers run beside the writer; FULL sync because a
+                                // committed payment must survive a power cut.
+                                conn.execute(
+                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                                )
+                                .await?;
+                                Ok(())
+                            })
+                        })
+                        .connect(&url)
+                };
+                let err = |source| StorageError::Connect {
+                    backend: Backend::Sqlite,
+                    source,
+                };
+                // One writer connection: SQLite allows one writer at a time anyway, and with a
+                // single in-process writer no transaction ever meets SQLITE_BUSY from another.
+                let writer = connect(1).await.map_err(err)?;
+                let reader = connect(4).await.map_err(err)?;
+                Db {
+                    reader,
+                    writer,
+                    backend: Backend::Sqlite,
+                }
+            }
+        };
+        let migrator = match db.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&db.writer).await?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for reads.
+    pub async fn read(&self) -> Result<PoolConnection<Any>, AppError> {
+        Ok(self.reader.acquire().await?)
+    }
+
+    /// Runs `f` in a write transaction that commits when it returns `Ok` and rolls back
+    /// otherwise. It runs in its own task, so a client that hangs up cannot cancel it half-way.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> WriteFuture<'c, T> + Send + 'static,
+    {
+        let writer = self.writer.clone();
+        tokio::spawn(async move {
+            let mut tx = writer.begin().await?;
+            let value = f(&mut tx).await?;
+            tx.commit().await?;
+            Ok(value)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("write task failed: {e}")))?
+    }
+
+    /// Closes every connection (the SQLite WAL is checkpointed on the last close).
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+/// Parses a stored enum value; a value the code does not know means a corrupt row.
+pub(crate) fn stored_enum<T>(value: &str, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+    parse(value)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown stored value {value:?}").into()))
+}

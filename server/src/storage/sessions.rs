@@ -1,0 +1,58 @@
+//! Sign-in sessions. Only a hash of each token is stored, so a leaked database
+//! cannot be used to sign in.
+
+use super::users::{from_row, User, COLUMNS};
+use sqlx::AnyConnection;
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The user of a live session.
+pub async fn find_user(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2"
+    );
+    sqlx::query(&sql)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_expired(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
