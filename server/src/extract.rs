@@ -160,7 +160,11 @@ mod tests {
 
     #[test]
     fn broken_json_and_trailing_garbage_are_invalid_json() {
-        for body in [&b"{"[..], b"[1,2", br#"{"login":"a","password":"b"} x"#] {
+        for body in [
+            &b"{"[..],
+            b"{\"login\": tru",
+            br#"{"login":"a","password":"b"} x"#,
+        ] {
             let err = parse_json::<qinxue_core::api::LoginRequest>(body).unwrap_err();
             assert_eq!(err.body().error.code, ErrorCode::InvalidJson);
         }

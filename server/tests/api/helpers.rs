@@ -1,0 +1,268 @@
+//! The test harness: [`TestApp`] runs the real server; typed helpers drive it like a client.
+
+use qinxue_server::config::{Config, SecretString};
+use qinxue_server::Application;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const DEMO_PASSWORD: &str = "Demo@2017";
+pub const DEMO_GRADED: &str = "350502198001011235";
+pub const DEMO_UNGRADED: &str = "350582199203025017";
+
+/// A running server and the folder or database it owns.
+pub struct TestApp {
+    pub base: String,
+    config: Config,
+    _data: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// Options for [`TestApp::start`].
+#[derive(Clone, Copy)]
+pub struct Options {
+    pub demo: bool,
+    pub test_clock: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            demo: true,
+            test_clock: true,
+        }
+    }
+}
+
+impl TestApp {
+    /// A server with the demo data and the test clock.
+    pub async fn spawn() -> TestApp {
+        Self::start(Options::default()).await
+    }
+
+    pub async fn start(options: Options) -> TestApp {
+        let data = tempfile::tempdir().expect("temp dir");
+        let database_url = match std::env::var("QINXUE_TEST_DATABASE_URL") {
+            Ok(admin) if !admin.is_empty() => {
+                Some(SecretString::new(fresh_postgres_db(&admin).await))
+            }
+            _ => None,
+        };
+        let config = Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            data_dir: data.path().to_path_buf(),
+            database_url,
+            demo: options.demo,
+            test_clock: options.test_clock,
+            static_dir: PathBuf::from("/nonexistent-static"),
+            secure_cookies: false,
+        };
+        let mut app = TestApp {
+            base: String::new(),
+            config,
+            _data: data,
+            stop: None,
+            task: None,
+        };
+        app.boot().await;
+        app
+    }
+
+    async fn boot(&mut self) {
+        let application = Application::build(self.config.clone())
+            .await
+            .expect("server starts");
+        self.base = format!("http://{}", application.local_addr());
+        let (tx, rx) = oneshot::channel();
+        self.stop = Some(tx);
+        self.task = Some(tokio::spawn(application.run_until(async {
+            let _ = rx.await;
+        })));
+    }
+
+    /// Stops the server (closing its database) and starts it again on the same data.
+    pub async fn restart(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task")
+                .expect("server stops cleanly");
+        }
+        self.boot().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client with its own cookie jar: one browser.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client")
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn post(&self, client: &Client, path: &str, body: &Value) -> Response {
+        client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Signs in a new browser; panics unless the server answers 200.
+    pub async fn login_as(&self, login: &str, password: &str) -> Client {
+        let client = self.client();
+        let res = self
+            .post(
+                &client,
+                "/api/auth/login",
+                &json!({"login": login, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "login {login}: {}",
+            res.text().await.unwrap()
+        );
+        client
+    }
+
+    /// A unit id from the directory (the demo's first unit).
+    pub async fn some_unit_id(&self) -> i64 {
+        let units: Value = self
+            .get(&self.client(), "/api/units")
+            .await
+            .json()
+            .await
+            .unwrap();
+        units[0]["id"].as_i64().expect("the demo has units")
+    }
+
+    /// Moves the server's clock forward.
+    pub async fn advance_clock(&self, secs: i64) -> Value {
+        let res = self
+            .post(
+                &self.client(),
+                "/api/test/clock",
+                &json!({"advance_secs": secs}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Creates an empty database on the PostgreSQL server of `admin_url` and returns its URL.
+async fn fresh_postgres_db(admin_url: &str) -> String {
+    use sqlx::{Connection, Executor};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let name = format!(
+        "qinxue_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut admin = sqlx::postgres::PgConnection::connect(admin_url)
+        .await
+        .expect("PostgreSQL admin connection");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    let (server, _) = admin_url
+        .rsplit_once('/')
+        .expect("admin URL ends with a database name");
+    format!("{server}/{name}")
+}
+
+/// A valid 身份证号 that no other test uses: a Quanzhou prefix, a birth date and a sequence
+/// number from a process-wide counter, and the GB 11643 check character.
+pub fn unique_id_number() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed) + u64::from(std::process::id() % 500) * 1000;
+    let day = 1 + (n / 1000) % 28;
+    let first17 = format!(
+        "3505021985{:02}{:02}{:03}",
+        1 + (n / 28_000) % 12,
+        day,
+        n % 1000
+    );
+    let check = qinxue_core::id_number::check_char(first17.as_bytes());
+    format!("{first17}{check}")
+}
+
+/// An 11-digit mobile number that no other test uses.
+pub fn unique_phone() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("139{:04}{:04}", std::process::id() % 10_000, n % 10_000)
+}
+
+/// A complete, valid registration body.
+pub fn registration(unit_id: i64, grade: &str) -> Value {
+    json!({
+        "id_number": unique_id_number(),
+        "name": "测试学员",
+        "phone": unique_phone(),
+        "password": "Passw0rd!",
+        "unit_id": unit_id,
+        "employment_type": "contract",
+        "trade": "电工",
+        "grade": grade,
+    })
+}
+
+/// The `error` object of an error answer, checking that it has the contract's shape.
+pub async fn error_of(res: Response) -> Value {
+    let status = res.status();
+    assert!(status.is_client_error(), "expected a 4xx, got {status}");
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    let body: Value = res.json().await.expect("JSON error body");
+    let error = body["error"].clone();
+    assert!(error["code"].is_string(), "error.code in {body}");
+    let message = error["message"].as_str().expect("error.message");
+    assert!(
+        !message.is_empty() && !message.is_ascii(),
+        "a Chinese message: {message}"
+    );
+    error
+}
+
+/// The field names an error answer lists.
+pub fn fields_of(error: &Value) -> Vec<String> {
+    error["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,11 @@
+//! Integration tests: each test starts the real server on a random port with a fresh
+//! database (SQLite in a temp folder, or a new PostgreSQL database when
+//! `QINXUE_TEST_DATABASE_URL` names a server) and talks to it over HTTP.
+
+mod bad_input;
+mod directory;
+mod helpers;
+mod login;
+mod persistence;
+mod registration;
+mod system;
