@@ -9,6 +9,7 @@ pub mod api;
 pub mod error_code;
 pub mod grade;
 pub mod id_number;
+pub mod ledger;
 pub mod money;
 pub mod phone;
 pub mod policy;
