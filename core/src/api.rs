@@ -4,9 +4,11 @@
 use crate::account::{
     check_password, parse_name, EmploymentType, NameError, PasswordError, Role, TRADES,
 };
+use crate::catalogue::CourseCategory;
 use crate::error_code::ErrorCode;
 use crate::grade::Grade;
 use crate::id_number::{IdNumber, IdNumberError};
+use crate::ledger::{BeatVerdict, LessonKind};
 use crate::phone::{Phone, PhoneError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -247,11 +249,192 @@ pub struct Region {
     pub level: i32,
 }
 
+/// A course in the catalogue (`GET /api/courses`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Course {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub category: CourseCategory,
+    /// Trades (工种) a trade course is for; empty for public courses.
+    pub trades: Vec<String>,
+    /// 学时 the course plans for.
+    pub hours: u32,
+    pub description: String,
+    /// URL of the cover image.
+    pub cover: String,
+    pub lessons: Vec<LessonSummary>,
+}
+
+/// A lesson as listed in its course.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LessonSummary {
+    pub id: i64,
+    pub title: String,
+    pub kind: LessonKind,
+    /// Nominal length; the lesson never earns more.
+    pub duration_secs: i64,
+}
+
+/// One lesson with its content and the signed-in trainee's progress (`GET /api/lessons/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Lesson {
+    pub id: i64,
+    pub course_id: i64,
+    pub course_title: String,
+    pub title: String,
+    pub kind: LessonKind,
+    pub duration_secs: i64,
+    /// Text lessons: the lesson; video lessons: a summary. A small Markdown subset.
+    pub body: String,
+    /// Video lessons: the video's URL.
+    pub video: Option<String>,
+    /// Video lessons: what is said, for those who cannot hear it.
+    pub transcript: Option<String>,
+    pub progress: LessonProgressView,
+}
+
+/// Where a trainee stands on a lesson this year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LessonProgressView {
+    pub credited_secs: i64,
+    /// Video: the furthest point played; the player lets no one seek beyond it.
+    pub furthest_secs: i64,
+    /// Where to resume.
+    pub position_secs: i64,
+}
+
+/// `POST /api/study/sessions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StartStudy {
+    pub lesson_id: i64,
+}
+
+/// A new study session; any other session of the trainee has ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StudySession {
+    pub session_id: i64,
+    /// Send a heartbeat this often while the page is visible.
+    pub heartbeat_secs: i64,
+    /// Time allowed to answer a check.
+    pub check_window_secs: i64,
+    pub progress: LessonProgressView,
+}
+
+/// `POST /api/study/sessions/{id}/heartbeat`: the interval since the previous heartbeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HeartbeatRequest {
+    /// 1 for the first heartbeat of a session, then one more each time; a retry repeats it.
+    pub seq: i64,
+    /// The page was visible throughout the interval.
+    pub visible: bool,
+    /// Position in the lesson, in seconds.
+    pub position_secs: i64,
+    /// There was input (reading) or playback (video) during the interval. Absent means yes.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The server's answer to a heartbeat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct HeartbeatReply {
+    /// Seconds this heartbeat added.
+    pub credited_secs: i64,
+    pub verdict: BeatVerdict,
+    pub lesson_credited_secs: i64,
+    /// Credited seconds in the policy year so far.
+    pub year_credited_secs: i64,
+    pub furthest_secs: i64,
+    /// An open anti-idle check to answer, if any.
+    pub check: Option<CheckPrompt>,
+}
+
+/// An anti-idle check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CheckPrompt {
+    pub id: String,
+    pub prompt: String,
+    /// Answers to choose from.
+    pub options: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `POST /api/study/checks/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CheckAnswer {
+    pub answer: String,
+}
+
+/// A right answer: credit held while the check was open is released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CheckPassed {
+    pub credited_secs: i64,
+    pub lesson_credited_secs: i64,
+}
+
+/// `POST /api/study/sessions/{id}/end`: optionally the last interval, sent on `pagehide`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EndStudy {
+    pub last: Option<HeartbeatRequest>,
+}
+
+/// `GET /api/study/progress`: the year's credited time, by course.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StudyProgress {
+    pub year: i32,
+    pub required_hours: u32,
+    pub minutes_per_hour: u32,
+    pub credited_secs: i64,
+    /// 学时 with one decimal, rounded down, e.g. `12.5`.
+    pub credited_hours: String,
+    pub courses: Vec<CourseProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CourseProgress {
+    pub course_id: i64,
+    pub title: String,
+    pub hours: u32,
+    pub credited_secs: i64,
+    pub credited_hours: String,
+    /// Per lesson, in course order.
+    pub lessons: Vec<LessonCredit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LessonCredit {
+    pub lesson_id: i64,
+    pub credited_secs: i64,
+    pub duration_secs: i64,
+}
+
 /// `POST /api/test/clock` (only with `QINXUE_TEST_CLOCK=1`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ClockAdvance {
     pub advance_secs: i64,
+    /// `true` stops the clock (tests that count exact seconds), `false` lets it run again.
+    #[serde(default)]
+    pub freeze: Option<bool>,
 }
 
 /// The server's clock after a change.

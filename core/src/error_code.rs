@@ -40,6 +40,18 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// No policy year is configured for the current date.
     NoPolicyYear,
+    /// The trainee has not registered and paid for the year.
+    NotEnrolled,
+    /// The study session has ended (another tab or device took over, or it was closed).
+    SessionEnded,
+    /// The year's study deadline has passed.
+    StudyClosed,
+    /// The check's time ran out.
+    CheckExpired,
+    /// The answer to the check was wrong.
+    WrongAnswer,
+    /// A value is outside what the endpoint accepts.
+    OutOfRange,
     /// Something failed on the server; the details are in its log, never in the answer.
     Internal,
 }
@@ -69,6 +81,12 @@ impl ErrorCode {
             ErrorCode::NotFound => "请求的内容不存在",
             ErrorCode::MethodNotAllowed => "不支持该请求方式",
             ErrorCode::NoPolicyYear => "本年度培训尚未开放",
+            ErrorCode::NotEnrolled => "请先完成本年度报名缴费",
+            ErrorCode::SessionEnded => "本次学习已在其他页面或设备上继续，此页面已停止计时",
+            ErrorCode::StudyClosed => "本年度学习已截止",
+            ErrorCode::CheckExpired => "验证已超时，请回答新的验证后继续计时",
+            ErrorCode::WrongAnswer => "回答错误，请回答新的验证后继续计时",
+            ErrorCode::OutOfRange => "数值超出允许范围",
             ErrorCode::Internal => "服务器繁忙，请稍后再试",
         }
     }

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod api;
+pub mod catalogue;
 pub mod error_code;
 pub mod grade;
 pub mod id_number;

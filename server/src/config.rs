@@ -18,6 +18,8 @@ pub struct Config {
     pub test_clock: bool,
     /// `QINXUE_STATIC_DIR`: the built front end (Trunk's `dist/`).
     pub static_dir: PathBuf,
+    /// `QINXUE_CONTENT_DIR`: course data files the demo seed loads (`content/`).
+    pub content_dir: PathBuf,
     /// `QINXUE_SECURE_COOKIES=1`: mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
 }
@@ -86,6 +88,9 @@ impl Config {
             test_clock: flag(&get, "QINXUE_TEST_CLOCK")?,
             static_dir: get("QINXUE_STATIC_DIR")
                 .unwrap_or_else(|| "dist".into())
+                .into(),
+            content_dir: get("QINXUE_CONTENT_DIR")
+                .unwrap_or_else(|| "content".into())
                 .into(),
             secure_cookies: flag(&get, "QINXUE_SECURE_COOKIES")?,
         })

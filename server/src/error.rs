@@ -39,6 +39,16 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("no policy year configured")]
     NoPolicyYear,
+    #[error("not enrolled for the year")]
+    NotEnrolled,
+    #[error("study session ended")]
+    SessionEnded,
+    #[error("study deadline passed")]
+    StudyClosed,
+    #[error("check expired")]
+    CheckExpired,
+    #[error("wrong answer")]
+    WrongAnswer,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -69,6 +79,11 @@ impl AppError {
                 (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
             }
             AppError::NoPolicyYear => (StatusCode::CONFLICT, ErrorCode::NoPolicyYear),
+            AppError::NotEnrolled => (StatusCode::FORBIDDEN, ErrorCode::NotEnrolled),
+            AppError::SessionEnded => (StatusCode::CONFLICT, ErrorCode::SessionEnded),
+            AppError::StudyClosed => (StatusCode::CONFLICT, ErrorCode::StudyClosed),
+            AppError::CheckExpired => (StatusCode::CONFLICT, ErrorCode::CheckExpired),
+            AppError::WrongAnswer => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::WrongAnswer),
             AppError::Database(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
             }

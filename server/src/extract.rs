@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use qinxue_core::api::FieldError;
@@ -104,6 +104,26 @@ where
             .await
             .map(|Query(v)| ApiQuery(v))
             .map_err(|_| body_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, vec![]))
+    }
+}
+
+/// Like `axum::extract::Path`, with rejections in the API's error shape: a path whose id is
+/// not a number names nothing that exists, so it is a 404.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|_| AppError::NotFound)
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod content;
 pub mod error;
 pub mod extract;
 pub mod maintenance;
@@ -17,12 +18,14 @@ pub mod storage;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::study_writer::StudyWriter;
 use crate::state::AppState;
 use crate::storage::{Db, StorageError};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use qinxue_core::ledger::LedgerConfig;
 use std::any::Any;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -103,11 +106,16 @@ impl Application {
         let dummy = auth::password::hash(format!("{:?}", std::time::SystemTime::now()))
             .await
             .map_err(StartupError::Hash)?;
+        let clock = Clock::default();
+        let ledger = LedgerConfig::default();
+        let study = StudyWriter::spawn(db.clone(), clock.clone(), ledger);
         let state = AppState {
             db,
-            clock: Clock::default(),
+            clock,
             config: Arc::new(config),
             dummy_password_hash: dummy.into(),
+            ledger,
+            study,
         };
         let seeded_demo = if state.config.demo {
             seed::seed_demo(&state).await.map_err(StartupError::Seed)?

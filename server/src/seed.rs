@@ -2,9 +2,10 @@
 //! accounts, so a second start keeps everything.
 
 use crate::auth::password;
+use crate::content;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::storage::{enrolments, policy_years, units, users};
+use crate::storage::{catalogue, enrolments, policy_years, units, users};
 use chrono::{Datelike, Duration};
 use qinxue_core::time::local_date;
 use qinxue_core::{EmploymentType, Grade, PolicyYear, Role};
@@ -43,8 +44,13 @@ pub fn demo_year(today: chrono::NaiveDate) -> PolicyYear {
     y
 }
 
+/// The graded demo trainee's trade: their plan is every public course and this trade's.
+const DEMO_TRADE: &str = "汽车驾驶员";
+
 /// Seeds the demo into an empty database; tells whether it did.
 pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
+    let courses = content::load(&state.config.content_dir)
+        .map_err(|e| AppError::Internal(format!("course content: {e}")))?;
     let now = state.clock.now();
     let year = demo_year(local_date(now));
     let hash = password::hash(DEMO_PASSWORD.into()).await?;
@@ -98,7 +104,7 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                     "13805950001",
                     "王建国",
                     unit_ids[0],
-                    "汽车驾驶员",
+                    DEMO_TRADE,
                     Grade::Intermediate,
                 );
                 let graded_id = users::insert(&mut *c, &graded, now).await?;
@@ -111,6 +117,12 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                     now,
                 )
                 .await?;
+                for course in &courses {
+                    let id = catalogue::insert_course(&mut *c, course, now).await?;
+                    if course.trades.is_empty() || course.trades.iter().any(|t| t == DEMO_TRADE) {
+                        catalogue::select(&mut *c, graded_id, year.year, id, now).await?;
+                    }
+                }
                 let ungraded = trainee(
                     "350582199203025017",
                     "13805950002",

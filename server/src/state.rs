@@ -2,7 +2,9 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::services::study_writer::StudyWriter;
 use crate::storage::Db;
+use qinxue_core::ledger::LedgerConfig;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -13,4 +15,8 @@ pub struct AppState {
     /// A real Argon2id hash of a random password, verified against when a login names no
     /// account, so that the answer takes as long as for a real one.
     pub dummy_password_hash: Arc<str>,
+    /// The crediting rules' settings.
+    pub ledger: LedgerConfig,
+    /// The group-commit writer of heartbeats.
+    pub study: StudyWriter,
 }

@@ -14,8 +14,9 @@ use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "qinxue_session";
 
-/// Sessions end 12 hours after sign-in: long enough for a day of study, short enough for the
-/// shared computers of a computer room.
+/// A session lasts 12 hours and use renews it once half of that has passed: a day of study
+/// never signs anyone out, a computer left overnight does not stay signed in (6 to 12 hours
+/// without use end it), and renewal costs at most one write per session every 6 hours.
 pub const SESSION_SECS: i64 = 12 * 3600;
 
 /// A fresh random token (256 bits, hex) and the hash that is stored.
@@ -76,6 +77,11 @@ impl CurrentUser {
     }
 }
 
+/// Refuses with 403 anyone but a trainee.
+pub fn require_trainee(user: &CurrentUser) -> Result<&User, AppError> {
+    user.require(&[Role::Trainee])
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
@@ -84,11 +90,25 @@ impl FromRequestParts<AppState> for CurrentUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = token_from(&parts.headers).ok_or(AppError::Unauthenticated)?;
-        let mut conn = state.db.read().await?;
-        sessions::find_user(&mut conn, &token_hash(&token), state.clock.now_secs())
-            .await?
-            .map(CurrentUser)
-            .ok_or(AppError::Unauthenticated)
+        let hash = token_hash(&token);
+        let now = state.clock.now_secs();
+        let (user, expires_at) = {
+            let mut conn = state.db.read().await?;
+            sessions::find_user(&mut conn, &hash, now)
+                .await?
+                .ok_or(AppError::Unauthenticated)?
+        };
+        if expires_at - now < SESSION_SECS / 2 {
+            state
+                .db
+                .write(move |c| {
+                    Box::pin(
+                        async move { Ok(sessions::extend(c, &hash, now + SESSION_SECS).await?) },
+                    )
+                })
+                .await?;
+        }
+        Ok(CurrentUser(user))
     }
 }
 

@@ -2,9 +2,11 @@
 //! OpenAPI document, and answers unknown API paths with the API's error shape.
 
 mod auth;
+mod catalogue;
 mod directory;
 mod health;
 mod me;
+mod study;
 mod test_clock;
 
 use crate::error::AppError;
@@ -34,7 +36,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(health::router())
         .merge(auth::router())
         .merge(me::router())
-        .merge(directory::router());
+        .merge(directory::router())
+        .merge(catalogue::router())
+        .merge(study::router());
     if state.config.test_clock {
         api = api.merge(test_clock::router());
     }

@@ -31,6 +31,11 @@ async fn advance(
             "advance_secs 应为 0 到 316224000 之间的秒数",
         ));
     }
+    match req.freeze {
+        Some(true) => state.clock.freeze(),
+        Some(false) => state.clock.unfreeze(),
+        None => {}
+    }
     Ok(Json(ClockNow {
         now: state.clock.advance(req.advance_secs),
     }))

@@ -2,3 +2,5 @@
 
 pub mod accounts;
 pub mod policy;
+pub mod study;
+pub mod study_writer;

@@ -40,3 +40,20 @@ pub async fn grade_for(
             .await?;
     grade.map(|g| stored_enum(&g, Grade::from_wire)).transpose()
 }
+
+/// Whether the trainee is registered and paid for the year.
+pub async fn is_active(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    year: i32,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrolments WHERE user_id = $1 AND year = $2 AND status = $3",
+    )
+    .bind(user_id)
+    .bind(i64::from(year))
+    .bind(ACTIVE)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}

@@ -7,11 +7,13 @@
 //! write lock (shared/PERFORMANCE.md).
 
 pub mod audit;
+pub mod catalogue;
 pub mod enrolments;
 pub mod login_attempts;
 pub mod policy_years;
 pub mod regions;
 pub mod sessions;
+pub mod study;
 pub mod units;
 pub mod users;
 

@@ -2,7 +2,7 @@
 //! cannot be used to sign in.
 
 use super::users::{from_row, User, COLUMNS};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 pub async fn insert(
     conn: &mut AnyConnection,
@@ -21,14 +21,14 @@ pub async fn insert(
     Ok(())
 }
 
-/// The user of a live session.
+/// The user of a live session, and when the session expires.
 pub async fn find_user(
     conn: &mut AnyConnection,
     token_hash: &str,
     now: i64,
-) -> Result<Option<User>, sqlx::Error> {
+) -> Result<Option<(User, i64)>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT {COLUMNS}, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2"
     );
     sqlx::query(&sql)
@@ -36,9 +36,22 @@ pub async fn find_user(
         .bind(now)
         .fetch_optional(conn)
         .await?
-        .as_ref()
-        .map(from_row)
+        .map(|r| Ok((from_row(&r)?, r.try_get("expires_at")?)))
         .transpose()
+}
+
+/// Moves a session's expiry.
+pub async fn extend(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET expires_at = $2 WHERE token_hash = $1")
+        .bind(token_hash)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn delete(conn: &mut AnyConnection, token_hash: &str) -> Result<(), sqlx::Error> {

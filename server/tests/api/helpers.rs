@@ -59,6 +59,7 @@ impl TestApp {
             demo: options.demo,
             test_clock: options.test_clock,
             static_dir: PathBuf::from("/nonexistent-static"),
+            content_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content"),
             secure_cookies: false,
         };
         let mut app = TestApp {
@@ -265,4 +266,158 @@ pub fn fields_of(error: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Stops the server's clock so that a test can count exact seconds.
+pub async fn freeze_clock(app: &TestApp) {
+    let res = app
+        .post(
+            &app.client(),
+            "/api/test/clock",
+            &json!({"advance_secs": 0, "freeze": true}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+/// The first lesson of the given kind in the catalogue: (lesson id, duration).
+pub async fn lesson_of_kind(app: &TestApp, kind: &str) -> (i64, i64) {
+    let courses: Vec<Value> = app
+        .get(&app.client(), "/api/courses")
+        .await
+        .json()
+        .await
+        .unwrap();
+    courses
+        .iter()
+        .flat_map(|c| c["lessons"].as_array().unwrap().iter())
+        .find(|l| l["kind"] == kind)
+        .map(|l| {
+            (
+                l["id"].as_i64().unwrap(),
+                l["duration_secs"].as_i64().unwrap(),
+            )
+        })
+        .unwrap_or_else(|| panic!("the demo catalogue has a {kind} lesson"))
+}
+
+/// A signed-in trainee in one browser, studying.
+pub struct Learner<'a> {
+    pub app: &'a TestApp,
+    pub client: Client,
+}
+
+impl<'a> Learner<'a> {
+    /// The demo's enrolled trainee, in a new browser.
+    pub async fn demo(app: &'a TestApp) -> Learner<'a> {
+        Learner {
+            app,
+            client: app.login_as(DEMO_GRADED, DEMO_PASSWORD).await,
+        }
+    }
+
+    /// Opens a study session; returns its id.
+    pub async fn start(&self, lesson_id: i64) -> i64 {
+        let res = self
+            .app
+            .post(
+                &self.client,
+                "/api/study/sessions",
+                &json!({"lesson_id": lesson_id}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["heartbeat_secs"], 20);
+        body["session_id"].as_i64().unwrap()
+    }
+
+    /// Sends a heartbeat and returns the raw answer.
+    pub async fn beat_raw(&self, session: i64, body: Value) -> Response {
+        self.app
+            .post(
+                &self.client,
+                &format!("/api/study/sessions/{session}/heartbeat"),
+                &body,
+            )
+            .await
+    }
+
+    /// Sends a visible heartbeat; panics unless it is accepted (200).
+    pub async fn beat(&self, session: i64, seq: i64, position_secs: i64) -> Value {
+        self.beat_with(
+            session,
+            json!({"seq": seq, "visible": true, "position_secs": position_secs}),
+        )
+        .await
+    }
+
+    pub async fn beat_with(&self, session: i64, body: Value) -> Value {
+        let res = self.beat_raw(session, body).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        res.json().await.unwrap()
+    }
+
+    /// Answers a check with the option the prompt asks for (or deliberately a wrong one).
+    pub async fn answer(&self, check: &Value, right: bool) -> Response {
+        let prompt = check["prompt"].as_str().unwrap();
+        let sum: i64 = prompt
+            .trim_start_matches("请计算：")
+            .split(" = ")
+            .next()
+            .unwrap()
+            .split(" + ")
+            .map(|n| n.trim().parse::<i64>().unwrap())
+            .sum();
+        let answer = if right { sum } else { sum + 1 };
+        let id = check["id"].as_str().unwrap();
+        self.app
+            .post(
+                &self.client,
+                &format!("/api/study/checks/{id}"),
+                &json!({"answer": answer.to_string()}),
+            )
+            .await
+    }
+
+    /// Studies honestly for `beats` heartbeats of 20 s, answering every check at once.
+    /// Returns the credited seconds the replies added up to and the next sequence number.
+    pub async fn study(&self, session: i64, first_seq: i64, beats: i64) -> (i64, i64) {
+        let mut credited = 0;
+        for seq in first_seq..first_seq + beats {
+            self.app.advance_clock(20).await;
+            let reply = self.beat(session, seq, 0).await;
+            credited += reply["credited_secs"].as_i64().unwrap();
+            if !reply["check"].is_null() {
+                let res = self.answer(&reply["check"], true).await;
+                assert_eq!(res.status(), StatusCode::OK);
+                credited += res.json::<Value>().await.unwrap()["credited_secs"]
+                    .as_i64()
+                    .unwrap();
+            }
+        }
+        (credited, first_seq + beats)
+    }
+
+    /// The trainee's credited seconds this year, as the progress page reports them.
+    pub async fn year_secs(&self) -> i64 {
+        let p: Value = self
+            .app
+            .get(&self.client, "/api/study/progress")
+            .await
+            .json()
+            .await
+            .unwrap();
+        p["credited_secs"].as_i64().unwrap()
+    }
 }

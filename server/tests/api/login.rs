@@ -182,9 +182,13 @@ async fn a_stolen_cookie_is_useless_after_sign_out() {
 }
 
 #[tokio::test]
-async fn sessions_expire_after_twelve_hours() {
+async fn sessions_in_use_stay_and_sessions_left_twelve_hours_expire() {
     let app = TestApp::spawn().await;
     let client = app.login_as(DEMO_GRADED, DEMO_PASSWORD).await;
+    for _ in 0..4 {
+        app.advance_clock(7 * 3600).await;
+        assert_eq!(app.get(&client, "/api/me").await.status(), StatusCode::OK);
+    }
     app.advance_clock(12 * 3600 + 1).await;
     let res = app.get(&client, "/api/me").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);

@@ -8,4 +8,5 @@ mod helpers;
 mod login;
 mod persistence;
 mod registration;
+mod study;
 mod system;

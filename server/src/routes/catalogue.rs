@@ -1,0 +1,38 @@
+//! The course catalogue and lesson content.
+
+use crate::auth::CurrentUser;
+use crate::error::Result;
+use crate::extract::ApiPath;
+use crate::services::study;
+use crate::state::AppState;
+use crate::storage::catalogue;
+use axum::extract::State;
+use axum::Json;
+use qinxue_core::api::{Course, ErrorBody, Lesson};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_courses))
+        .routes(routes!(get_lesson))
+}
+
+/// Published courses, each with its lessons.
+#[utoipa::path(get, path = "/api/courses", tag = "catalogue", responses((status = 200, body = Vec<Course>)))]
+async fn list_courses(State(state): State<AppState>) -> Result<Json<Vec<Course>>> {
+    let mut conn = state.db.read().await?;
+    Ok(Json(catalogue::list_published(&mut conn).await?))
+}
+
+/// A lesson's content and the trainee's progress on it this year.
+#[utoipa::path(get, path = "/api/lessons/{id}", tag = "catalogue",
+    params(("id" = i64, Path, description = "lesson id")),
+    responses((status = 200, body = Lesson), (status = 404, body = ErrorBody)))]
+async fn get_lesson(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Lesson>> {
+    Ok(Json(study::lesson(&state, &user.0, id).await?))
+}

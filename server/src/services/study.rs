@@ -1,0 +1,338 @@
+//! Studying: lesson content, study sessions, heartbeats, anti-idle checks and the year's
+//! credited time. The crediting rules are `qinxue_core::ledger`; this module loads and saves
+//! the ledger's rows around them.
+
+use crate::auth::session::new_token;
+use crate::error::AppError;
+use crate::services::policy;
+use crate::state::AppState;
+use crate::storage::study::{CheckQuestion, StudyRow};
+use crate::storage::{catalogue, enrolments, study, users::User};
+use chrono::{DateTime, Utc};
+use qinxue_core::api::{
+    CheckPassed, CheckPrompt, CourseProgress, HeartbeatReply, HeartbeatRequest, Lesson,
+    LessonCredit, LessonProgressView, StudyProgress, StudySession,
+};
+use qinxue_core::catalogue::{format_hours, Challenge};
+use qinxue_core::ledger::{self, Beat, BeatOutcome, LedgerConfig, LedgerError, Session};
+use qinxue_core::time::{end_of_local_day, local_date};
+use qinxue_core::{ErrorCode, Role};
+
+/// A position beyond a day is no lesson's; such input is refused, not clamped.
+const MAX_POSITION_SECS: i64 = 86_400;
+
+pub fn random_u64() -> Result<u64, AppError> {
+    let mut b = [0u8; 8];
+    getrandom::getrandom(&mut b).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    Ok(u64::from_le_bytes(b))
+}
+
+fn ledger_error(e: LedgerError) -> AppError {
+    match e {
+        LedgerError::SessionEnded => AppError::SessionEnded,
+        LedgerError::NoOpenCheck => AppError::NotFound,
+        LedgerError::CheckExpired => AppError::CheckExpired,
+    }
+}
+
+/// Checks a heartbeat's numbers before it reaches the ledger.
+pub fn validate_beat(req: &HeartbeatRequest) -> Result<Beat, AppError> {
+    if req.seq < 1 || req.seq > 1_000_000_000 {
+        return Err(AppError::field(
+            "seq",
+            ErrorCode::OutOfRange,
+            "seq 应为从 1 开始递增的整数",
+        ));
+    }
+    if !(0..=MAX_POSITION_SECS).contains(&req.position_secs) {
+        return Err(AppError::field(
+            "position_secs",
+            ErrorCode::OutOfRange,
+            "播放位置超出范围",
+        ));
+    }
+    Ok(Beat {
+        seq: req.seq,
+        visible: req.visible,
+        position_secs: req.position_secs,
+        active: req.active,
+    })
+}
+
+/// Applies one heartbeat to a loaded row; makes up the question when a check opens.
+pub fn apply_beat(
+    row: &mut StudyRow,
+    beat: Beat,
+    now: DateTime<Utc>,
+    cfg: &LedgerConfig,
+    draw: u64,
+) -> Result<BeatOutcome, AppError> {
+    if now > end_of_local_day(row.study_deadline) {
+        return Err(AppError::StudyClosed);
+    }
+    let outcome = ledger::heartbeat(
+        &mut row.session,
+        &mut row.lesson,
+        &mut row.day,
+        beat,
+        now.timestamp(),
+        cfg,
+    )
+    .map_err(ledger_error)?;
+    if row.session.check.is_none() {
+        row.question = None;
+    }
+    if outcome.check_opened.is_some() {
+        let challenge = Challenge::from_draw(draw);
+        let (_, id) = new_token()?;
+        row.question = Some(CheckQuestion {
+            id: id[..32].to_owned(),
+            prompt: challenge.prompt,
+            options: challenge.options,
+            answer: challenge.answer,
+        });
+    }
+    row.year_credited_secs += outcome.credited_secs;
+    Ok(outcome)
+}
+
+fn open_check(row: &StudyRow) -> Option<CheckPrompt> {
+    match (row.session.check, &row.question) {
+        (Some(check), Some(q)) => Some(CheckPrompt {
+            id: q.id.clone(),
+            prompt: q.prompt.clone(),
+            options: q.options.clone(),
+            expires_at: DateTime::from_timestamp(check.expires_at, 0).unwrap_or_default(),
+        }),
+        _ => None,
+    }
+}
+
+pub fn reply_for(row: &StudyRow, outcome: &BeatOutcome) -> HeartbeatReply {
+    HeartbeatReply {
+        credited_secs: outcome.credited_secs,
+        verdict: outcome.verdict,
+        lesson_credited_secs: row.lesson.credited_secs,
+        year_credited_secs: row.year_credited_secs,
+        furthest_secs: row.lesson.furthest_secs,
+        check: open_check(row),
+    }
+}
+
+fn trainee(user: &User) -> Result<(), AppError> {
+    (user.role == Role::Trainee)
+        .then_some(())
+        .ok_or(AppError::Forbidden)
+}
+
+/// A lesson's content with the trainee's progress this year.
+pub async fn lesson(state: &AppState, user: &User, lesson_id: i64) -> Result<Lesson, AppError> {
+    trainee(user)?;
+    let year = policy::in_force(state, state.clock.now()).await?;
+    let mut conn = state.db.read().await?;
+    let l = catalogue::lesson(&mut conn, lesson_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (credited_secs, furthest_secs, position_secs) =
+        study::progress(&mut conn, user.id, l.id, year.year)
+            .await?
+            .unwrap_or_default();
+    Ok(Lesson {
+        id: l.id,
+        course_id: l.course_id,
+        course_title: l.course_title,
+        title: l.title,
+        kind: l.kind,
+        duration_secs: l.duration_secs,
+        body: l.body,
+        video: l.video,
+        transcript: l.transcript,
+        progress: LessonProgressView {
+            credited_secs,
+            furthest_secs,
+            position_secs,
+        },
+    })
+}
+
+/// Opens a study session on a lesson, ending any other session of the trainee.
+pub async fn start(
+    state: &AppState,
+    user: &User,
+    lesson_id: i64,
+) -> Result<StudySession, AppError> {
+    trainee(user)?;
+    let now = state.clock.now();
+    let year = policy::in_force(state, now).await?;
+    if !year.study_open(now) {
+        return Err(AppError::StudyClosed);
+    }
+    {
+        let mut conn = state.db.read().await?;
+        let l = catalogue::lesson(&mut conn, lesson_id).await?;
+        if !l.is_some_and(|l| l.published) {
+            return Err(AppError::NotFound);
+        }
+        if !enrolments::is_active(&mut conn, user.id, year.year).await? {
+            return Err(AppError::NotEnrolled);
+        }
+    }
+    let cfg = state.ledger;
+    let session = Session::open(now.timestamp(), &cfg, random_u64()?);
+    let (user_id, year_n, at) = (user.id, year.year, now.timestamp());
+    let (session_id, progress) = state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                let id = study::open(&mut *c, user_id, lesson_id, year_n, &session, at).await?;
+                let p = study::progress(c, user_id, lesson_id, year_n)
+                    .await?
+                    .unwrap_or_default();
+                Ok((id, p))
+            })
+        })
+        .await?;
+    Ok(StudySession {
+        session_id,
+        heartbeat_secs: cfg.heartbeat_secs,
+        check_window_secs: cfg.check_window_secs,
+        progress: LessonProgressView {
+            credited_secs: progress.0,
+            furthest_secs: progress.1,
+            position_secs: progress.2,
+        },
+    })
+}
+
+/// Answers a check; a wrong answer closes it and blocks crediting until the next is answered.
+pub async fn answer(
+    state: &AppState,
+    user: &User,
+    check_id: String,
+    given: String,
+) -> Result<CheckPassed, AppError> {
+    trainee(user)?;
+    let now = state.clock.now();
+    let (cfg, user_id, draw) = (state.ledger, user.id, random_u64()?);
+    let result = state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                let mut row = study::load_by_check(&mut *c, &check_id, local_date(now))
+                    .await?
+                    .filter(|r| r.user_id == user_id)
+                    .ok_or(AppError::NotFound)?;
+                let correct = row
+                    .question
+                    .as_ref()
+                    .is_some_and(|q| q.answer == given.trim());
+                let outcome = ledger::answer(
+                    &mut row.session,
+                    &mut row.lesson,
+                    &mut row.day,
+                    correct,
+                    now.timestamp(),
+                    &cfg,
+                    draw,
+                );
+                row.question = None;
+                let saved = study::save_many(c, &[&row], now.timestamp()).await?;
+                if !saved.contains(&row.id) {
+                    return Err(AppError::SessionEnded);
+                }
+                // The failed check is recorded (committed) before the error is answered.
+                Ok(outcome.map(|o| (o, row.lesson.credited_secs)))
+            })
+        })
+        .await?;
+    match result.map_err(ledger_error)? {
+        (o, lesson_credited_secs) if o.correct => Ok(CheckPassed {
+            credited_secs: o.credited_secs,
+            lesson_credited_secs,
+        }),
+        _ => Err(AppError::WrongAnswer),
+    }
+}
+
+/// Ends a session, first crediting its last interval if the client sent one.
+pub async fn end(
+    state: &AppState,
+    user: &User,
+    session_id: i64,
+    last: Option<HeartbeatRequest>,
+) -> Result<(), AppError> {
+    trainee(user)?;
+    let last = last.as_ref().map(validate_beat).transpose()?;
+    if let Some(beat) = last {
+        match state.study.heartbeat(user.id, session_id, beat).await {
+            Ok(_) | Err(AppError::SessionEnded | AppError::StudyClosed) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let now = state.clock.now();
+    let user_id = user.id;
+    state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                let mut rows = study::load_many(&mut *c, &[session_id], local_date(now)).await?;
+                let row = rows
+                    .get_mut(&session_id)
+                    .filter(|r| r.user_id == user_id)
+                    .ok_or(AppError::NotFound)?;
+                if row.session.ended {
+                    return Ok(());
+                }
+                ledger::end(&mut row.session);
+                row.question = None;
+                row.end_reason = Some("closed".into());
+                study::save_many(c, &[&*row], now.timestamp()).await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// The year's credited time by course, in 学时 with one decimal.
+pub async fn progress(state: &AppState, user: &User) -> Result<StudyProgress, AppError> {
+    trainee(user)?;
+    let year = policy::in_force(state, state.clock.now()).await?;
+    let mut conn = state.db.read().await?;
+    let grade = enrolments::grade_for(&mut conn, user.id, year.year)
+        .await?
+        .or(user.grade);
+    let rows = study::year_credits(&mut conn, user.id, year.year).await?;
+    let mph = year.minutes_per_hour;
+    let mut courses: Vec<CourseProgress> = Vec::new();
+    for (course_id, title, hours, lesson_id, duration_secs, credited_secs) in rows {
+        if courses.last().is_none_or(|c| c.course_id != course_id) {
+            courses.push(CourseProgress {
+                course_id,
+                title,
+                hours: u32::try_from(hours).unwrap_or_default(),
+                credited_secs: 0,
+                credited_hours: String::new(),
+                lessons: Vec::new(),
+            });
+        }
+        let course = courses.last_mut().expect("pushed above");
+        course.credited_secs += credited_secs;
+        course.lessons.push(LessonCredit {
+            lesson_id,
+            credited_secs,
+            duration_secs,
+        });
+    }
+    for c in &mut courses {
+        c.credited_hours = format_hours(c.credited_secs, mph);
+    }
+    let credited_secs = courses.iter().map(|c| c.credited_secs).sum();
+    Ok(StudyProgress {
+        year: year.year,
+        required_hours: grade.map(|g| year.required_hours(g)).unwrap_or_default(),
+        minutes_per_hour: mph,
+        credited_secs,
+        credited_hours: format_hours(credited_secs, mph),
+        courses,
+    })
+}

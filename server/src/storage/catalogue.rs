@@ -1,0 +1,187 @@
+//! Courses, their lessons, trades and practice questions.
+
+use super::stored_enum;
+use crate::content::CourseFile;
+use qinxue_core::api::{Course, LessonSummary};
+use qinxue_core::catalogue::CourseCategory;
+use qinxue_core::ledger::LessonKind;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+/// Stores a course file with its lessons and questions; returns the course id.
+pub async fn insert_course(
+    conn: &mut AnyConnection,
+    c: &CourseFile,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO courses (code, title, category, hours, description, cover, published, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+    )
+    .bind(&c.code)
+    .bind(&c.title)
+    .bind(c.category.as_str())
+    .bind(i64::from(c.hours))
+    .bind(&c.description)
+    .bind(&c.cover)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for trade in &c.trades {
+        sqlx::query("INSERT INTO course_trades (course_id, trade) VALUES ($1, $2)")
+            .bind(id)
+            .bind(trade)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (position, l) in (1_i64..).zip(&c.lessons) {
+        sqlx::query(
+            "INSERT INTO lessons (course_id, position, title, kind, duration_secs, body, video, transcript) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(position)
+        .bind(&l.title)
+        .bind(l.kind.as_str())
+        .bind(l.duration_secs)
+        .bind(&l.body)
+        .bind(l.video.as_deref())
+        .bind(l.transcript.as_deref())
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, q) in (1_i64..).zip(&c.questions) {
+        sqlx::query(
+            "INSERT INTO questions (course_id, position, kind, stem, options, answer, explanation) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(position)
+        .bind(q.kind.as_str())
+        .bind(&q.stem)
+        .bind(serde_json::to_string(&q.options).expect("strings serialise"))
+        .bind(serde_json::to_string(&q.answer).expect("numbers serialise"))
+        .bind(&q.explanation)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Published courses with their trades and lessons, public courses first.
+pub async fn list_published(conn: &mut AnyConnection) -> Result<Vec<Course>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, code, title, category, hours, description, cover FROM courses \
+         WHERE published = 1 ORDER BY category, id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut trades: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in sqlx::query("SELECT course_id, trade FROM course_trades ORDER BY trade")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        trades
+            .entry(r.try_get("course_id")?)
+            .or_default()
+            .push(r.try_get("trade")?);
+    }
+    let mut lessons: HashMap<i64, Vec<LessonSummary>> = HashMap::new();
+    for r in sqlx::query("SELECT id, course_id, title, kind, duration_secs FROM lessons ORDER BY course_id, position")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        lessons.entry(r.try_get("course_id")?).or_default().push(LessonSummary {
+            id: r.try_get("id")?,
+            title: r.try_get("title")?,
+            kind: stored_enum(&r.try_get::<String, _>("kind")?, LessonKind::from_wire)?,
+            duration_secs: r.try_get("duration_secs")?,
+        });
+    }
+    rows.iter()
+        .map(|r| {
+            let id: i64 = r.try_get("id")?;
+            Ok(Course {
+                id,
+                code: r.try_get("code")?,
+                title: r.try_get("title")?,
+                category: stored_enum(
+                    &r.try_get::<String, _>("category")?,
+                    CourseCategory::from_wire,
+                )?,
+                trades: trades.remove(&id).unwrap_or_default(),
+                hours: hours(r)?,
+                description: r.try_get("description")?,
+                cover: r.try_get("cover")?,
+                lessons: lessons.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+fn hours(r: &AnyRow) -> Result<u32, sqlx::Error> {
+    u32::try_from(r.try_get::<i64, _>("hours")?).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+/// A lesson's content, whether or not its course is still published (credited time stays
+/// reachable after a course is withdrawn).
+#[derive(Debug, Clone)]
+pub struct LessonRow {
+    pub id: i64,
+    pub course_id: i64,
+    pub course_title: String,
+    pub title: String,
+    pub kind: LessonKind,
+    pub duration_secs: i64,
+    pub body: String,
+    pub video: Option<String>,
+    pub transcript: Option<String>,
+    pub published: bool,
+}
+
+pub async fn lesson(conn: &mut AnyConnection, id: i64) -> Result<Option<LessonRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT l.id, l.course_id, c.title AS course_title, l.title, l.kind, l.duration_secs, l.body, \
+         l.video, l.transcript, c.published FROM lessons l JOIN courses c ON c.id = l.course_id WHERE l.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(LessonRow {
+            id: r.try_get("id")?,
+            course_id: r.try_get("course_id")?,
+            course_title: r.try_get("course_title")?,
+            title: r.try_get("title")?,
+            kind: stored_enum(&r.try_get::<String, _>("kind")?, LessonKind::from_wire)?,
+            duration_secs: r.try_get("duration_secs")?,
+            body: r.try_get("body")?,
+            video: r.try_get("video")?,
+            transcript: r.try_get("transcript")?,
+            published: r.try_get::<i64, _>("published")? == 1,
+        })
+    })
+    .transpose()
+}
+
+/// Adds a course to a trainee's plan for a year (ignored if already there).
+pub async fn select(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    year: i32,
+    course_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO selections (user_id, year, course_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id, year, course_id) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(i64::from(year))
+    .bind(course_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
