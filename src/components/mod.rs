@@ -1,0 +1,9 @@
+//! Small building blocks shared by the pages.
+
+pub mod field;
+pub mod focus;
+pub mod large_text;
+pub mod layout;
+pub mod notice;
+pub mod title;
+pub mod unit_picker;

@@ -1,0 +1,166 @@
+//! The home page: a welcome for visitors, this year's requirement for a trainee, and a short
+//! note for administrators.
+
+use crate::components::notice::{ErrorNotice, Loading};
+use crate::components::title::set_page_title;
+use crate::i18n::t;
+use crate::session::{use_session, SessionState};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use qinxue_core::api::{Me, YearInfo};
+use qinxue_core::money::format_yuan;
+use qinxue_core::time::format_local_datetime;
+use qinxue_core::Role;
+
+/// The page at `/`.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    set_page_title(t().nav_home);
+    let session = use_session();
+    move || match session.state() {
+        SessionState::Loading => view! { <Loading /> }.into_any(),
+        SessionState::SignedOut => view! { <Welcome /> }.into_any(),
+        SessionState::Failed(error) => {
+            let message = format!("{}：{}", t().session_failed, error.message());
+            let retry = Callback::new(move |_| spawn_local(session.reload()));
+            view! { <ErrorNotice message on_retry=retry /> }.into_any()
+        }
+        SessionState::SignedIn(me) if me.role == Role::Trainee => {
+            view! { <TraineeHome me=*me /> }.into_any()
+        }
+        SessionState::SignedIn(me) => view! { <AdminHome me=*me /> }.into_any(),
+    }
+}
+
+#[component]
+fn Welcome() -> impl IntoView {
+    let text = t();
+    view! {
+        <section class="card welcome">
+            <h1>{text.welcome_title}</h1>
+            <p>{text.welcome_text}</p>
+            <p class="actions">
+                <A href="/login" attr:class="button button-primary">{text.nav_login}</A>
+                <A href="/register" attr:class="button">{text.welcome_register}</A>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn TraineeHome(me: Me) -> impl IntoView {
+    let text = t();
+    let profile = [
+        (text.your_grade, me.grade.map(|g| g.label().to_owned())),
+        (text.your_id_number, me.id_number),
+        (text.your_unit, me.unit.map(|u| u.name)),
+        (text.your_trade, me.trade),
+    ];
+    view! {
+        <h1>{(text.greeting)(&me.name)}</h1>
+        <YearCard year=me.year />
+        <section class="card" aria-labelledby="profile-title">
+            <h2 id="profile-title">{text.your_profile}</h2>
+            <dl class="facts">
+                {profile
+                    .into_iter()
+                    .filter_map(|(label, value)| value.map(|value| (label, value)))
+                    .map(|(label, value)| {
+                        view! {
+                            <div>
+                                <dt>{label}</dt>
+                                <dd>{value}</dd>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn AdminHome(me: Me) -> impl IntoView {
+    let text = t();
+    view! {
+        <h1>{(text.greeting)(&me.name)}</h1>
+        <section class="card">
+            <dl class="facts">
+                <div>
+                    <dt>{text.your_role}</dt>
+                    <dd data-testid="role">{me.role.label()}</dd>
+                </div>
+                {me
+                    .region
+                    .map(|region| {
+                        view! {
+                            <div>
+                                <dt>{text.your_region}</dt>
+                                <dd>{region.name}</dd>
+                            </div>
+                        }
+                    })}
+            </dl>
+            <p>{text.admin_note}</p>
+        </section>
+        <YearCard year=me.year />
+    }
+}
+
+/// This year's requirement and deadlines; the hours and fee only appear for trainees, whose
+/// grade decides them.
+#[component]
+fn YearCard(year: Option<YearInfo>) -> impl IntoView {
+    let text = t();
+    let Some(year) = year else {
+        return view! { <p class="notice">{text.no_year}</p> }.into_any();
+    };
+    let deadline = |at, open: bool| {
+        let mut shown = format_local_datetime(at);
+        if !open {
+            shown.push_str(text.closed);
+        }
+        shown
+    };
+    view! {
+        <section class="card" aria-labelledby="year-title">
+            <h2 id="year-title">{(text.year_title)(year.year)}</h2>
+            <dl class="facts facts-large">
+                {year
+                    .required_hours
+                    .map(|hours| {
+                        view! {
+                            <div>
+                                <dt>{text.required_hours}</dt>
+                                <dd data-testid="required-hours">{(text.hours_value)(hours)}</dd>
+                            </div>
+                        }
+                    })}
+                {year
+                    .fee_fen
+                    .map(|fen| {
+                        view! {
+                            <div>
+                                <dt>{text.fee}</dt>
+                                <dd data-testid="fee">{(text.yuan_value)(&format_yuan(fen))}</dd>
+                            </div>
+                        }
+                    })}
+                <div>
+                    <dt>{text.registration_deadline}</dt>
+                    <dd data-testid="registration-deadline">
+                        {deadline(year.registration_deadline, year.registration_open)}
+                    </dd>
+                </div>
+                <div>
+                    <dt>{text.study_deadline}</dt>
+                    <dd data-testid="study-deadline">
+                        {deadline(year.study_deadline, year.study_open)}
+                    </dd>
+                </div>
+            </dl>
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,106 @@
+//! Sign-in with 身份证号, phone number or an administrator's username.
+
+use crate::api::{self, ApiError};
+use crate::components::field::TextField;
+use crate::components::focus::focus_element;
+use crate::components::title::set_page_title;
+use crate::i18n::t;
+use crate::session::use_session;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use qinxue_core::api::LoginRequest;
+
+/// The page at `/login`.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let text = t();
+    set_page_title(text.login_title);
+    let session = use_session();
+    let navigate = use_navigate();
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let submitted = RwSignal::new(false);
+
+    let action = Action::new_local(move |request: &LoginRequest| {
+        let request = request.clone();
+        let navigate = navigate.clone();
+        async move {
+            api::login(&request).await?;
+            session.reload().await;
+            navigate("/", Default::default());
+            Ok::<(), ApiError>(())
+        }
+    });
+
+    // Only emptiness is checked here: what counts as a valid login is the server's business,
+    // and it answers every wrong guess the same way.
+    let required = move |value: RwSignal<String>, message: &'static str| {
+        Signal::derive(move || {
+            (submitted.get() && value.with(|v| v.trim().is_empty())).then(|| message.to_owned())
+        })
+    };
+    let login_error = required(login, text.login_required);
+    let password_error = required(password, text.password_required);
+    let server_error = move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.message())
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if login_error.with_untracked(Option::is_some) {
+            focus_element("login");
+        } else if password_error.with_untracked(Option::is_some) {
+            focus_element("password");
+        } else {
+            action.dispatch_local(LoginRequest {
+                login: login.get_untracked().trim().to_owned(),
+                password: password.get_untracked(),
+            });
+        }
+    };
+
+    view! {
+        <section class="card form-card">
+            <h1>{text.login_title}</h1>
+            <form novalidate on:submit=on_submit>
+                <p class="form-alert" role="alert">{server_error}</p>
+                <TextField
+                    name="login"
+                    label=text.login_field
+                    value=login
+                    error=login_error
+                    placeholder=text.login_placeholder
+                    autocomplete="username"
+                />
+                <TextField
+                    name="password"
+                    label=text.password
+                    value=password
+                    error=password_error
+                    input_type="password"
+                    autocomplete="current-password"
+                />
+                <button
+                    type="submit"
+                    class="button button-primary button-block"
+                    disabled=move || action.pending().get()
+                >
+                    {move || {
+                        if action.pending().get() { text.login_submitting } else { text.login_submit }
+                    }}
+                </button>
+            </form>
+            <p class="form-footer">
+                {text.login_no_account}
+                <A href="/register">{text.login_to_register}</A>
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per page; each is a component that the router mounts.
+
+pub mod help;
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod register;

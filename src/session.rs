@@ -1,0 +1,59 @@
+//! Who is signed in, shared by every page through context.
+//!
+//! The session cookie is HttpOnly, so the browser cannot read it; `/api/me` is the only way to
+//! know, and it is asked again after every login, registration and logout.
+
+use crate::api::{self, ApiError};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use qinxue_core::api::Me;
+use qinxue_core::ErrorCode;
+
+/// What the app knows about the person at the keyboard.
+#[derive(Debug, Clone)]
+pub enum SessionState {
+    /// `/api/me` has not answered yet.
+    Loading,
+    SignedOut,
+    SignedIn(Box<Me>),
+    /// The server could not be asked; the person may or may not be signed in.
+    Failed(ApiError),
+}
+
+/// Handle to the shared session; cheap to copy into closures.
+#[derive(Debug, Clone, Copy)]
+pub struct Session {
+    state: RwSignal<SessionState>,
+}
+
+impl Session {
+    /// The current state; reactive.
+    pub fn state(&self) -> SessionState {
+        self.state.get()
+    }
+
+    /// Asks the server who is signed in and publishes the answer. Awaited by login, register
+    /// and logout before they navigate, so the next page never shows the previous person.
+    pub async fn reload(self) {
+        let state = match api::me().await {
+            Ok(me) => SessionState::SignedIn(Box::new(me)),
+            Err(e) if e.code() == Some(ErrorCode::Unauthenticated) => SessionState::SignedOut,
+            Err(e) => SessionState::Failed(e),
+        };
+        self.state.set(state);
+    }
+}
+
+/// Creates the session for the whole app and starts asking the server about it.
+pub fn provide_session() {
+    let session = Session {
+        state: RwSignal::new(SessionState::Loading),
+    };
+    provide_context(session);
+    spawn_local(session.reload());
+}
+
+/// The session provided by the app.
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
