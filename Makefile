@@ -32,6 +32,7 @@ run: web
 # Everything CI checks, in order, stopping at the first failure.
 test: tools
 	cargo fmt --all --check
+	python3 content/check.py
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
 	scripts/with-postgres.sh cargo test -p qinxue-server --test api
