@@ -9,6 +9,7 @@ use crate::error_code::ErrorCode;
 use crate::grade::Grade;
 use crate::id_number::{IdNumber, IdNumberError};
 use crate::ledger::{BeatVerdict, LessonKind};
+use crate::order::{ItemOutcome, OrderKind, OrderStatus, RefundReason};
 use crate::phone::{Phone, PhoneError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -224,6 +225,9 @@ pub struct YearInfo {
     pub minutes_per_hour: u32,
     pub registration_open: bool,
     pub study_open: bool,
+    /// The trainee is paid for the year and may study; false for administrators.
+    #[serde(default)]
+    pub enrolled: bool,
 }
 
 /// An employer (单位).
@@ -442,6 +446,117 @@ pub struct ClockAdvance {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ClockNow {
     pub now: DateTime<Utc>,
+}
+
+/// `POST /api/orders`: register and pay for a year. A trainee sends `{year}` for themself; a
+/// unit admin sends `{year, trainee_ids}` with staff of their own unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CreateOrder {
+    /// The policy year in force (`GET /api/me` → `year.year`).
+    pub year: i32,
+    /// Unit admins only: the trainees (ids from `GET /api/unit/staff`) the unit pays for.
+    #[serde(default)]
+    pub trainee_ids: Option<Vec<i64>>,
+}
+
+/// An order ready to pay: send the browser to `pay_url`, the payment platform's cashier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderCreated {
+    pub id: i64,
+    /// The total, in fen.
+    pub amount_fen: i64,
+    pub status: OrderStatus,
+    /// The cashier page of the payment platform.
+    pub pay_url: String,
+}
+
+/// An order as its payer (or the trainee or unit admin it concerns) sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Order {
+    pub id: i64,
+    /// The order number the payment platform knows, e.g. `Q2026-3FA9C0D21B7E4A55`.
+    pub order_no: String,
+    pub kind: OrderKind,
+    pub year: i32,
+    /// The total, in fen.
+    pub amount_fen: i64,
+    pub status: OrderStatus,
+    /// The paying unit, for unit orders.
+    pub unit_name: Option<String>,
+    /// The account that created the order.
+    pub payer_name: String,
+    /// 电子票据号 of the payment, once paid.
+    pub receipt_no: Option<String>,
+    /// When the payment platform took the money.
+    pub paid_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// Money to pay back, in fen (0 unless `status` is `refund_due`).
+    pub refund_fen: i64,
+    pub refund_reason: Option<RefundReason>,
+    /// The cashier page of the open payment, while the order is open and one exists.
+    pub pay_url: Option<String>,
+    /// The people paid for. A trainee looking at their unit's order sees only themself.
+    pub items: Vec<OrderItem>,
+}
+
+/// One person in an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderItem {
+    pub trainee_id: i64,
+    pub name: String,
+    /// Masked 身份证号.
+    pub id_number: String,
+    /// The grade the fee was set by.
+    pub grade: Grade,
+    pub fee_fen: i64,
+    /// What the payment did for this person; null until the order is settled.
+    pub outcome: Option<ItemOutcome>,
+}
+
+/// `GET /api/unit/staff`: the trainees of the unit admin's unit and where each stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UnitStaff {
+    pub year: i32,
+    pub registration_open: bool,
+    pub registration_deadline: DateTime<Utc>,
+    pub staff: Vec<StaffMember>,
+}
+
+/// One trainee of a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffMember {
+    pub id: i64,
+    pub name: String,
+    /// Masked 身份证号.
+    pub id_number: String,
+    /// Masked mobile number.
+    pub phone: String,
+    /// The grade the year's fee is set by.
+    pub grade: Grade,
+    /// The year's fee for this person, in fen.
+    pub fee_fen: i64,
+    /// Paid for the year: the enrolment is active.
+    pub paid: bool,
+    /// An open (unpaid) order that already contains this person, if any.
+    pub open_order_id: Option<i64>,
+}
+
+/// `POST /api/test/reconcile` (only with `QINXUE_TEST_CLOCK=1`): one reconciliation run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReconcileReport {
+    /// Open orders asked about at the payment platform.
+    pub checked: u32,
+    /// Of those, orders whose state changed.
+    pub resolved: u32,
+    /// Queries that failed (platform unreachable or a bad answer); tried again next run.
+    pub failed: u32,
 }
 
 #[cfg(test)]

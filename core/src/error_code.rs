@@ -52,6 +52,20 @@ pub enum ErrorCode {
     WrongAnswer,
     /// A value is outside what the endpoint accepts.
     OutOfRange,
+    /// The year's registration and payment deadline has passed.
+    RegistrationClosed,
+    /// The person (named in the message) is already paid for the year.
+    AlreadyPaid,
+    /// The payment platform cannot be reached; the order is kept and can be paid later.
+    PaymentUnavailable,
+    /// The order is paid (or its money is due back); it cannot be paid again.
+    OrderSettled,
+    /// A person in a unit order is not a trainee of the admin's unit.
+    NotUnitStaff,
+    /// A payment notification whose signature does not verify.
+    BadSignature,
+    /// A payment notification whose amount is not its order's.
+    AmountMismatch,
     /// Something failed on the server; the details are in its log, never in the answer.
     Internal,
 }
@@ -87,6 +101,15 @@ impl ErrorCode {
             ErrorCode::CheckExpired => "验证已超时，请回答新的验证后继续计时",
             ErrorCode::WrongAnswer => "回答错误，请回答新的验证后继续计时",
             ErrorCode::OutOfRange => "数值超出允许范围",
+            ErrorCode::RegistrationClosed => "本年度报名缴费已截止",
+            ErrorCode::AlreadyPaid => "已缴纳本年度培训费，无需重复缴费",
+            ErrorCode::PaymentUnavailable => {
+                "缴费平台暂时无法连接，订单已保存，请稍后在“我的订单”中继续支付"
+            }
+            ErrorCode::OrderSettled => "该订单已支付，无需再次支付",
+            ErrorCode::NotUnitStaff => "所选人员不是本单位的学员",
+            ErrorCode::BadSignature => "签名无效",
+            ErrorCode::AmountMismatch => "金额与订单不一致",
             ErrorCode::Internal => "服务器繁忙，请稍后再试",
         }
     }

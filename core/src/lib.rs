@@ -12,6 +12,7 @@ pub mod grade;
 pub mod id_number;
 pub mod ledger;
 pub mod money;
+pub mod order;
 pub mod phone;
 pub mod policy;
 pub mod time;

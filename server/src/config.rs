@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything the server needs to start; built by [`Config::from_env`] or directly by tests.
 #[derive(Clone, Debug)]
@@ -22,7 +23,23 @@ pub struct Config {
     pub content_dir: PathBuf,
     /// `QINXUE_SECURE_COOKIES=1`: mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// `QINXUE_PAY_URL`: base URL of the payment platform's merchant API (default the
+    /// simulator, `http://127.0.0.1:8090`).
+    pub pay_url: String,
+    /// `QINXUE_PAY_SECRET`: the secret shared with the payment platform (default the
+    /// simulator's, `paysim-dev-secret`).
+    pub pay_secret: SecretString,
+    /// `QINXUE_PUBLIC_URL`: this server as browsers and the payment platform reach it, for the
+    /// notification and return URLs (default `http://` and the bound address).
+    pub public_url: Option<String>,
+    /// `QINXUE_RECONCILE_SECS`: how often open orders are checked with the payment platform
+    /// (default 60; also once at start-up).
+    pub reconcile_every: Duration,
 }
+
+/// The simulator's address and secret, which `make run` starts it with.
+pub const DEFAULT_PAY_URL: &str = "http://127.0.0.1:8090";
+pub const DEFAULT_PAY_SECRET: &str = "paysim-dev-secret";
 
 /// A value that must not appear in logs.
 #[derive(Clone)]
@@ -93,7 +110,48 @@ impl Config {
                 .unwrap_or_else(|| "content".into())
                 .into(),
             secure_cookies: flag(&get, "QINXUE_SECURE_COOKIES")?,
+            pay_url: http_url(&get, "QINXUE_PAY_URL")?.unwrap_or_else(|| DEFAULT_PAY_URL.into()),
+            pay_secret: SecretString::new(
+                get("QINXUE_PAY_SECRET")
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| DEFAULT_PAY_SECRET.into()),
+            ),
+            public_url: http_url(&get, "QINXUE_PUBLIC_URL")?,
+            reconcile_every: reconcile_every(&get)?,
         })
+    }
+}
+
+/// An optional `http(s)://` URL, without a trailing slash.
+fn http_url(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    match get(var).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            Ok(Some(url.trim_end_matches('/').to_owned()))
+        }
+        Some(other) => Err(ConfigError::Invalid {
+            var,
+            value: other,
+            reason: "expected an http:// or https:// URL",
+        }),
+    }
+}
+
+fn reconcile_every(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    let var = "QINXUE_RECONCILE_SECS";
+    match get(var).filter(|s| !s.is_empty()) {
+        None => Ok(Duration::from_secs(60)),
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(secs @ 1..=86_400) => Ok(Duration::from_secs(secs)),
+            _ => Err(ConfigError::Invalid {
+                var,
+                value: raw,
+                reason: "expected whole seconds from 1 to 86400",
+            }),
+        },
     }
 }
 
@@ -128,6 +186,33 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert!(c.database_url.is_none() && !c.demo && !c.test_clock);
+        assert_eq!(c.pay_url, "http://127.0.0.1:8090");
+        assert_eq!(c.pay_secret.expose(), "paysim-dev-secret");
+        assert_eq!(c.public_url, None);
+        assert_eq!(c.reconcile_every, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn payment_settings_are_read_and_checked() {
+        let c = config(&[
+            ("QINXUE_PAY_URL", "https://pay.example.gov.cn/"),
+            ("QINXUE_PUBLIC_URL", "https://qinxue.example.gov.cn"),
+            ("QINXUE_RECONCILE_SECS", "5"),
+        ])
+        .unwrap();
+        assert_eq!(c.pay_url, "https://pay.example.gov.cn");
+        assert_eq!(
+            c.public_url.as_deref(),
+            Some("https://qinxue.example.gov.cn")
+        );
+        assert_eq!(c.reconcile_every, Duration::from_secs(5));
+        for (var, value) in [
+            ("QINXUE_PAY_URL", "pay.example"),
+            ("QINXUE_RECONCILE_SECS", "0"),
+        ] {
+            let e = config(&[(var, value)]).unwrap_err().to_string();
+            assert!(e.starts_with(var), "{e}");
+        }
     }
 
     #[test]

@@ -49,6 +49,17 @@ pub enum AppError {
     CheckExpired,
     #[error("wrong answer")]
     WrongAnswer,
+    #[error("registration closed")]
+    RegistrationClosed,
+    /// The payment platform did not answer (or not usably); the order is kept, payable later.
+    #[error("payment platform unavailable")]
+    PaymentUnavailable,
+    #[error("order already settled")]
+    OrderSettled,
+    #[error("notification signature does not verify")]
+    BadSignature,
+    #[error("notification amount differs from the order's")]
+    AmountMismatch,
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -84,6 +95,14 @@ impl AppError {
             AppError::StudyClosed => (StatusCode::CONFLICT, ErrorCode::StudyClosed),
             AppError::CheckExpired => (StatusCode::CONFLICT, ErrorCode::CheckExpired),
             AppError::WrongAnswer => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::WrongAnswer),
+            AppError::RegistrationClosed => (StatusCode::CONFLICT, ErrorCode::RegistrationClosed),
+            AppError::PaymentUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::PaymentUnavailable,
+            ),
+            AppError::OrderSettled => (StatusCode::CONFLICT, ErrorCode::OrderSettled),
+            AppError::BadSignature => (StatusCode::UNAUTHORIZED, ErrorCode::BadSignature),
+            AppError::AmountMismatch => (StatusCode::CONFLICT, ErrorCode::AmountMismatch),
             AppError::Database(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
             }

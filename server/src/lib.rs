@@ -9,6 +9,7 @@ pub mod content;
 pub mod error;
 pub mod extract;
 pub mod maintenance;
+pub mod payments;
 pub mod routes;
 pub mod seed;
 pub mod services;
@@ -18,6 +19,7 @@ pub mod storage;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::payments::ejiaotong::EJiaoTong;
 use crate::services::study_writer::StudyWriter;
 use crate::state::AppState;
 use crate::storage::{Db, StorageError};
@@ -51,6 +53,8 @@ pub enum StartupError {
     Seed(error::AppError),
     #[error("cannot prepare a password hash: {0}")]
     Hash(error::AppError),
+    #[error("cannot set up the payment platform's HTTP client: {0}")]
+    PaymentClient(#[from] reqwest::Error),
 }
 
 /// The whole app: routes, state and middleware.
@@ -102,6 +106,21 @@ impl Application {
     /// Opens and migrates the database, seeds the demo if asked, and binds the port
     /// (`:0` picks a free one, as tests do).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let addr = config.addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        // Known only once bound when the port is 0 (tests); the platform must be told it.
+        let public_url = match &config.public_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "http://{}",
+                listener
+                    .local_addr()
+                    .map_err(|source| StartupError::Bind { addr, source })?
+            ),
+        };
+        let payments = EJiaoTong::new(&config.pay_url, config.pay_secret.clone())?;
         let db = Db::connect(&config).await?;
         let dummy = auth::password::hash(format!("{:?}", std::time::SystemTime::now()))
             .await
@@ -116,16 +135,14 @@ impl Application {
             dummy_password_hash: dummy.into(),
             ledger,
             study,
+            payments: Arc::new(payments),
+            public_url: public_url.into(),
         };
         let seeded_demo = if state.config.demo {
             seed::seed_demo(&state).await.map_err(StartupError::Seed)?
         } else {
             false
         };
-        let addr = state.config.addr;
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr, source })?;
         Ok(Self {
             listener,
             state,
@@ -150,12 +167,17 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let housekeeping = maintenance::spawn(self.state.clone());
+        let reconciler = services::payments::spawn_reconciler(
+            self.state.clone(),
+            self.state.config.reconcile_every,
+        );
         let db = self.state.db.clone();
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         housekeeping.abort();
+        reconciler.abort();
         db.close().await;
         result
     }

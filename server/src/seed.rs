@@ -4,6 +4,7 @@
 use crate::auth::password;
 use crate::content;
 use crate::error::AppError;
+use crate::services::orders;
 use crate::state::AppState;
 use crate::storage::{catalogue, enrolments, policy_years, units, users};
 use chrono::{Datelike, Duration};
@@ -117,6 +118,7 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                     now,
                 )
                 .await?;
+                orders::seed_paid(&mut *c, &graded, graded_id, &year, now).await?;
                 for course in &courses {
                     let id = catalogue::insert_course(&mut *c, course, now).await?;
                     if course.trades.is_empty() || course.trades.iter().any(|t| t == DEMO_TRADE) {

@@ -1,7 +1,9 @@
-//! What every handler can reach: the database, the clock and the start-up configuration.
+//! What every handler can reach: the database, the clock, the start-up configuration and the
+//! payment platform.
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::payments::PaymentPlatform;
 use crate::services::study_writer::StudyWriter;
 use crate::storage::Db;
 use qinxue_core::ledger::LedgerConfig;
@@ -19,4 +21,9 @@ pub struct AppState {
     pub ledger: LedgerConfig,
     /// The group-commit writer of heartbeats.
     pub study: StudyWriter,
+    /// The payment platform (E缴通, or the simulator standing in for it).
+    pub payments: Arc<dyn PaymentPlatform>,
+    /// This server as browsers and the payment platform reach it (`QINXUE_PUBLIC_URL`, or
+    /// `http://` and the bound address), without a trailing slash.
+    pub public_url: Arc<str>,
 }

@@ -6,8 +6,11 @@ mod catalogue;
 mod directory;
 mod health;
 mod me;
+mod orders;
+mod payments;
 mod study;
 mod test_clock;
+mod test_payments;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -38,9 +41,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(me::router())
         .merge(directory::router())
         .merge(catalogue::router())
-        .merge(study::router());
+        .merge(study::router())
+        .merge(orders::router())
+        .merge(payments::router());
     if state.config.test_clock {
-        api = api.merge(test_clock::router());
+        api = api
+            .merge(test_clock::router())
+            .merge(test_payments::router());
     }
     let (router, doc) = api.split_for_parts();
     let doc = Arc::new(doc);

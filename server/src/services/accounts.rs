@@ -207,6 +207,8 @@ pub async fn me(state: &AppState, user: users::User) -> Result<Me, AppError> {
         ),
         _ => None,
     };
+    let enrolled =
+        user.role == Role::Trainee && enrolments::is_active(&mut conn, user.id, year.year).await?;
     Ok(Me {
         id: user.id,
         name: user.name,
@@ -227,6 +229,7 @@ pub async fn me(state: &AppState, user: users::User) -> Result<Me, AppError> {
             minutes_per_hour: year.minutes_per_hour,
             registration_open: year.registration_open(now),
             study_open: year.study_open(now),
+            enrolled,
         }),
     })
 }

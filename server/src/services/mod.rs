@@ -1,6 +1,8 @@
 //! Use cases: what a request asks for, in domain terms, between the routes and storage.
 
 pub mod accounts;
+pub mod orders;
+pub mod payments;
 pub mod policy;
 pub mod study;
 pub mod study_writer;

@@ -57,3 +57,29 @@ pub async fn is_active(
     .await?;
     Ok(n > 0)
 }
+
+/// Activates a trainee's year with the grade paid for, unless it is active already. One
+/// statement, so that two payments for the same person racing each other cannot both
+/// activate it: the second finds the row active and gets `false`.
+pub async fn activate(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    year: i32,
+    grade: Grade,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO enrolments (user_id, year, grade, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (user_id, year) DO UPDATE SET status = excluded.status, \
+         grade = excluded.grade WHERE enrolments.status <> excluded.status",
+    )
+    .bind(user_id)
+    .bind(i64::from(year))
+    .bind(grade.as_str())
+    .bind(ACTIVE)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

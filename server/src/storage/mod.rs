@@ -10,6 +10,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod enrolments;
 pub mod login_attempts;
+pub mod orders;
 pub mod policy_years;
 pub mod regions;
 pub mod sessions;

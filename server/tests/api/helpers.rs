@@ -45,6 +45,11 @@ impl TestApp {
     }
 
     pub async fn start(options: Options) -> TestApp {
+        Self::start_with(options, |_| {}).await
+    }
+
+    /// A server whose configuration `adjust` changes first (e.g. to point it at a simulator).
+    pub async fn start_with(options: Options, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let data = tempfile::tempdir().expect("temp dir");
         let database_url = match std::env::var("QINXUE_TEST_DATABASE_URL") {
             Ok(admin) if !admin.is_empty() => {
@@ -61,7 +66,15 @@ impl TestApp {
             static_dir: PathBuf::from("/nonexistent-static"),
             content_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content"),
             secure_cookies: false,
+            // Nothing listens there: a test that pays starts a simulator and says so.
+            pay_url: "http://127.0.0.1:9".into(),
+            pay_secret: SecretString::new(crate::sim::SECRET.into()),
+            public_url: None,
+            // Tests run reconciliation when they mean to (`TestApp::reconcile`).
+            reconcile_every: std::time::Duration::from_secs(3600),
         };
+        let mut config = config;
+        adjust(&mut config);
         let mut app = TestApp {
             base: String::new(),
             config,
@@ -78,6 +91,9 @@ impl TestApp {
             .await
             .expect("server starts");
         self.base = format!("http://{}", application.local_addr());
+        // A restart listens on the same port, as a real server would: the payment platform
+        // keeps notifying the address it was given.
+        self.config.addr = application.local_addr();
         let (tx, rx) = oneshot::channel();
         self.stop = Some(tx);
         self.task = Some(tokio::spawn(application.run_until(async {
@@ -87,6 +103,13 @@ impl TestApp {
 
     /// Stops the server (closing its database) and starts it again on the same data.
     pub async fn restart(&mut self) {
+        self.stop().await;
+        self.boot().await;
+    }
+
+    /// Stops the server and waits until it has closed its database; [`TestApp::resume`]
+    /// starts it again.
+    pub async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -95,7 +118,18 @@ impl TestApp {
                 .expect("server task")
                 .expect("server stops cleanly");
         }
+    }
+
+    /// Starts a stopped server again on the same data and port.
+    pub async fn resume(&mut self) {
         self.boot().await;
+    }
+
+    /// A connection to the server's database, for tests that check what was stored.
+    pub async fn db(&self) -> qinxue_server::storage::Db {
+        qinxue_server::storage::Db::connect(&self.config)
+            .await
+            .expect("database opens")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,480 @@
+//! Registration orders (DESIGN.md §4): a trainee pays for themself, or a unit admin pays for
+//! staff of their unit in one order; the order opens a payment at the platform and the payer
+//! is sent to its cashier. Payment results arrive through [`super::payments`].
+//!
+//! Whether someone is already paid is checked when an order is made, to tell the payer at
+//! once; the rule itself is kept when a payment is applied, by the database's constraints
+//! (a second payment for a person is flagged for refund, never counted twice).
+
+use crate::error::AppError;
+use crate::payments::{PaymentRequest, PaymentStatus};
+use crate::services::{payments, policy};
+use crate::state::AppState;
+use crate::storage::orders::{self, ItemRow, NewOrder, OrderRow};
+use crate::storage::users::User;
+use crate::storage::{audit, enrolments, policy_years};
+use chrono::DateTime;
+use qinxue_core::api::{
+    CreateOrder, FieldError, Order, OrderCreated, OrderItem, StaffMember, UnitStaff,
+};
+use qinxue_core::id_number::mask_id_number;
+use qinxue_core::order::{OrderKind, MAX_ORDER_TRAINEES};
+use qinxue_core::phone::mask_phone;
+use qinxue_core::{ErrorCode, PolicyYear, Role};
+use std::collections::{BTreeSet, HashMap};
+
+/// The platform's limit on a payment's subject.
+const MAX_SUBJECT_CHARS: usize = 128;
+
+/// `POST /api/orders`: makes (or, for a trainee's own open order, reuses) an order and opens
+/// its payment. The order is committed before the platform is called, so a platform that is
+/// down leaves it pending and payable later.
+pub async fn create(
+    state: &AppState,
+    user: &User,
+    req: CreateOrder,
+) -> Result<OrderCreated, AppError> {
+    let now = state.clock.now();
+    let year = policy::in_force(state, now).await?;
+    if req.year != year.year {
+        return Err(AppError::field(
+            "year",
+            ErrorCode::OutOfRange,
+            format!("只能报名 {} 年度", year.year),
+        ));
+    }
+    if !year.registration_open(now) {
+        return Err(AppError::RegistrationClosed);
+    }
+    let order = match (user.role, req.trainee_ids) {
+        (Role::Trainee, None) => individual_order(state, user, &year).await?,
+        (Role::UnitAdmin, Some(ids)) => unit_order(state, user, &year, ids).await?,
+        (Role::UnitAdmin, None) => {
+            return Err(AppError::field(
+                "trainee_ids",
+                ErrorCode::ValidationFailed,
+                "请选择要缴费的人员",
+            ))
+        }
+        _ => return Err(AppError::Forbidden),
+    };
+    open_payment(state, &order).await
+}
+
+/// `POST /api/orders/{id}/pay`: a new cashier page for an open order (after the platform was
+/// down, or the payer cancelled).
+pub async fn pay(state: &AppState, user: &User, id: i64) -> Result<OrderCreated, AppError> {
+    let order = {
+        let mut conn = state.db.read().await?;
+        orders::get(&mut conn, id).await?
+    };
+    let order = order
+        .filter(|o| may_pay(user, o))
+        .ok_or(AppError::NotFound)?;
+    if order.status.is_settled() {
+        return Err(AppError::OrderSettled);
+    }
+    let year = {
+        let mut conn = state.db.read().await?;
+        policy_years::in_force(&mut conn, order.year).await?
+    };
+    if !year.is_some_and(|y| y.registration_open(state.clock.now())) {
+        return Err(AppError::RegistrationClosed);
+    }
+    if order.kind == OrderKind::Unit {
+        let (now, admin, order_id) = (state.clock.now_secs(), user.id, order.id);
+        state
+            .db
+            .write(move |c| {
+                Box::pin(async move {
+                    let target = format!("order:{order_id}");
+                    Ok(audit::record(c, now, Some(admin), "pay_unit_order", &target, "").await?)
+                })
+            })
+            .await?;
+    }
+    open_payment(state, &order).await
+}
+
+/// Only the one who pays may open a payment: the trainee of an individual order, an admin of
+/// the unit of a unit order.
+fn may_pay(user: &User, order: &OrderRow) -> bool {
+    match order.kind {
+        OrderKind::Individual => order.payer_id == user.id,
+        OrderKind::Unit => user.role == Role::UnitAdmin && user.unit_id == order.unit_id,
+    }
+}
+
+/// Whether `user` may see the order: its payer, a trainee it pays for, or an admin of its unit.
+fn may_see(user: &User, order: &OrderRow, items: &[ItemRow]) -> bool {
+    may_pay(user, order)
+        || (user.role == Role::Trainee && items.iter().any(|i| i.user_id == user.id))
+}
+
+async fn individual_order(
+    state: &AppState,
+    user: &User,
+    year: &PolicyYear,
+) -> Result<OrderRow, AppError> {
+    let grade = user.grade.ok_or(AppError::Forbidden)?;
+    let new = NewOrder {
+        merchant_order_id: merchant_order_id(year.year)?,
+        kind: OrderKind::Individual,
+        payer_id: user.id,
+        unit_id: user.unit_id,
+        year: year.year,
+        amount_fen: year.fee_fen(grade),
+    };
+    let now = state.clock.now_secs();
+    let name = user.name.clone();
+    state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                if enrolments::is_active(&mut *c, new.payer_id, new.year).await? {
+                    return Err(already_paid("year", &[name], new.year));
+                }
+                let id = match orders::insert(&mut *c, &new, now).await? {
+                    Some(id) => {
+                        orders::insert_item(
+                            &mut *c,
+                            id,
+                            new.payer_id,
+                            new.year,
+                            grade,
+                            new.amount_fen,
+                        )
+                        .await?;
+                        id
+                    }
+                    // The trainee's open order of the year, made earlier: paying it again is
+                    // what they want, and the platform will not charge one order twice.
+                    None => {
+                        orders::open_individual(&mut *c, new.payer_id, new.year)
+                            .await?
+                            .ok_or_else(|| AppError::Internal("order insert conflicted".into()))?
+                            .id
+                    }
+                };
+                orders::get(c, id)
+                    .await?
+                    .ok_or_else(|| AppError::Internal("order vanished".into()))
+            })
+        })
+        .await
+}
+
+async fn unit_order(
+    state: &AppState,
+    admin: &User,
+    year: &PolicyYear,
+    ids: Vec<i64>,
+) -> Result<OrderRow, AppError> {
+    let unit_id = admin.unit_id.ok_or(AppError::Forbidden)?;
+    let ids: BTreeSet<i64> = ids.into_iter().collect();
+    if ids.is_empty() || ids.len() > MAX_ORDER_TRAINEES {
+        return Err(AppError::field(
+            "trainee_ids",
+            ErrorCode::OutOfRange,
+            format!("每张订单可选 1 到 {MAX_ORDER_TRAINEES} 人"),
+        ));
+    }
+    let merchant_order_id = merchant_order_id(year.year)?;
+    let (now, admin_id, year) = (state.clock.now_secs(), admin.id, year.clone());
+    state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                let staff: HashMap<i64, orders::StaffRow> =
+                    orders::unit_staff(&mut *c, unit_id, year.year)
+                        .await?
+                        .into_iter()
+                        .map(|s| (s.id, s))
+                        .collect();
+                let strangers: Vec<String> = ids
+                    .iter()
+                    .filter(|id| !staff.contains_key(id))
+                    .map(i64::to_string)
+                    .collect();
+                if !strangers.is_empty() {
+                    return Err(AppError::Validation(vec![FieldError::new(
+                        "trainee_ids",
+                        ErrorCode::NotUnitStaff,
+                        format!("编号为 {} 的人员不是本单位的学员", strangers.join("、")),
+                    )]));
+                }
+                let chosen: Vec<&orders::StaffRow> = ids.iter().map(|id| &staff[id]).collect();
+                let paid: Vec<String> = chosen
+                    .iter()
+                    .filter(|s| s.active)
+                    .map(|s| format!("{}（{}）", s.name, mask_id_number(&s.id_number)))
+                    .collect();
+                if !paid.is_empty() {
+                    return Err(already_paid("trainee_ids", &paid, year.year));
+                }
+                let amount_fen = chosen.iter().map(|s| year.fee_fen(s.grade)).sum();
+                let new = NewOrder {
+                    merchant_order_id,
+                    kind: OrderKind::Unit,
+                    payer_id: admin_id,
+                    unit_id: Some(unit_id),
+                    year: year.year,
+                    amount_fen,
+                };
+                let id = orders::insert(&mut *c, &new, now)
+                    .await?
+                    .ok_or_else(|| AppError::Internal("unit order insert conflicted".into()))?;
+                for s in &chosen {
+                    orders::insert_item(
+                        &mut *c,
+                        id,
+                        s.id,
+                        year.year,
+                        s.grade,
+                        year.fee_fen(s.grade),
+                    )
+                    .await?;
+                }
+                let detail = format!(
+                    "{} 人，{} 分：{}",
+                    chosen.len(),
+                    amount_fen,
+                    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+                );
+                let target = format!("order:{id}");
+                audit::record(
+                    &mut *c,
+                    now,
+                    Some(admin_id),
+                    "create_unit_order",
+                    &target,
+                    &detail,
+                )
+                .await?;
+                orders::get(c, id)
+                    .await?
+                    .ok_or_else(|| AppError::Internal("order vanished".into()))
+            })
+        })
+        .await
+}
+
+/// The 409 that names who is already paid for.
+fn already_paid(field: &str, names: &[String], year: i32) -> AppError {
+    AppError::Conflict(FieldError::new(
+        field,
+        ErrorCode::AlreadyPaid,
+        format!(
+            "{} 已缴纳 {year} 年度培训费，不能重复缴费",
+            names.join("、")
+        ),
+    ))
+}
+
+/// A new order number: the year and 64 random bits, so that it is unique at the platform.
+fn merchant_order_id(year: i32) -> Result<String, AppError> {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    Ok(format!("Q{year}-{}", hex::encode_upper(bytes)))
+}
+
+/// Opens (or gets back) the order's payment at the platform and records it.
+async fn open_payment(state: &AppState, order: &OrderRow) -> Result<OrderCreated, AppError> {
+    let subject = match &order.unit_name {
+        Some(unit) if order.kind == OrderKind::Unit => {
+            format!("{}年度工勤技能岗位培训费（{unit}）", order.year)
+        }
+        _ => format!(
+            "{}年度工勤技能岗位培训费（{}）",
+            order.year, order.payer_name
+        ),
+    };
+    let request = PaymentRequest {
+        merchant_order_id: order.merchant_order_id.clone(),
+        amount_fen: order.amount_fen,
+        subject: subject.chars().take(MAX_SUBJECT_CHARS).collect(),
+        notify_url: format!("{}/api/payments/notify", state.public_url),
+        return_url: format!("{}/pay/return?order_id={}", state.public_url, order.id),
+    };
+    let created = state.payments.create(&request).await.map_err(|e| {
+        tracing::warn!(order_id = order.id, error = %e, "cannot open a payment; the order stays payable");
+        AppError::PaymentUnavailable
+    })?;
+    if created.status != PaymentStatus::Pending {
+        // Already paid at the platform, and the word of it has not reached us yet.
+        let _ = payments::reconcile_order(state, &order.merchant_order_id).await;
+        return Err(AppError::OrderSettled);
+    }
+    let (id, now) = (order.id, state.clock.now_secs());
+    let (payment_id, pay_url) = (created.payment_id, created.cashier_url);
+    let url = pay_url.clone();
+    let still_open = state
+        .db
+        .write(move |c| {
+            Box::pin(async move { Ok(orders::set_payment(c, id, &payment_id, &url, now).await?) })
+        })
+        .await?;
+    if !still_open {
+        return Err(AppError::OrderSettled);
+    }
+    Ok(OrderCreated {
+        id: order.id,
+        amount_fen: order.amount_fen,
+        status: qinxue_core::order::OrderStatus::Pending,
+        pay_url,
+    })
+}
+
+/// `GET /api/orders/{id}`; someone else's order is a 404.
+pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Order, AppError> {
+    let mut conn = state.db.read().await?;
+    let order = orders::get(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let items = orders::items_of(&mut conn, &[id]).await?;
+    if !may_see(user, &order, &items) {
+        return Err(AppError::NotFound);
+    }
+    Ok(to_api(user, order, items))
+}
+
+/// `GET /api/orders`: a trainee's orders (their own and their unit's for them) or a unit
+/// admin's unit's orders, newest first.
+pub async fn list(state: &AppState, user: &User) -> Result<Vec<Order>, AppError> {
+    let mut conn = state.db.read().await?;
+    let rows = match (user.role, user.unit_id) {
+        (Role::Trainee, _) => orders::list_for_trainee(&mut conn, user.id).await?,
+        (Role::UnitAdmin, Some(unit)) => orders::list_for_unit(&mut conn, unit).await?,
+        _ => return Err(AppError::Forbidden),
+    };
+    let ids: Vec<i64> = rows.iter().map(|o| o.id).collect();
+    let mut items: HashMap<i64, Vec<ItemRow>> = HashMap::new();
+    for item in orders::items_of(&mut conn, &ids).await? {
+        items.entry(item.order_id).or_default().push(item);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|o| {
+            let its = items.remove(&o.id).unwrap_or_default();
+            to_api(user, o, its)
+        })
+        .collect())
+}
+
+fn to_api(user: &User, o: OrderRow, items: Vec<ItemRow>) -> Order {
+    // A trainee whose unit pays sees their own line, not their colleagues'.
+    let own_only = user.role == Role::Trainee && o.payer_id != user.id;
+    Order {
+        id: o.id,
+        order_no: o.merchant_order_id,
+        kind: o.kind,
+        year: o.year,
+        amount_fen: o.amount_fen,
+        status: o.status,
+        unit_name: o.unit_name.filter(|_| o.kind == OrderKind::Unit),
+        payer_name: o.payer_name,
+        receipt_no: o.receipt_no,
+        paid_at: o.paid_at.and_then(|t| DateTime::from_timestamp(t, 0)),
+        created_at: DateTime::from_timestamp(o.created_at, 0).unwrap_or_default(),
+        refund_fen: o.refund_fen,
+        refund_reason: o.refund_reason,
+        pay_url: o.pay_url.filter(|_| !o.status.is_settled() && !own_only),
+        items: items
+            .into_iter()
+            .filter(|i| !own_only || i.user_id == user.id)
+            .map(|i| OrderItem {
+                trainee_id: i.user_id,
+                name: i.name,
+                id_number: mask_id_number(&i.id_number),
+                grade: i.grade,
+                fee_fen: i.fee_fen,
+                outcome: i.outcome,
+            })
+            .collect(),
+    }
+}
+
+/// `GET /api/unit/staff`: the unit admin's unit's trainees, masked, with the year's fee and
+/// whether each is paid for.
+pub async fn unit_staff(
+    state: &AppState,
+    admin: &User,
+    year: Option<i32>,
+) -> Result<UnitStaff, AppError> {
+    let unit_id = match (admin.role, admin.unit_id) {
+        (Role::UnitAdmin, Some(unit)) => unit,
+        _ => return Err(AppError::Forbidden),
+    };
+    let now = state.clock.now();
+    let year = match year {
+        None => policy::in_force(state, now).await?,
+        Some(y) => {
+            let mut conn = state.db.read().await?;
+            policy_years::in_force(&mut conn, y)
+                .await?
+                .filter(|p| p.year == y)
+                .ok_or(AppError::NoPolicyYear)?
+        }
+    };
+    let mut conn = state.db.read().await?;
+    let staff = orders::unit_staff(&mut conn, unit_id, year.year).await?;
+    Ok(UnitStaff {
+        year: year.year,
+        registration_open: year.registration_open(now),
+        registration_deadline: year.registration_closes_at(),
+        staff: staff
+            .into_iter()
+            .map(|s| {
+                let grade = s.enrolled_grade.unwrap_or(s.grade);
+                StaffMember {
+                    id: s.id,
+                    name: s.name,
+                    id_number: mask_id_number(&s.id_number),
+                    phone: mask_phone(&s.phone),
+                    grade,
+                    fee_fen: year.fee_fen(grade),
+                    paid: s.active,
+                    open_order_id: s.open_order_id,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The demo's paid trainee's order (`QINXUE_DEMO=1`): paid and settled the day the demo is
+/// seeded, so that their orders page shows how a paid order looks. It never reaches the
+/// platform, so its ids only have the platform's form.
+pub async fn seed_paid(
+    c: &mut sqlx::AnyConnection,
+    trainee: &crate::storage::users::NewUser,
+    trainee_id: i64,
+    year: &PolicyYear,
+    now: i64,
+) -> Result<(), AppError> {
+    let grade = trainee.grade.ok_or(AppError::Forbidden)?;
+    let new = NewOrder {
+        merchant_order_id: merchant_order_id(year.year)?,
+        kind: OrderKind::Individual,
+        payer_id: trainee_id,
+        unit_id: trainee.unit_id,
+        year: year.year,
+        amount_fen: year.fee_fen(grade),
+    };
+    let id = orders::insert(&mut *c, &new, now)
+        .await?
+        .ok_or_else(|| AppError::Internal("demo order conflicted".into()))?;
+    orders::insert_item(&mut *c, id, trainee_id, year.year, grade, new.amount_fen).await?;
+    let paid_at = DateTime::from_timestamp(now, 0).unwrap_or_default();
+    let day = qinxue_core::time::local_date(paid_at).format("%Y%m%d");
+    let receipt = format!("FJ{day}00000001");
+    let payment = format!("EP{day}{}", &new.merchant_order_id[6..]);
+    orders::claim_paid(&mut *c, id, &payment, &receipt, paid_at, now).await?;
+    orders::set_item_outcome(
+        c,
+        id,
+        trainee_id,
+        qinxue_core::order::ItemOutcome::Activated,
+    )
+    .await?;
+    Ok(())
+}
