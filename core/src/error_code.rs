@@ -66,6 +66,22 @@ pub enum ErrorCode {
     BadSignature,
     /// A payment notification whose amount is not its order's.
     AmountMismatch,
+    /// A trade course of another trade than the trainee's.
+    WrongTrade,
+    /// The course is already in the trainee's plan.
+    AlreadySelected,
+    /// The plan already reaches the required 学时.
+    PlanComplete,
+    /// Time has been credited on the course, so it stays in the plan.
+    CourseStarted,
+    /// A practice answer chooses no option, a missing one, or several where one is asked.
+    InvalidChoice,
+    /// The question was already answered in this attempt.
+    AlreadyAnswered,
+    /// The attempt is finished; start a new one.
+    AttemptFinished,
+    /// The earlier attempt has no wrong answers to retry.
+    NothingToRetry,
     /// Something failed on the server; the details are in its log, never in the answer.
     Internal,
 }
@@ -110,6 +126,14 @@ impl ErrorCode {
             ErrorCode::NotUnitStaff => "所选人员不是本单位的学员",
             ErrorCode::BadSignature => "签名无效",
             ErrorCode::AmountMismatch => "金额与订单不一致",
+            ErrorCode::WrongTrade => "该专业课程不属于您的工种",
+            ErrorCode::AlreadySelected => "该课程已在您的学习计划中",
+            ErrorCode::PlanComplete => "已选课程学时已达到本年度要求",
+            ErrorCode::CourseStarted => "该课程已有学习记录，不能移出学习计划",
+            ErrorCode::InvalidChoice => "请选择有效的答案",
+            ErrorCode::AlreadyAnswered => "本题已作答",
+            ErrorCode::AttemptFinished => "本次练习已结束，请重新开始练习",
+            ErrorCode::NothingToRetry => "上次练习没有答错的题目",
             ErrorCode::Internal => "服务器繁忙，请稍后再试",
         }
     }

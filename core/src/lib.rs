@@ -15,6 +15,7 @@ pub mod money;
 pub mod order;
 pub mod phone;
 pub mod policy;
+pub mod practice;
 pub mod time;
 
 pub use account::{EmploymentType, Role};

@@ -35,6 +35,9 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// A request that the current state refuses; the code says why (409).
+    #[error("refused: {0:?}")]
+    Refused(ErrorCode),
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("no policy year configured")]
@@ -86,6 +89,7 @@ impl AppError {
             AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             AppError::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            AppError::Refused(code) => (StatusCode::CONFLICT, *code),
             AppError::MethodNotAllowed => {
                 (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
             }

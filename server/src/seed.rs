@@ -34,14 +34,15 @@ pub const DEMO_LOGINS: [(&str, &str); 6] = [
     ("proctor-demo", "监考员（鲤城区）"),
 ];
 
-/// The demo's policy year: the standard one, with deadlines moved so that on the day of
-/// seeding registration stays open for 30 more days and study at least a week beyond that.
+/// The demo's policy year: the standard one, with registration kept open for 30 more days
+/// after the day of seeding, but inside the calendar year (until 30 Dec at the latest), so
+/// that the year's deadlines fall in the year and tests can cross them with the test clock.
 pub fn demo_year(today: chrono::NaiveDate) -> PolicyYear {
     let mut y = PolicyYear::standard(today.year());
-    y.registration_deadline = y.registration_deadline.max(today + Duration::days(30));
-    y.study_deadline = y
-        .study_deadline
-        .max(y.registration_deadline + Duration::days(7));
+    let last_open = chrono::NaiveDate::from_ymd_opt(today.year(), 12, 30).expect("valid date");
+    y.registration_deadline = y
+        .registration_deadline
+        .max((today + Duration::days(30)).min(last_open));
     y
 }
 
@@ -183,6 +184,19 @@ mod tests {
         assert_eq!(
             y.registration_deadline,
             NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()
+        );
+        assert_eq!(
+            y.study_deadline,
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        );
+    }
+
+    #[test]
+    fn in_december_the_demo_deadlines_stay_inside_the_year() {
+        let y = demo_year(NaiveDate::from_ymd_opt(2026, 12, 10).unwrap());
+        assert_eq!(
+            y.registration_deadline,
+            NaiveDate::from_ymd_opt(2026, 12, 30).unwrap()
         );
         assert_eq!(
             y.study_deadline,

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::{sessions, users::User};
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
@@ -109,6 +109,22 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .await?;
         }
         Ok(CurrentUser(user))
+    }
+}
+
+/// `Option<CurrentUser>`: the signed-in user if there is one; nobody is refused.
+impl OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(AppError::Unauthenticated) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -2,10 +2,10 @@
 
 use crate::auth::CurrentUser;
 use crate::error::Result;
-use crate::extract::ApiPath;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::services::selection::{self, CourseFilter};
 use crate::services::study;
 use crate::state::AppState;
-use crate::storage::catalogue;
 use axum::extract::State;
 use axum::Json;
 use qinxue_core::api::{Course, ErrorBody, Lesson};
@@ -18,11 +18,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_lesson))
 }
 
-/// Published courses, each with its lessons.
-#[utoipa::path(get, path = "/api/courses", tag = "catalogue", responses((status = 200, body = Vec<Course>)))]
-async fn list_courses(State(state): State<AppState>) -> Result<Json<Vec<Course>>> {
-    let mut conn = state.db.read().await?;
-    Ok(Json(catalogue::list_published(&mut conn).await?))
+/// Published courses with their lessons, filtered; a signed-in trainee's trade comes first.
+#[utoipa::path(get, path = "/api/courses", tag = "catalogue", params(CourseFilter),
+    responses((status = 200, body = Vec<Course>), (status = 400, body = ErrorBody)))]
+async fn list_courses(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    ApiQuery(filter): ApiQuery<CourseFilter>,
+) -> Result<Json<Vec<Course>>> {
+    Ok(Json(
+        selection::catalogue(&state, user.as_ref().map(|u| &u.0), &filter).await?,
+    ))
 }
 
 /// A lesson's content and the trainee's progress on it this year.

@@ -8,6 +8,8 @@ mod health;
 mod me;
 mod orders;
 mod payments;
+mod practice;
+mod selection;
 mod study;
 mod test_clock;
 mod test_payments;
@@ -42,6 +44,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(directory::router())
         .merge(catalogue::router())
         .merge(study::router())
+        .merge(selection::router())
+        .merge(practice::router())
         .merge(orders::router())
         .merge(payments::router());
     if state.config.test_clock {

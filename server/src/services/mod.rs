@@ -4,5 +4,7 @@ pub mod accounts;
 pub mod orders;
 pub mod payments;
 pub mod policy;
+pub mod practice;
+pub mod selection;
 pub mod study;
 pub mod study_writer;

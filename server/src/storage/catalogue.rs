@@ -71,10 +71,20 @@ pub async fn insert_course(
 
 /// Published courses with their trades and lessons, public courses first.
 pub async fn list_published(conn: &mut AnyConnection) -> Result<Vec<Course>, sqlx::Error> {
+    list(conn, true).await
+}
+
+/// Every course, withdrawn ones too (a plan keeps a course withdrawn after it was chosen).
+pub async fn list_all(conn: &mut AnyConnection) -> Result<Vec<Course>, sqlx::Error> {
+    list(conn, false).await
+}
+
+async fn list(conn: &mut AnyConnection, only_published: bool) -> Result<Vec<Course>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, code, title, category, hours, description, cover FROM courses \
-         WHERE published = 1 ORDER BY category, id",
+         WHERE published = 1 OR $1 = 0 ORDER BY category, id",
     )
+    .bind(i64::from(only_published))
     .fetch_all(&mut *conn)
     .await?;
     let mut trades: HashMap<i64, Vec<String>> = HashMap::new();
@@ -165,15 +175,15 @@ pub async fn lesson(conn: &mut AnyConnection, id: i64) -> Result<Option<LessonRo
     .transpose()
 }
 
-/// Adds a course to a trainee's plan for a year (ignored if already there).
+/// Adds a course to a trainee's plan for a year; tells whether it was not there yet.
 pub async fn select(
     conn: &mut AnyConnection,
     user_id: i64,
     year: i32,
     course_id: i64,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "INSERT INTO selections (user_id, year, course_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id, year, course_id) DO NOTHING",
     )
@@ -183,5 +193,38 @@ pub async fn select(
     .bind(now)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// The courses in a trainee's plan for a year.
+pub async fn selected(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    year: i32,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT course_id FROM selections WHERE user_id = $1 AND year = $2 ORDER BY created_at, course_id")
+        .bind(user_id)
+        .bind(i64::from(year))
+        .fetch_all(conn)
+        .await
+}
+
+/// Removes a course from a plan unless time is credited on it; tells whether it was removed.
+pub async fn unselect_unstarted(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    year: i32,
+    course_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM selections WHERE user_id = $1 AND year = $2 AND course_id = $3 AND NOT EXISTS ( \
+           SELECT 1 FROM lesson_progress p JOIN lessons l ON l.id = p.lesson_id \
+           WHERE p.user_id = $1 AND p.year = $2 AND l.course_id = $3 AND p.credited_secs > 0)",
+    )
+    .bind(user_id)
+    .bind(i64::from(year))
+    .bind(course_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -12,6 +12,7 @@ pub mod enrolments;
 pub mod login_attempts;
 pub mod orders;
 pub mod policy_years;
+pub mod practice;
 pub mod regions;
 pub mod sessions;
 pub mod study;

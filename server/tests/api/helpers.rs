@@ -455,3 +455,13 @@ impl<'a> Learner<'a> {
         p["credited_secs"].as_i64().unwrap()
     }
 }
+
+/// Moves the clock to one second past a deadline of the year in force (`registration_deadline`
+/// or `study_deadline` as `/api/me` reports it for this signed-in client).
+pub async fn advance_past(app: &TestApp, client: &Client, deadline: &str) {
+    let me: Value = app.get(client, "/api/me").await.json().await.unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(me["year"][deadline].as_str().unwrap()).unwrap();
+    let now: Value = app.advance_clock(0).await;
+    let now = chrono::DateTime::parse_from_rfc3339(now["now"].as_str().unwrap()).unwrap();
+    app.advance_clock((at - now).num_seconds() + 1).await;
+}

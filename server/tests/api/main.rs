@@ -3,6 +3,7 @@
 //! `QINXUE_TEST_DATABASE_URL` names a server) and talks to it over HTTP.
 
 mod bad_input;
+mod catalogue;
 mod directory;
 mod helpers;
 mod login;

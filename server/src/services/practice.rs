@@ -1,0 +1,224 @@
+//! Practice: attempts on a course's questions, immediate feedback, scores and history.
+
+use crate::error::{unique_violation, AppError};
+use crate::state::AppState;
+use crate::storage::practice::{AttemptRow, Question};
+use crate::storage::{catalogue, practice, users::User};
+use chrono::DateTime;
+use qinxue_core::api::FieldError;
+use qinxue_core::catalogue::{CourseCategory, QuestionKind, TRUE_FALSE_OPTIONS};
+use qinxue_core::practice::{
+    is_correct, normalise_choice, score, Attempt, AttemptSummary, GradedAnswer, PracticeQuestion,
+};
+use qinxue_core::{ErrorCode, Role};
+
+fn options(q: &Question) -> Vec<String> {
+    if q.kind == QuestionKind::TrueFalse {
+        TRUE_FALSE_OPTIONS.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        q.options.clone()
+    }
+}
+
+fn at(secs: i64) -> DateTime<chrono::Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+fn view(row: &AttemptRow, questions: &[Question]) -> Attempt {
+    let by_id = |id: i64| questions.iter().find(|q| q.id == id);
+    Attempt {
+        id: row.id,
+        course_id: row.course_id,
+        started_at: at(row.started_at),
+        finished_at: row.finished_at.map(at),
+        questions: row
+            .question_ids
+            .iter()
+            .filter_map(|id| by_id(*id))
+            .map(|q| PracticeQuestion {
+                id: q.id,
+                kind: q.kind,
+                stem: q.stem.clone(),
+                options: options(q),
+            })
+            .collect(),
+        answers: row
+            .answers
+            .iter()
+            .filter_map(|(id, chosen, correct)| {
+                by_id(*id).map(|q| GradedAnswer {
+                    question_id: q.id,
+                    chosen: chosen.clone(),
+                    correct: *correct,
+                    answer: q.answer.clone(),
+                    explanation: q.explanation.clone(),
+                })
+            })
+            .collect(),
+        score: row.score.map(|s| u32::try_from(s).unwrap_or_default()),
+    }
+}
+
+/// The trainee's own attempt with the course's questions.
+async fn own_attempt(
+    state: &AppState,
+    user: &User,
+    id: i64,
+) -> Result<(AttemptRow, Vec<Question>), AppError> {
+    let mut conn = state.db.read().await?;
+    let row = practice::attempt(&mut conn, id)
+        .await?
+        .filter(|a| a.user_id == user.id)
+        .ok_or(AppError::NotFound)?;
+    let questions = practice::questions(&mut conn, row.course_id).await?;
+    Ok((row, questions))
+}
+
+/// Starts an attempt on every question of a course, or on those an earlier attempt of the
+/// trainee got wrong.
+pub async fn start(
+    state: &AppState,
+    user: &User,
+    course_id: i64,
+    retry_wrong_of: Option<i64>,
+) -> Result<Attempt, AppError> {
+    if user.role != Role::Trainee {
+        return Err(AppError::Forbidden);
+    }
+    let course = {
+        let mut conn = state.db.read().await?;
+        catalogue::list_published(&mut conn)
+            .await?
+            .into_iter()
+            .find(|c| c.id == course_id)
+            .ok_or(AppError::NotFound)?
+    };
+    if course.category == CourseCategory::Trade
+        && !course.trades.iter().any(|t| Some(t) == user.trade.as_ref())
+    {
+        return Err(AppError::Refused(ErrorCode::WrongTrade));
+    }
+    let questions = {
+        let mut conn = state.db.read().await?;
+        practice::questions(&mut conn, course_id).await?
+    };
+    let ids: Vec<i64> = match retry_wrong_of {
+        None => questions.iter().map(|q| q.id).collect(),
+        Some(earlier) => {
+            let (row, _) = own_attempt(state, user, earlier).await?;
+            if row.course_id != course_id {
+                return Err(AppError::NotFound);
+            }
+            let wrong: Vec<i64> = row.answers.iter().filter(|a| !a.2).map(|a| a.0).collect();
+            if wrong.is_empty() {
+                return Err(AppError::Refused(ErrorCode::NothingToRetry));
+            }
+            wrong
+        }
+    };
+    let (user_id, now) = (user.id, state.clock.now_secs());
+    let id = state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                Ok(practice::create_attempt(c, user_id, course_id, &ids, now).await?)
+            })
+        })
+        .await?;
+    get(state, user, id).await
+}
+
+pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Attempt, AppError> {
+    let (row, questions) = own_attempt(state, user, id).await?;
+    Ok(view(&row, &questions))
+}
+
+/// Grades one answer and records it; the feedback comes back at once.
+pub async fn answer(
+    state: &AppState,
+    user: &User,
+    attempt_id: i64,
+    question_id: i64,
+    chosen: Vec<usize>,
+) -> Result<GradedAnswer, AppError> {
+    let (row, questions) = own_attempt(state, user, attempt_id).await?;
+    if row.finished_at.is_some() {
+        return Err(AppError::Refused(ErrorCode::AttemptFinished));
+    }
+    let q = questions
+        .iter()
+        .find(|q| q.id == question_id && row.question_ids.contains(&q.id))
+        .ok_or_else(|| {
+            AppError::field("question_id", ErrorCode::NotFound, "本次练习中没有这道题")
+        })?;
+    let choice = normalise_choice(q.kind, options(q).len(), &chosen)
+        .map_err(|e| AppError::field("chosen", ErrorCode::InvalidChoice, e.to_string()))?;
+    let correct = is_correct(&q.answer, &choice);
+    let now = state.clock.now_secs();
+    let stored = choice.clone();
+    state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                practice::insert_answer(c, attempt_id, question_id, &stored, correct, now)
+                    .await
+                    .map_err(|e| match unique_violation(&e) {
+                        Some(_) => AppError::Conflict(FieldError::new(
+                            "question_id",
+                            ErrorCode::AlreadyAnswered,
+                            ErrorCode::AlreadyAnswered.default_message(),
+                        )),
+                        None => AppError::Database(e),
+                    })
+            })
+        })
+        .await?;
+    Ok(GradedAnswer {
+        question_id,
+        chosen: choice,
+        correct,
+        answer: q.answer.clone(),
+        explanation: q.explanation.clone(),
+    })
+}
+
+/// Finishes an attempt: its score counts unanswered questions as wrong.
+pub async fn finish(state: &AppState, user: &User, attempt_id: i64) -> Result<Attempt, AppError> {
+    let (row, _) = own_attempt(state, user, attempt_id).await?;
+    let total = u32::try_from(row.question_ids.len()).unwrap_or(u32::MAX);
+    let right = u32::try_from(row.answers.iter().filter(|a| a.2).count()).unwrap_or_default();
+    let (s, now) = (score(right, total), state.clock.now_secs());
+    let finished = state
+        .db
+        .write(move |c| Box::pin(async move { Ok(practice::finish(c, attempt_id, s, now).await?) }))
+        .await?;
+    if !finished {
+        return Err(AppError::Refused(ErrorCode::AttemptFinished));
+    }
+    get(state, user, attempt_id).await
+}
+
+/// The trainee's attempts on a course, newest first.
+pub async fn history(
+    state: &AppState,
+    user: &User,
+    course_id: i64,
+) -> Result<Vec<AttemptSummary>, AppError> {
+    let mut conn = state.db.read().await?;
+    practice::history(&mut conn, user.id, course_id)
+        .await?
+        .into_iter()
+        .map(|(id, started, finished, question_ids, correct, s)| {
+            let questions: Vec<i64> = serde_json::from_str(&question_ids)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(AttemptSummary {
+                id,
+                started_at: at(started),
+                finished_at: finished.map(at),
+                questions: u32::try_from(questions.len()).unwrap_or(u32::MAX),
+                correct: u32::try_from(correct).unwrap_or_default(),
+                score: s.map(|v| u32::try_from(v).unwrap_or_default()),
+            })
+        })
+        .collect()
+}
