@@ -25,9 +25,13 @@ web: tools
 	$(build-web)
 
 # Builds everything and starts the server with demo data; it prints its URL and the demo logins.
+# The payment platform's simulator (paysim/PROTOCOL.md) runs beside it on 127.0.0.1:8090 with
+# the default secret, which are the server's defaults too, and stops when the server stops.
 run: web
-	cargo build --release -p qinxue-server
-	QINXUE_DEMO=1 exec target/release/qinxue-server
+	cargo build --release -p qinxue-server -p qinxue-paysim
+	PAYSIM_ADDR=127.0.0.1:8090 PAYSIM_SECRET=paysim-dev-secret target/release/qinxue-paysim & \
+	  sim=$$!; trap 'kill $$sim 2>/dev/null || true' EXIT; \
+	  QINXUE_DEMO=1 target/release/qinxue-server
 
 # Everything CI checks, in order, stopping at the first failure.
 test: tools

@@ -11,5 +11,6 @@ mod payments;
 mod persistence;
 mod registration;
 mod sim;
+mod storm;
 mod study;
 mod system;

@@ -626,7 +626,8 @@ async fn a_payment_after_the_deadline_is_kept_and_flagged_for_refund() {
     let profile: Value = app.get(&client, "/api/me").await.json().await.unwrap();
     let deadline = instant(&profile["year"]["registration_deadline"]);
     let now = instant(&app.advance_clock(0).await["now"]);
-    app.advance_clock((deadline - now).num_seconds() + 3600).await;
+    app.advance_clock((deadline - now).num_seconds() + 3600)
+        .await;
     let client = app.login_as(&login, "Passw0rd!").await;
     let y = year(&app, &client).await;
     let res = app

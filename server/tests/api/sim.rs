@@ -158,7 +158,8 @@ impl PaySim {
     /// The delivery log, once nothing is in flight any more (every notification has been
     /// acknowledged or given up on).
     pub async fn settled_log(&self) -> Vec<Value> {
-        for _ in 0..1200 {
+        // Long enough for a storm of a thousand notifications on a busy machine.
+        for _ in 0..4800 {
             let log: Value = self
                 .client
                 .get(format!("{}/api/sim/notifications", self.base))
@@ -173,7 +174,7 @@ impl PaySim {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("notifications still in flight after 30 s");
+        panic!("notifications still in flight after 2 minutes");
     }
 }
 
