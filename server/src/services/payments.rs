@@ -23,8 +23,10 @@ use serde_json::json;
 use sqlx::AnyConnection;
 use std::time::Duration;
 
-/// Open orders asked about in one reconciliation run; the oldest first, the rest next run.
+/// Pending orders read from the database at a time by reconciliation.
 const RECONCILE_BATCH: i64 = 500;
+/// Failed queries in a row after which a reconciliation run gives up: the platform is down.
+const MAX_FAILURES_IN_A_ROW: u32 = 3;
 
 /// What was made of one word from the platform about a payment. Kept with every notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,29 +341,45 @@ pub enum ReconcileError {
     App(AppError),
 }
 
-/// One reconciliation run over the pending orders.
+/// One reconciliation run over every pending order, in batches by id. A run stops early when
+/// the platform keeps failing: it is down, and the next run tries again.
 pub async fn reconcile(state: &AppState) -> Result<ReconcileReport, AppError> {
-    let pending = {
-        let mut conn = state.db.read().await?;
-        orders::pending(&mut conn, RECONCILE_BATCH).await?
-    };
     let mut report = ReconcileReport {
         checked: 0,
         resolved: 0,
         failed: 0,
     };
-    for (order_id, merchant_order_id) in pending {
-        report.checked += 1;
-        match reconcile_order(state, &merchant_order_id).await {
-            Ok(Some(v)) if v.changed() => report.resolved += 1,
-            Ok(_) => {}
-            Err(e) => {
-                report.failed += 1;
-                tracing::warn!(order_id, error = %e, "reconciliation of an order failed; will retry");
+    let mut after_id = 0;
+    let mut failures_in_a_row = 0;
+    loop {
+        let batch = {
+            let mut conn = state.db.read().await?;
+            orders::pending(&mut conn, after_id, RECONCILE_BATCH).await?
+        };
+        for (order_id, merchant_order_id) in &batch {
+            report.checked += 1;
+            match reconcile_order(state, merchant_order_id).await {
+                Ok(verdict) => {
+                    failures_in_a_row = 0;
+                    if verdict.is_some_and(Verdict::changed) {
+                        report.resolved += 1;
+                    }
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    failures_in_a_row += 1;
+                    tracing::warn!(order_id, error = %e, "reconciliation of an order failed");
+                    if failures_in_a_row >= MAX_FAILURES_IN_A_ROW {
+                        return Ok(report);
+                    }
+                }
             }
         }
+        match batch.last() {
+            Some((last, _)) if batch.len() as i64 == RECONCILE_BATCH => after_id = *last,
+            _ => return Ok(report),
+        }
     }
-    Ok(report)
 }
 
 /// Runs reconciliation at start-up and then every `every`, in the background.

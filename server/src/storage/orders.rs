@@ -352,14 +352,19 @@ pub async fn close_payment(
     Ok(done.rows_affected() == 1)
 }
 
-/// Pending orders to ask the platform about, oldest first: (id, merchant order id).
+/// Pending orders with a payment at the platform, after `after_id`, by id: (id, merchant
+/// order id). An order whose payment was never opened cannot have been paid (nobody got a
+/// cashier page for it), so it is not asked about.
 pub async fn pending(
     conn: &mut AnyConnection,
+    after_id: i64,
     limit: i64,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, merchant_order_id FROM orders WHERE status = 'pending' ORDER BY id LIMIT $1",
+        "SELECT id, merchant_order_id FROM orders \
+         WHERE status = 'pending' AND payment_id IS NOT NULL AND id > $1 ORDER BY id LIMIT $2",
     )
+    .bind(after_id)
     .bind(limit)
     .fetch_all(conn)
     .await?;

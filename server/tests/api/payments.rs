@@ -245,6 +245,20 @@ async fn a_unit_admin_pays_for_several_staff_in_one_order_and_all_are_activated_
         .get(&outsider, &format!("/api/orders/{}", id_of(&created)))
         .await;
     assert_eq!(error_of(res).await["code"], "not_found");
+    for who in [&outsider, &a_client] {
+        let res = app
+            .post(
+                who,
+                &format!("/api/orders/{}/pay", id_of(&created)),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::NOT_FOUND,
+            "only the unit pays its order"
+        );
+    }
     let unit_orders: Vec<Value> = app.get(&admin, "/api/orders").await.json().await.unwrap();
     assert!(unit_orders.iter().any(|o| o["id"] == created["id"]));
 
@@ -745,7 +759,8 @@ async fn with_the_platform_down_the_order_is_kept_and_can_be_paid_later() {
         .json()
         .await
         .unwrap();
-    assert_eq!(report, json!({"checked": 1, "resolved": 0, "failed": 1}));
+    // Never opened at the platform, so nobody can have paid it: nothing to ask about.
+    assert_eq!(report, json!({"checked": 0, "resolved": 0, "failed": 0}));
 
     sim.resume().await;
     let res = app
@@ -761,6 +776,24 @@ async fn with_the_platform_down_the_order_is_kept_and_can_be_paid_later() {
         (id, repay["pay_url"].clone())
     );
 
+    // Down again: reconciliation cannot ask, says so, and changes nothing.
+    sim.stop();
+    let report: Value = app
+        .post(&app.client(), "/api/test/reconcile", &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report, json!({"checked": 1, "resolved": 0, "failed": 1}));
+    assert_eq!(order(&app, &client, id).await["status"], "pending");
+
+    // Back, having forgotten every payment: paying again opens a new one.
+    sim.resume().await;
+    let res = app
+        .post(&client, &format!("/api/orders/{id}/pay"), &json!({}))
+        .await;
+    let repay: Value = res.json().await.unwrap();
+    assert_ne!(repay["pay_url"], again["pay_url"]);
     sim.act(&pid(&repay), "pay").await;
     sim.settled_log().await;
     assert_eq!(order(&app, &client, id).await["status"], "paid");
@@ -789,4 +822,28 @@ async fn a_payment_made_while_the_server_was_down_is_applied_once_after_it_resta
     assert_eq!(s.applied(), 1, "{:?}", s.verdicts);
     assert_eq!(activations(&app, me).await, 1);
     assert!(enrolled(&app, &client).await);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_orders_and_notifications() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .get(&app.client(), "/api/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/orders",
+        "/api/orders/{id}",
+        "/api/orders/{id}/pay",
+        "/api/unit/staff",
+        "/api/payments/notify",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert_eq!(
+        doc["components"]["schemas"]["OrderStatus"]["enum"],
+        json!(["pending", "paid", "cancelled", "failed", "refund_due"])
+    );
 }
