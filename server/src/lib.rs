@@ -20,6 +20,7 @@ pub mod storage;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::payments::ejiaotong::EJiaoTong;
+use crate::services::notify_writer::NotifyWriter;
 use crate::services::study_writer::StudyWriter;
 use crate::state::AppState;
 use crate::storage::{Db, StorageError};
@@ -128,6 +129,7 @@ impl Application {
         let clock = Clock::default();
         let ledger = LedgerConfig::default();
         let study = StudyWriter::spawn(db.clone(), clock.clone(), ledger);
+        let notifications = NotifyWriter::spawn(db.clone());
         let state = AppState {
             db,
             clock,
@@ -136,6 +138,7 @@ impl Application {
             ledger,
             study,
             payments: Arc::new(payments),
+            notifications,
             public_url: public_url.into(),
         };
         let seeded_demo = if state.config.demo {

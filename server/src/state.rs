@@ -4,6 +4,7 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::payments::PaymentPlatform;
+use crate::services::notify_writer::NotifyWriter;
 use crate::services::study_writer::StudyWriter;
 use crate::storage::Db;
 use qinxue_core::ledger::LedgerConfig;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub study: StudyWriter,
     /// The payment platform (E缴通, or the simulator standing in for it).
     pub payments: Arc<dyn PaymentPlatform>,
+    /// The group-commit writer of payment notifications.
+    pub notifications: NotifyWriter,
     /// This server as browsers and the payment platform reach it (`QINXUE_PUBLIC_URL`, or
     /// `http://` and the bound address), without a trailing slash.
     pub public_url: Arc<str>,

@@ -1,6 +1,7 @@
 //! Use cases: what a request asks for, in domain terms, between the routes and storage.
 
 pub mod accounts;
+pub mod notify_writer;
 pub mod orders;
 pub mod payments;
 pub mod policy;

@@ -11,7 +11,9 @@
 
 use crate::clock::Clock;
 use crate::error::AppError;
-use crate::payments::{NotificationError, PaymentState, PaymentStatus, PlatformError};
+use crate::payments::{
+    Notification, NotificationError, PaymentState, PaymentStatus, PlatformError,
+};
 use crate::state::AppState;
 use crate::storage::orders::{self, NotificationRecord, OrderRow};
 use crate::storage::{enrolments, policy_years};
@@ -71,46 +73,35 @@ impl Verdict {
     }
 }
 
-/// Handles one notification body: verifies it, applies it, and keeps it with its verdict,
-/// all in one transaction. `Ok` means answer `success`; an error is the 4xx to answer.
+/// A notification as received, on its way to the database.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The verified notification, or why it was refused.
+    pub parsed: Result<Notification, NotificationError>,
+    /// The body as received, for the record.
+    pub raw: String,
+    /// When its payment was made, on this server's clock.
+    pub paid_here: Option<DateTime<Utc>>,
+    pub now: i64,
+}
+
+/// What was made of a received notification: the verdict on a verified one, or why it was
+/// refused.
+pub type Handled = Result<(Verdict, Notification), NotificationError>;
+
+/// Handles one notification body: verifies it, then the notification writer applies it and
+/// keeps it with its verdict in one transaction. `Ok` means answer `success`; an error is the
+/// 4xx to answer.
 pub async fn receive_notification(state: &AppState, body: &[u8]) -> Result<(), AppError> {
-    let now = state.clock.now_secs();
     let parsed = state.payments.verify_notification(body);
-    let raw = stored_text(body);
     let paid_here = paid_on_our_clock(&state.clock, parsed.as_ref().ok().map(|n| &n.payment));
-    let outcome = state
-        .db
-        .write(move |c| {
-            Box::pin(async move {
-                let notification = match parsed {
-                    Ok(n) => n,
-                    Err(e) => {
-                        let record = NotificationRecord {
-                            source: "notify",
-                            raw,
-                            verdict: e.verdict(),
-                            ..NotificationRecord::default()
-                        };
-                        orders::record_notification(c, &record, now).await?;
-                        return Ok(Err(e));
-                    }
-                };
-                let p = &notification.payment;
-                let (verdict, order_id) = apply(&mut *c, p, paid_here, now).await?;
-                let record = NotificationRecord {
-                    source: "notify",
-                    raw,
-                    notify_id: Some(notification.notify_id.clone()),
-                    payment_id: Some(p.payment_id.clone()),
-                    merchant_order_id: Some(p.merchant_order_id.clone()),
-                    order_id,
-                    verdict: verdict.as_str(),
-                };
-                orders::record_notification(c, &record, now).await?;
-                Ok(Ok((verdict, notification)))
-            })
-        })
-        .await?;
+    let received = Received {
+        parsed,
+        raw: stored_text(body),
+        paid_here,
+        now: state.clock.now_secs(),
+    };
+    let outcome = state.notifications.submit(received).await?;
     match outcome {
         Err(e) => {
             tracing::warn!(error = %e, "payment notification refused");
@@ -141,6 +132,36 @@ pub async fn receive_notification(state: &AppState, body: &[u8]) -> Result<(), A
             }
         }
     }
+}
+
+/// Applies one received notification and records it, inside the caller's transaction.
+pub(crate) async fn handle(c: &mut AnyConnection, r: Received) -> Result<Handled, AppError> {
+    let notification = match r.parsed {
+        Ok(n) => n,
+        Err(e) => {
+            let record = NotificationRecord {
+                source: "notify",
+                raw: r.raw,
+                verdict: e.verdict(),
+                ..NotificationRecord::default()
+            };
+            orders::record_notification(c, &record, r.now).await?;
+            return Ok(Err(e));
+        }
+    };
+    let p = &notification.payment;
+    let (verdict, order_id) = apply(&mut *c, p, r.paid_here, r.now).await?;
+    let record = NotificationRecord {
+        source: "notify",
+        raw: r.raw,
+        notify_id: Some(notification.notify_id.clone()),
+        payment_id: Some(p.payment_id.clone()),
+        merchant_order_id: Some(p.merchant_order_id.clone()),
+        order_id,
+        verdict: verdict.as_str(),
+    };
+    orders::record_notification(c, &record, r.now).await?;
+    Ok(Ok((verdict, notification)))
 }
 
 /// Applies a payment's state to its order. Runs inside the caller's write transaction; the
