@@ -2,12 +2,15 @@
 //! (paysim/PROTOCOL.md §4). Answered with exactly `success` once the notification is applied
 //! or known already; anything that does not verify gets a 4xx and changes nothing.
 
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::services::payments;
 use crate::state::AppState;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
+use axum::http::StatusCode;
 use qinxue_core::api::ErrorBody;
+use qinxue_core::ErrorCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -28,9 +31,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 401, body = ErrorBody, description = "`bad_signature`: unsigned or forged"),
         (status = 404, body = ErrorBody, description = "no such order"),
         (status = 409, body = ErrorBody, description = "`amount_mismatch`"),
+        (status = 413, body = ErrorBody, description = "`payload_too_large`"),
         (status = 422, body = ErrorBody, description = "`validation_failed`: a field missing or invalid"),
     ))]
-async fn notify(State(state): State<AppState>, body: Bytes) -> Result<&'static str> {
+async fn notify(
+    State(state): State<AppState>,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Result<&'static str> {
+    // Only a body over the size limit cannot be read; it gets the API's error shape too.
+    let body = body.map_err(|_| AppError::Body {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        code: ErrorCode::PayloadTooLarge,
+        message: ErrorCode::PayloadTooLarge.default_message().into(),
+        fields: vec![],
+    })?;
     payments::receive_notification(&state, &body).await?;
     Ok(ACK)
 }

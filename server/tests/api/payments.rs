@@ -580,12 +580,14 @@ async fn forged_unsigned_and_malformed_notifications_get_a_4xx_and_change_nothin
         );
         assert_eq!(error_of(res).await["code"], code);
     }
+    let res = notify(&app, &vec![b' '; 100 * 1024]).await;
+    assert_eq!(error_of(res).await["code"], "payload_too_large");
     assert_eq!(
         order(&app, &client, id_of(&created)).await["status"],
         "pending"
     );
     assert!(!enrolled(&app, &client).await);
-    // Every one is kept, with its verdict.
+    // Every one that could be read is kept, with its verdict.
     let kept = count(
         &app,
         "SELECT COUNT(*) FROM payment_notifications WHERE verdict IN \
@@ -846,4 +848,31 @@ async fn the_openapi_document_describes_orders_and_notifications() {
         doc["components"]["schemas"]["OrderStatus"]["enum"],
         json!(["pending", "paid", "cancelled", "failed", "refund_due"])
     );
+}
+
+#[tokio::test]
+async fn paying_again_after_a_lost_notification_finds_the_order_paid() {
+    let sim = PaySim::start().await;
+    sim.faults("drop=1").await;
+    let app = app_with(&sim).await;
+    let (client, me) = trainee(&app, "ungraded").await;
+    let created = own_order(&app, &client).await;
+    sim.act(&pid(&created), "pay").await;
+    sim.settled_log().await;
+    // The trainee never saw the result and presses pay again: the platform says it is paid,
+    // and the server records it rather than opening a second payment.
+    let res = app
+        .post(
+            &client,
+            &format!("/api/orders/{}/pay", id_of(&created)),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(error_of(res).await["code"], "order_settled");
+    assert_eq!(
+        order(&app, &client, id_of(&created)).await["status"],
+        "paid"
+    );
+    assert_eq!(activations(&app, me).await, 1);
+    assert_eq!(stored(&app, id_of(&created)).await.verdicts, ["paid"]);
 }
