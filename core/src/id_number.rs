@@ -52,8 +52,7 @@ impl IdNumber {
         if !PROVINCE_CODES.contains(&province) {
             return Err(IdNumberError::Region);
         }
-        let birth =
-            NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").map_err(|_| IdNumberError::BirthDate)?;
+        let birth = yyyymmdd(&bytes[6..14]).ok_or(IdNumberError::BirthDate)?;
         if birth > today || birth < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date") {
             return Err(IdNumberError::BirthDate);
         }
@@ -70,7 +69,7 @@ impl IdNumber {
 
     /// Date of birth encoded in positions 7–14.
     pub fn birth_date(&self) -> NaiveDate {
-        NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").expect("checked by parse")
+        yyyymmdd(&self.0.as_bytes()[6..14]).expect("checked by parse")
     }
 
     /// The form shown in lists and on screens other than the owner's own profile:
@@ -84,6 +83,17 @@ impl fmt::Display for IdNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// The date of eight ASCII digits `YYYYMMDD`, if it exists. Done by hand rather than with
+/// chrono's format parser, which would add its whole strftime machinery to the web bundle.
+fn yyyymmdd(digits: &[u8]) -> Option<NaiveDate> {
+    let n = |r: std::ops::Range<usize>| {
+        digits[r].iter().try_fold(0u32, |acc, d| {
+            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(n(0..4)?).ok()?, n(4..6)?, n(6..8)?)
 }
 
 /// Masks a stored 身份证号 for display; works on any string so that a malformed legacy value

@@ -1,7 +1,7 @@
 //! Calendar rules: the wire carries UTC; days and deadlines are Asia/Shanghai (UTC+8, which
 //! has had no daylight saving since 1991, so a fixed offset is exact).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 
 /// Asia/Shanghai.
 pub fn shanghai() -> FixedOffset {
@@ -24,16 +24,24 @@ pub fn end_of_local_day(date: NaiveDate) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// `2026年10月31日`, for people.
+/// `2026年10月31日`, for people. Formatted by hand: chrono's strftime machinery would add
+/// tens of kilobytes to the web bundle for two patterns.
 pub fn format_local_date(at: DateTime<Utc>) -> String {
-    local_date(at).format("%Y年%-m月%-d日").to_string()
+    let d = local_date(at);
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
 /// `2026年10月31日 23:59`, for people.
 pub fn format_local_datetime(at: DateTime<Utc>) -> String {
-    at.with_timezone(&shanghai())
-        .format("%Y年%-m月%-d日 %H:%M")
-        .to_string()
+    let t = at.with_timezone(&shanghai());
+    format!(
+        "{}年{}月{}日 {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 #[cfg(test)]
@@ -51,6 +59,9 @@ mod tests {
             format_local_datetime(end_of_local_day(d)),
             "2026年10月31日 23:59"
         );
+        assert_eq!(format_local_date(end_of_local_day(d)), "2026年10月31日");
+        let morning = Utc.with_ymd_and_hms(2027, 3, 4, 23, 5, 0).unwrap();
+        assert_eq!(format_local_datetime(morning), "2027年3月5日 07:05");
     }
 
     #[test]
