@@ -6,13 +6,15 @@
 //! browser's default `same-origin` credentials mode is all the authentication there is.
 
 use crate::i18n::t;
-use gloo_net::http::{Request, RequestBuilder, Response};
+use crate::wire::{parse, FromJson};
+use gloo_net::http::{Request, RequestBuilder};
 use qinxue_core::api::{
-    ErrorBody, ErrorDetail, FieldError, LoginRequest, Me, Region, RegisterRequest, Unit,
+    CheckAnswer, CheckPassed, Course, EndStudy, ErrorDetail, FieldError, HeartbeatReply,
+    HeartbeatRequest, Lesson, LoginRequest, Me, Region, RegisterRequest, StartStudy, StudyProgress,
+    StudySession, Unit,
 };
 use qinxue_core::ErrorCode;
 use send_wrapper::SendWrapper;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Why a call did not give the answer asked for.
@@ -52,6 +54,17 @@ impl ApiError {
         }
     }
 
+    /// Whether trying the same request again later may succeed: no answer, or a fault on the
+    /// server's side rather than a refusal of this request.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Network => true,
+            ApiError::Status(status) => *status >= 500,
+            ApiError::Refused(detail) => detail.code == ErrorCode::Internal,
+            ApiError::Decode => false,
+        }
+    }
+
     /// The fields the server found fault with; empty for other failures.
     pub fn field_errors(&self) -> &[FieldError] {
         match self {
@@ -63,56 +76,125 @@ impl ApiError {
 
 /// `GET /api/me`; `unauthenticated` when nobody is signed in.
 pub async fn me() -> Result<Me, ApiError> {
-    json(send(Request::get("/api/me"), None::<&()>).await?).await
+    read(&get("/api/me").await?)
 }
 
 /// `GET /api/units`: every unit a trainee may belong to.
 pub async fn units() -> Result<Vec<Unit>, ApiError> {
-    json(send(Request::get("/api/units"), None::<&()>).await?).await
+    read(&get("/api/units").await?)
 }
 
 /// `GET /api/regions`: the province → city → county tree, flattened.
 pub async fn regions() -> Result<Vec<Region>, ApiError> {
-    json(send(Request::get("/api/regions"), None::<&()>).await?).await
+    read(&get("/api/regions").await?)
 }
 
 /// `POST /api/auth/login`; on success the browser holds the session cookie. The answer's
 /// `SessionUser` is not decoded: the app always asks `/api/me` next, which says more.
 pub async fn login(request: &LoginRequest) -> Result<(), ApiError> {
-    send(Request::post("/api/auth/login"), Some(request))
-        .await
-        .map(drop)
+    post("/api/auth/login", encode(request)).await.map(drop)
 }
 
 /// `POST /api/auth/register`; on success the new trainee is signed in (the answer's
 /// `SessionUser` is not decoded, as for login).
 pub async fn register(request: &RegisterRequest) -> Result<(), ApiError> {
-    send(Request::post("/api/auth/register"), Some(request))
-        .await
-        .map(drop)
+    post("/api/auth/register", encode(request)).await.map(drop)
 }
 
 /// `POST /api/auth/logout`.
 pub async fn logout() -> Result<(), ApiError> {
-    send(Request::post("/api/auth/logout"), None::<&()>)
-        .await
-        .map(drop)
+    post("/api/auth/logout", None).await.map(drop)
 }
 
-/// Sends a request and turns every non-2xx answer into an [`ApiError`].
+/// `GET /api/courses`: the published catalogue, each course with its lessons.
+pub async fn courses() -> Result<Vec<Course>, ApiError> {
+    read(&get("/api/courses").await?)
+}
+
+/// `GET /api/lessons/{id}`: a lesson's content and the trainee's progress on it.
+pub async fn lesson(id: i64) -> Result<Lesson, ApiError> {
+    read(&get(&format!("/api/lessons/{id}")).await?)
+}
+
+/// `GET /api/study/progress`: the year's credited time, by course.
+pub async fn study_progress() -> Result<StudyProgress, ApiError> {
+    read(&get("/api/study/progress").await?)
+}
+
+/// `POST /api/study/sessions`: opens a study session, ending the trainee's other one.
+pub async fn start_study(lesson_id: i64) -> Result<StudySession, ApiError> {
+    let body = encode(&StartStudy { lesson_id });
+    read(&post("/api/study/sessions", body).await?)
+}
+
+/// `POST /api/study/sessions/{id}/heartbeat`.
+pub async fn heartbeat(session: i64, beat: &HeartbeatRequest) -> Result<HeartbeatReply, ApiError> {
+    let path = format!("/api/study/sessions/{session}/heartbeat");
+    read(&post(&path, encode(beat)).await?)
+}
+
+/// `POST /api/study/checks/{id}`: answers an anti-idle check.
+pub async fn answer_check(check: &str, answer: String) -> Result<CheckPassed, ApiError> {
+    let path = format!("/api/study/checks/{check}");
+    read(&post(&path, encode(&CheckAnswer { answer })).await?)
+}
+
+/// `POST /api/study/sessions/{id}/end` with `navigator.sendBeacon`, which the browser delivers
+/// even while the page is being closed, when a `fetch` would be cancelled. The body is a Blob
+/// typed `application/json`, which the server requires. Nothing comes back: a lost report
+/// costs at most the last interval.
+pub fn end_study_beacon(session: i64, last: Option<HeartbeatRequest>) {
+    let Some(body) = encode(&EndStudy { last }) else {
+        return;
+    };
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(JSON);
+    let parts = web_sys::js_sys::Array::of1(&body.into());
+    if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
+        let url = format!("/api/study/sessions/{session}/end");
+        let _ = leptos::prelude::window()
+            .navigator()
+            .send_beacon_with_opt_blob(&url, Some(&blob));
+    }
+}
+
+const JSON: &str = "application/json";
+
+/// A request body as JSON. Serialising the API's own types cannot fail.
+fn encode<B: Serialize>(body: &B) -> Option<String> {
+    serde_json::to_string(body).ok()
+}
+
+/// The answer's body as `T`, read by [`crate::wire`].
+fn read<T: FromJson>(body: &str) -> Result<T, ApiError> {
+    parse(body).ok_or_else(|| {
+        leptos::logging::warn!("qinxue api: unexpected answer: {body:.200}");
+        ApiError::Decode
+    })
+}
+
+/// `GET path`: the answer's body.
+async fn get(path: &str) -> Result<String, ApiError> {
+    send(Request::get(path), None).await
+}
+
+/// `POST path` with a JSON body (or none): the answer's body.
+async fn post(path: &str, body: Option<String>) -> Result<String, ApiError> {
+    send(Request::post(path), body).await
+}
+
+/// Sends a request and answers the body of a 2xx answer; every other answer becomes an
+/// [`ApiError`]. Not generic, so that every call shares one copy of this code.
 ///
 /// A load that runs under a reactive owner (a page's data task) is aborted when that owner
 /// is cleaned up, e.g. when the person navigates away; submits dispatched by actions run
 /// without an owner and always complete, so a registration that reached the server never
 /// looks failed.
-async fn send<B: Serialize>(
-    builder: RequestBuilder,
-    body: Option<&B>,
-) -> Result<Response, ApiError> {
+async fn send(builder: RequestBuilder, body: Option<String>) -> Result<String, ApiError> {
     let signal = abort_signal_for_owner();
     let builder = builder.abort_signal(signal.as_ref());
     let request = match body {
-        Some(body) => builder.json(body),
+        Some(body) => builder.header("Content-Type", JSON).body(body),
         None => builder.build(),
     }
     .map_err(|e| failed(ApiError::Network, &e))?;
@@ -120,22 +202,15 @@ async fn send<B: Serialize>(
         .send()
         .await
         .map_err(|e| failed(ApiError::Network, &e))?;
+    let status = response.status();
+    let text = response.text().await;
     if response.ok() {
-        Ok(response)
-    } else {
-        let status = response.status();
-        Err(match response.json::<ErrorBody>().await {
-            Ok(body) => ApiError::Refused(body.error),
-            Err(_) => ApiError::Status(status),
-        })
+        return text.map_err(|e| failed(ApiError::Network, &e));
     }
-}
-
-async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    response
-        .json()
-        .await
-        .map_err(|e| failed(ApiError::Decode, &e))
+    Err(match text.ok().and_then(|t| parse::<ErrorDetail>(&t)) {
+        Some(detail) => ApiError::Refused(detail),
+        None => ApiError::Status(status),
+    })
 }
 
 /// Leaves the technical cause in the console, for whoever helps the person on the phone.

@@ -3,9 +3,11 @@
 use crate::components::layout::Layout;
 use crate::pages::help::HelpPage;
 use crate::pages::home::HomePage;
+use crate::pages::lesson::LessonPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::register::RegisterPage;
+use crate::pages::study::StudyPage;
 use crate::session::provide_session;
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
@@ -25,6 +27,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/register") view=RegisterPage />
                     <Route path=path!("/help") view=HelpPage />
+                    <Route path=path!("/study") view=StudyPage />
+                    <Route path=path!("/lessons/:id") view=LessonPage />
                 </FlatRoutes>
             </Layout>
         </Router>

@@ -5,6 +5,7 @@
 //! messages, the policy's numbers) come from `qinxue_core`, so that the form and the server can
 //! never disagree; this module only holds the words around them.
 
+use chrono::Datelike;
 use qinxue_core::PolicyYear;
 
 /// One help line: who answers, and their numbers.
@@ -33,6 +34,7 @@ pub struct Text {
     pub nav_label: &'static str,
     pub nav_home: &'static str,
     pub nav_help: &'static str,
+    pub nav_study: &'static str,
     pub nav_login: &'static str,
     pub nav_register: &'static str,
     pub nav_logout: &'static str,
@@ -123,6 +125,37 @@ pub struct Text {
     pub not_found_title: &'static str,
     pub not_found_text: &'static str,
     pub back_home: &'static str,
+
+    pub study_title: &'static str,
+    pub go_study: &'static str,
+    pub year_hours: fn(i32) -> String,
+    pub hours_done: fn(&str, u32) -> String,
+    pub not_enrolled: fn(i32) -> String,
+    pub my_courses: &'static str,
+    pub my_courses_empty: &'static str,
+    pub all_courses: &'static str,
+    pub lesson_kind_text: &'static str,
+    pub lesson_kind_video: &'static str,
+    pub duration: fn(i64) -> String,
+    pub lesson_done: fn(i64) -> String,
+
+    pub lesson_credited_label: &'static str,
+    pub lesson_credited: fn(i64, i64) -> String,
+    pub year_credited_label: &'static str,
+    pub status_starting: &'static str,
+    pub status_running: &'static str,
+    pub status_hidden: &'static str,
+    pub status_retrying: fn(u32) -> String,
+    pub no_credit: &'static str,
+    pub continue_here: &'static str,
+    pub transcript: &'static str,
+    pub video_unsupported: &'static str,
+    pub seek_blocked: &'static str,
+    pub fast_playback: &'static str,
+    pub check_help: fn(i64) -> String,
+    pub check_left: fn(i64) -> String,
+    pub check_timed_out: &'static str,
+    pub check_passed: &'static str,
 }
 
 /// Simplified Chinese, the platform's language.
@@ -133,6 +166,7 @@ pub const ZH_CN: Text = Text {
     nav_label: "主导航",
     nav_home: "首页",
     nav_help: "帮助",
+    nav_study: "我的学习",
     nav_login: "登录",
     nav_register: "注册",
     nav_logout: "退出",
@@ -265,10 +299,14 @@ pub const ZH_CN: Text = Text {
         Faq {
             question: "什么时候截止？",
             answer: |p| {
+                // By hand: chrono's strftime machinery costs the web bundle tens of KB.
+                let (r, s) = (p.registration_deadline, p.study_deadline);
                 format!(
-                    "报名缴费截止到每年{}，必修学时要在{}前学完，都以北京时间当天23:59为准。",
-                    p.registration_deadline.format("%-m月%-d日"),
-                    p.study_deadline.format("%-m月%-d日")
+                    "报名缴费截止到每年{}月{}日，必修学时要在{}月{}日前学完，都以北京时间当天23:59为准。",
+                    r.month(),
+                    r.day(),
+                    s.month(),
+                    s.day()
                 )
             },
         },
@@ -291,6 +329,47 @@ pub const ZH_CN: Text = Text {
     not_found_title: "页面不存在",
     not_found_text: "您要找的页面不存在，可能是地址输错了。",
     back_home: "返回首页",
+
+    study_title: "我的学习",
+    go_study: "开始学习",
+    year_hours: |year| format!("{year}年度已完成学时"),
+    hours_done: |done, required| format!("{done} / {required} 学时"),
+    not_enrolled: |year| {
+        format!("您还没有完成{year}年度的报名缴费，现在学习不计入学时。请先报名缴费（也可以由单位统一报名缴费），缴费后学习的时间才计入学时。")
+    },
+    my_courses: "我的课程",
+    my_courses_empty: "您还没有选课，可以从下面的全部课程中任选一节开始学习。",
+    all_courses: "全部课程",
+    lesson_kind_text: "图文",
+    lesson_kind_video: "视频",
+    duration: |secs| {
+        if secs < 60 {
+            format!("{secs} 秒")
+        } else {
+            format!("{} 分钟", secs / 60)
+        }
+    },
+    lesson_done: |percent| format!("已学 {percent}%"),
+
+    lesson_credited_label: "本课已学",
+    lesson_credited: |secs, duration| {
+        format!("{}分{}秒，共 {} 分钟", secs / 60, secs % 60, (duration + 59) / 60)
+    },
+    year_credited_label: "本年度已完成",
+    status_starting: "正在开始计时…",
+    status_running: "正在计时：本页面保持在前台即可累计学时。",
+    status_hidden: "页面不在前台，已暂停计时。",
+    status_retrying: |secs| format!("网络不稳定，{secs} 秒后重试；已学的时间不会丢失。"),
+    no_credit: "您仍可以阅读本课内容，但不计学时。",
+    continue_here: "在此页面继续学习",
+    transcript: "文字稿",
+    video_unsupported: "您的浏览器无法播放此视频，请阅读下方的文字稿。",
+    seek_blocked: "只能拖到已经看过的位置，请按顺序观看。",
+    fast_playback: "可以倍速播放，但学时按实际时间计算，倍速不会多计学时。",
+    check_help: |secs| format!("为确认您正在学习，请在 {secs} 秒内点选正确答案，答对后继续计时。"),
+    check_left: |secs| format!("剩余 {secs} 秒"),
+    check_timed_out: "已超时，请稍候，新的验证题出现后再回答。",
+    check_passed: "回答正确，继续计时。",
 };
 
 /// The text of the current locale.

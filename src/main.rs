@@ -8,6 +8,8 @@ mod components;
 mod i18n;
 mod pages;
 mod session;
+mod study;
+mod wire;
 
 fn main() {
     // Panics otherwise end up as an opaque "unreachable" in the console.

@@ -8,6 +8,7 @@ use crate::session::{use_session, SessionState};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use qinxue_core::Role;
 
 /// Header, the page's content as `<main>`, and footer.
 #[component]
@@ -34,6 +35,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 fn Header() -> impl IntoView {
     let text = t();
+    let session = use_session();
     view! {
         <header class="site-header">
             <div class="container header-bar">
@@ -47,6 +49,10 @@ fn Header() -> impl IntoView {
                 <ul>
                     <li>
                         <A href="/" exact=true>{text.nav_home}</A>
+                    </li>
+                    // 我的学习, for trainees only.
+                    <li hidden=move || !is_trainee(&session.state())>
+                        <A href="/study">{text.nav_study}</A>
                     </li>
                     <li>
                         <A href="/help">{text.nav_help}</A>
@@ -111,6 +117,10 @@ fn AccountLinks() -> impl IntoView {
         .into_any(),
         SessionState::Loading => ().into_any(),
     }
+}
+
+fn is_trainee(state: &SessionState) -> bool {
+    matches!(state, SessionState::SignedIn(me) if me.role == Role::Trainee)
 }
 
 #[component]

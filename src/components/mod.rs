@@ -1,9 +1,11 @@
 //! Small building blocks shared by the pages.
 
+pub mod dom;
 pub mod field;
 pub mod focus;
 pub mod large_text;
 pub mod layout;
+pub mod load;
 pub mod notice;
 pub mod title;
 pub mod unit_picker;

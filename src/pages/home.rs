@@ -60,6 +60,9 @@ fn TraineeHome(me: Me) -> impl IntoView {
     view! {
         <h1>{(text.greeting)(&me.name)}</h1>
         <YearCard year=me.year />
+        <p class="actions">
+            <A href="/study" attr:class="button button-primary">{text.go_study}</A>
+        </p>
         <section class="card" aria-labelledby="profile-title">
             <h2 id="profile-title">{text.your_profile}</h2>
             <dl class="facts">

@@ -2,6 +2,8 @@
 
 pub mod help;
 pub mod home;
+pub mod lesson;
 pub mod login;
 pub mod not_found;
 pub mod register;
+pub mod study;

@@ -229,3 +229,39 @@ export async function expectHome(page, hours, feeYuan) {
   assert.match(await hoursCell.innerText(), new RegExp(`(^|\\D)${hours}(\\D|$)`));
   assert.match(await page.locator(SEL.fee).innerText(), new RegExp(`(^|[^\\d.])${feeYuan.replace('.', '\\.')}(\\D|$)`));
 }
+
+// ---------- study ----------
+
+/** Moves the server's test clock (QINXUE_TEST_CLOCK=1) forward by `advanceSecs` and, with
+ * `freeze`, stops it there (`false` lets it run again). Answers the server's new now. */
+export async function serverClock(page, advanceSecs, freeze = true) {
+  const res = await page.request.post(url('/api/test/clock'), { data: { advance_secs: advanceSecs, freeze } });
+  assert.equal(res.status(), 200, 'the test clock answers 200 (is QINXUE_TEST_CLOCK=1 set?)');
+  return (await res.json()).now;
+}
+
+/** Seconds the lesson page shows as credited for the lesson (its data-secs). */
+export async function lessonCredited(page) {
+  return Number(await page.locator('[data-testid=lesson-credited]').getAttribute('data-secs'));
+}
+
+/** Waits until the lesson page shows `secs` credited for the lesson. */
+export async function waitForLessonCredited(page, secs) {
+  await page.waitForFunction(
+    (s) => document.querySelector('[data-testid=lesson-credited]')?.getAttribute('data-secs') === String(s),
+    secs,
+  );
+}
+
+/** Pretends the page was hidden (another tab, the tablet's home button) or shown again: the
+ * Page Visibility API as the player sees it. */
+export async function setVisibility(page, state) {
+  await page.evaluate((s) => {
+    Object.defineProperty(document, 'visibilityState', { value: s, configurable: true });
+    Object.defineProperty(document, 'hidden', { value: s === 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
+}
+
+/** Whether a response is a heartbeat of the study player. */
+export const isHeartbeat = (r) => /\/api\/study\/sessions\/\d+\/heartbeat$/.test(r.url()) && r.request().method() === 'POST';

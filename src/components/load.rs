@@ -1,0 +1,61 @@
+//! A page's data, loaded when the page opens: a loading line, then the content, or the
+//! failure with a button to try again.
+//!
+//! Not generic: one copy of this code serves every page that builds its content straight into
+//! the DOM (see `components::dom`), where a signal of each page's data type would compile a
+//! copy per page.
+
+use crate::api::ApiError;
+use crate::components::dom::{attr, el, text};
+use crate::i18n::t;
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos::task::spawn_local_scoped_with_cancellation;
+use send_wrapper::SendWrapper;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+/// Builds a page's content into the element it is given, once its data has come.
+pub type Fill = Rc<dyn Fn(Element) -> Pin<Box<dyn Future<Output = Result<(), ApiError>>>>>;
+
+/// A `<div>` that `fill` fills. The task runs under the page's owner: it is cancelled when the
+/// page goes away, and what it starts (a study session) is cleaned up with the page.
+pub fn load_into(fill: Fill) -> impl IntoView {
+    let place = NodeRef::<Div>::new();
+    let page = Owner::current().unwrap_or_default();
+    let fill = SendWrapper::new(fill);
+    place.on_load(move |place| run(page, place.into(), fill.take()));
+    view! { <div node_ref=place></div> }
+}
+
+fn run(page: Owner, place: Element, fill: Fill) {
+    place.set_text_content(None);
+    attr(&text(&place, "p", "loading", t().loading), "role", "status");
+    let content = document().create_element("div").unwrap();
+    let loaded = fill(content.clone());
+    page.clone().with(|| {
+        spawn_local_scoped_with_cancellation(async move {
+            match loaded.await {
+                Ok(()) => place.replace_children_with_node_1(&content),
+                Err(error) => failed(page, place, fill, &error),
+            }
+        })
+    });
+}
+
+/// The failure, in the person's language, and a retry button (as `ErrorNotice` shows it).
+fn failed(page: Owner, place: Element, fill: Fill, error: &ApiError) {
+    place.set_text_content(None);
+    let notice = el(&place, "div", "notice notice-error");
+    attr(&notice, "role", "alert");
+    text(&notice, "p", "", &error.message());
+    let retry = text(&notice, "button", "button", t().retry);
+    attr(&retry, "type", "button");
+    let again = place.clone();
+    let on_click = Closure::once_into_js(move || run(page, again, fill));
+    let _ = retry.add_event_listener_with_callback("click", on_click.unchecked_ref());
+}

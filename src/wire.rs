@@ -1,0 +1,319 @@
+//! Reading the API's answers (`qinxue_core::api`) from the JSON the browser has parsed, field
+//! by field.
+//!
+//! serde's derived decoders are generated code per type and per field: for the answers the
+//! front end reads they cost the first visit about 10 KB (brotli) of its 200 KB budget. Here
+//! `JSON.parse` does the parsing and each field is one small call. The answers are still the
+//! core crate's types, so a field added there fails to compile here until it is read; a field
+//! missing or of the wrong type makes the whole answer `None` (an "unexpected answer").
+
+use chrono::{DateTime, Utc};
+use qinxue_core::api::{
+    CheckPassed, CheckPrompt, Course, CourseProgress, ErrorDetail, FieldError, HeartbeatReply,
+    Lesson, LessonCredit, LessonProgressView, LessonSummary, Me, Region, StudyProgress,
+    StudySession, Unit, YearInfo,
+};
+use qinxue_core::catalogue::CourseCategory;
+use qinxue_core::ledger::LessonKind;
+use qinxue_core::{EmploymentType, Grade, Role};
+use wasm_bindgen::JsValue;
+use web_sys::js_sys::{Array, Reflect, JSON};
+
+/// A value read from parsed JSON.
+pub trait FromJson: Sized {
+    fn from_json(value: &JsValue) -> Option<Self>;
+}
+
+/// Parses `text` and reads a `T` from it.
+pub fn parse<T: FromJson>(text: &str) -> Option<T> {
+    T::from_json(&JSON::parse(text).ok()?)
+}
+
+fn field(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A whole number (JSON numbers are doubles; the API's fit exactly).
+fn int(object: &JsValue, key: &str) -> Option<i64> {
+    whole(&field(object, key))
+}
+
+fn whole(value: &JsValue) -> Option<i64> {
+    let n = value.as_f64()?;
+    (n.fract() == 0.0).then_some(n as i64)
+}
+
+fn uint(object: &JsValue, key: &str) -> Option<u32> {
+    u32::try_from(int(object, key)?).ok()
+}
+
+fn string(object: &JsValue, key: &str) -> Option<String> {
+    field(object, key).as_string()
+}
+
+fn boolean(object: &JsValue, key: &str) -> Option<bool> {
+    field(object, key).as_bool()
+}
+
+/// `Some(None)` for null or absent, `Some(Some(t))` for a `T`, `None` for anything else.
+fn maybe<T>(
+    object: &JsValue,
+    key: &str,
+    read: impl Fn(&JsValue) -> Option<T>,
+) -> Option<Option<T>> {
+    let value = field(object, key);
+    if value.is_null() || value.is_undefined() {
+        Some(None)
+    } else {
+        read(&value).map(Some)
+    }
+}
+
+/// A string or null.
+fn nullable(object: &JsValue, key: &str) -> Option<Option<String>> {
+    maybe(object, key, JsValue::as_string)
+}
+
+fn list<T: FromJson>(object: &JsValue, key: &str) -> Option<Vec<T>> {
+    Vec::from_json(&field(object, key))
+}
+
+/// A value that serde reads from a JSON string, through the same code as the `/api/me` answer
+/// (its dates), or for an enum core gives no `from_wire` for.
+fn from_serde<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_str(&format!("\"{text}\"")).ok()
+}
+
+impl FromJson for String {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        value.as_string()
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        if !Array::is_array(value) {
+            return None;
+        }
+        Array::from(value)
+            .iter()
+            .map(|v| T::from_json(&v))
+            .collect()
+    }
+}
+
+impl FromJson for Course {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            code: string(o, "code")?,
+            title: string(o, "title")?,
+            category: CourseCategory::from_wire(&string(o, "category")?)?,
+            trades: list(o, "trades")?,
+            hours: uint(o, "hours")?,
+            description: string(o, "description")?,
+            cover: string(o, "cover")?,
+            lessons: list(o, "lessons")?,
+        })
+    }
+}
+
+impl FromJson for LessonSummary {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            title: string(o, "title")?,
+            kind: LessonKind::from_wire(&string(o, "kind")?)?,
+            duration_secs: int(o, "duration_secs")?,
+        })
+    }
+}
+
+impl FromJson for Lesson {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            course_id: int(o, "course_id")?,
+            course_title: string(o, "course_title")?,
+            title: string(o, "title")?,
+            kind: LessonKind::from_wire(&string(o, "kind")?)?,
+            duration_secs: int(o, "duration_secs")?,
+            body: string(o, "body")?,
+            video: nullable(o, "video")?,
+            transcript: nullable(o, "transcript")?,
+            progress: LessonProgressView::from_json(&field(o, "progress"))?,
+        })
+    }
+}
+
+impl FromJson for LessonProgressView {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            credited_secs: int(o, "credited_secs")?,
+            furthest_secs: int(o, "furthest_secs")?,
+            position_secs: int(o, "position_secs")?,
+        })
+    }
+}
+
+impl FromJson for StudySession {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            session_id: int(o, "session_id")?,
+            heartbeat_secs: int(o, "heartbeat_secs")?,
+            check_window_secs: int(o, "check_window_secs")?,
+            progress: LessonProgressView::from_json(&field(o, "progress"))?,
+        })
+    }
+}
+
+impl FromJson for HeartbeatReply {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        // One small enum through serde: core has no `from_wire` for it.
+        let verdict = from_serde(&string(o, "verdict")?)?;
+        Some(Self {
+            credited_secs: int(o, "credited_secs")?,
+            verdict,
+            lesson_credited_secs: int(o, "lesson_credited_secs")?,
+            year_credited_secs: int(o, "year_credited_secs")?,
+            furthest_secs: int(o, "furthest_secs")?,
+            check: maybe(o, "check", CheckPrompt::from_json)?,
+        })
+    }
+}
+
+impl FromJson for CheckPrompt {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: string(o, "id")?,
+            prompt: string(o, "prompt")?,
+            options: list(o, "options")?,
+            expires_at: from_serde::<DateTime<Utc>>(&string(o, "expires_at")?)?,
+        })
+    }
+}
+
+impl FromJson for CheckPassed {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            credited_secs: int(o, "credited_secs")?,
+            lesson_credited_secs: int(o, "lesson_credited_secs")?,
+        })
+    }
+}
+
+impl FromJson for StudyProgress {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            year: i32::try_from(int(o, "year")?).ok()?,
+            required_hours: uint(o, "required_hours")?,
+            minutes_per_hour: uint(o, "minutes_per_hour")?,
+            credited_secs: int(o, "credited_secs")?,
+            credited_hours: string(o, "credited_hours")?,
+            courses: list(o, "courses")?,
+        })
+    }
+}
+
+impl FromJson for CourseProgress {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            course_id: int(o, "course_id")?,
+            title: string(o, "title")?,
+            hours: uint(o, "hours")?,
+            credited_secs: int(o, "credited_secs")?,
+            credited_hours: string(o, "credited_hours")?,
+            lessons: list(o, "lessons")?,
+        })
+    }
+}
+
+impl FromJson for LessonCredit {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            lesson_id: int(o, "lesson_id")?,
+            credited_secs: int(o, "credited_secs")?,
+            duration_secs: int(o, "duration_secs")?,
+        })
+    }
+}
+
+impl FromJson for Me {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            name: string(o, "name")?,
+            role: Role::from_wire(&string(o, "role")?)?,
+            grade: maybe(o, "grade", |v| Grade::from_wire(&v.as_string()?))?,
+            id_number: nullable(o, "id_number")?,
+            phone: nullable(o, "phone")?,
+            employment_type: maybe(o, "employment_type", |v| {
+                EmploymentType::from_wire(&v.as_string()?)
+            })?,
+            trade: nullable(o, "trade")?,
+            unit: maybe(o, "unit", Unit::from_json)?,
+            region: maybe(o, "region", Region::from_json)?,
+            year: maybe(o, "year", YearInfo::from_json)?,
+        })
+    }
+}
+
+impl FromJson for YearInfo {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            year: i32::try_from(int(o, "year")?).ok()?,
+            required_hours: maybe(o, "required_hours", |v| u32::try_from(whole(v)?).ok())?,
+            fee_fen: maybe(o, "fee_fen", whole)?,
+            registration_deadline: from_serde(&string(o, "registration_deadline")?)?,
+            study_deadline: from_serde(&string(o, "study_deadline")?)?,
+            minutes_per_hour: uint(o, "minutes_per_hour")?,
+            registration_open: boolean(o, "registration_open")?,
+            study_open: boolean(o, "study_open")?,
+            enrolled: boolean(o, "enrolled").unwrap_or(false),
+        })
+    }
+}
+
+impl FromJson for Unit {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            name: string(o, "name")?,
+            region_code: string(o, "region_code")?,
+            region_name: string(o, "region_name")?,
+        })
+    }
+}
+
+impl FromJson for Region {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            code: string(o, "code")?,
+            name: string(o, "name")?,
+            parent_code: nullable(o, "parent_code")?,
+            level: i32::try_from(int(o, "level")?).ok()?,
+        })
+    }
+}
+
+/// The `error` of an error answer.
+impl FromJson for ErrorDetail {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        let error = field(o, "error");
+        Some(Self {
+            code: from_serde(&string(&error, "code")?)?,
+            message: string(&error, "message")?,
+            fields: maybe(&error, "fields", Vec::<FieldError>::from_json)?.unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJson for FieldError {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            field: string(o, "field")?,
+            code: from_serde(&string(o, "code")?)?,
+            message: string(o, "message")?,
+        })
+    }
+}

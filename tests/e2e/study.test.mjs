@@ -1,0 +1,132 @@
+// The study player in headless Chromium (issue 3): studying a text lesson earns credited time,
+// an anti-idle check appears and is answered, hiding the page stops the time; and a video lesson
+// plays on a tablet. Two clocks move together: the browser's (Playwright's fake timers, which
+// fire the player's heartbeat timer) and the server's test clock, so that each heartbeat lands
+// exactly 20 s after the previous one.
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_PORTRAIT, isHeartbeat, launchBrowser, lessonCredited, logIn,
+  serverClock, setVisibility, url, waitForLessonCredited, withPage,
+} from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+const BEAT_SECS = 20;
+
+/** Opens the first lesson of `kind` (图文 or 视频) among the trainee's courses on 我的学习 and
+ * waits until its study session has started (201). */
+async function openLesson(page, kind) {
+  await page.goto(url('/study'));
+  const lesson = page.locator('.courses').first().locator('.lessons li', { hasText: kind }).first();
+  const started = page.waitForResponse((r) => r.url().endsWith('/api/study/sessions') && r.request().method() === 'POST');
+  await lesson.locator('a').click();
+  assert.equal((await started).status(), 201, 'the study session starts');
+  await page.locator('[data-testid=study-status]', { hasText: '正在计时' }).waitFor();
+}
+
+/** One heartbeat interval on both clocks; answers the heartbeat's reply once the page shows it. */
+async function beat(page) {
+  await serverClock(page, BEAT_SECS);
+  const reply = page.waitForResponse(isHeartbeat);
+  await page.mouse.wheel(0, 120); // reading: input during the interval
+  await page.clock.runFor(BEAT_SECS * 1000);
+  const res = await reply;
+  assert.equal(res.status(), 200, 'the heartbeat is accepted');
+  const body = await res.json();
+  await waitForLessonCredited(page, body.lesson_credited_secs);
+  return body;
+}
+
+test('studying a text lesson earns time, the anti-idle check is answered, and a hidden page earns nothing', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await page.clock.install();
+    await logIn(page, DEMO_GRADED_TRAINEE, DEMO_PASSWORD);
+    await serverClock(page, 0, true);
+    try {
+      await openLesson(page, '图文');
+      // From here on the browser's time moves only when the test says so.
+      await page.clock.pauseAt(await page.evaluate(() => Date.now() + 100));
+      const start = await lessonCredited(page);
+
+      let reply = await beat(page);
+      assert.equal(reply.credited_secs, BEAT_SECS, 'the first interval is credited in full');
+      assert.equal(await lessonCredited(page), start + BEAT_SECS, 'the page shows the credited time');
+      assert.match(await page.locator('[data-testid=year-credited]').innerText(), /\d+\.\d \/ 42 学时/);
+
+      // The server asks within 5–15 minutes (45 heartbeats).
+      const dialog = page.getByRole('alertdialog');
+      for (let i = 0; i < 46 && !reply.check; i++) reply = await beat(page);
+      assert.ok(reply.check, 'an anti-idle check came within 15 minutes');
+      await dialog.waitFor();
+      assert.equal(await dialog.getAttribute('aria-modal'), 'true');
+      const prompt = await page.locator('#check-prompt').innerText();
+      const [, a, b] = prompt.match(/(\d+)\s*\+\s*(\d+)/) ?? [];
+      assert.ok(a && b, `the prompt is a sum: ${prompt}`);
+      assert.ok(await page.evaluate(() => document.activeElement?.closest('[role=alertdialog]') !== null), 'focus moved into the check');
+      const options = dialog.getByRole('button');
+      assert.equal(await options.count(), reply.check.options.length, 'every option is a button');
+      const height = (await options.first().boundingBox()).height;
+      assert.ok(height >= 48, `answer buttons are at least 48 px high (${height})`);
+      assert.match(await page.locator('[data-testid=check-left]').innerText(), /\d+ 秒/, 'a countdown is shown');
+      await page.keyboard.press('Escape');
+      assert.ok(await dialog.isVisible(), 'Escape does not dismiss the check');
+
+      const answered = page.waitForResponse((r) => r.url().includes('/api/study/checks/'));
+      await dialog.getByRole('button', { name: String(Number(a) + Number(b)), exact: true }).click();
+      assert.equal((await answered).status(), 200, 'the right answer is accepted');
+      await dialog.waitFor({ state: 'hidden' });
+
+      const afterCheck = await lessonCredited(page);
+      for (let i = 1; i <= 2; i++) {
+        reply = await beat(page);
+        assert.equal(reply.credited_secs, BEAT_SECS, 'after the check every interval is credited again');
+        assert.equal(await lessonCredited(page), afterCheck + i * BEAT_SECS);
+      }
+
+      // Hidden: no heartbeats, no credit, however long.
+      const hidden = await lessonCredited(page);
+      let sent = 0;
+      const count = (r) => { if (/\/heartbeat$/.test(r.url())) sent++; };
+      page.on('request', count);
+      await setVisibility(page, 'hidden');
+      await page.locator('[data-testid=study-status]', { hasText: '暂停' }).waitFor();
+      await serverClock(page, 5 * 60);
+      await page.clock.runFor(5 * 60 * 1000);
+      page.off('request', count);
+      assert.equal(sent, 0, 'a hidden page sends no heartbeats');
+      assert.equal(await lessonCredited(page), hidden, 'a hidden page earns nothing');
+
+      // Shown again: one heartbeat closes the hidden interval (nothing credited), then time counts.
+      const closing = page.waitForResponse(isHeartbeat);
+      await setVisibility(page, 'visible');
+      const closed = await (await closing).json();
+      assert.equal(closed.verdict, 'hidden');
+      assert.equal(closed.credited_secs, 0, 'the hidden five minutes earn nothing');
+      await waitForLessonCredited(page, closed.lesson_credited_secs);
+      reply = await beat(page);
+      assert.equal(reply.credited_secs, BEAT_SECS, 'crediting resumes once the page is visible');
+      assert.equal(await lessonCredited(page), hidden + BEAT_SECS);
+    } finally {
+      await serverClock(page, 0, false);
+    }
+  });
+});
+
+test('on a tablet in portrait a video lesson opens in the player with its transcript', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await logIn(page, DEMO_GRADED_TRAINEE, DEMO_PASSWORD);
+    await openLesson(page, '视频');
+    const video = page.locator('video');
+    await video.waitFor();
+    await page.waitForFunction(() => document.querySelector('video').readyState >= 1, null, { timeout: 10_000 });
+    const duration = await video.evaluate((v) => v.duration);
+    assert.ok(duration > 20 && duration < 70, `the clip's length is read (${duration} s)`);
+    await page.getByRole('heading', { name: '文字稿' }).waitFor();
+    await page.locator('[data-testid=lesson-credited]').waitFor();
+    const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(scroll <= client, `page is ${scroll}px wide in a ${client}px viewport`);
+  }, TABLET_PORTRAIT);
+});
