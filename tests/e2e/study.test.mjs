@@ -115,6 +115,63 @@ test('studying a text lesson earns time, the anti-idle check is answered, and a 
   });
 });
 
+test('a lost heartbeat goes again with the same number, and a second tab stops the first, which can take over again', async (t) => {
+  await withPage(browser, t, async (page) => {
+    await page.clock.install();
+    await logIn(page, DEMO_GRADED_TRAINEE, DEMO_PASSWORD);
+    await serverClock(page, 0, true);
+    try {
+      await openLesson(page, '图文');
+      await page.clock.pauseAt(await page.evaluate(() => Date.now() + 100));
+      const start = await lessonCredited(page);
+
+      // The network drops the first try; the retry a second later carries the same seq.
+      const seqs = [];
+      let drop = true;
+      await page.route('**/api/study/sessions/*/heartbeat', (route) => {
+        seqs.push(JSON.parse(route.request().postData()).seq);
+        if (drop) {
+          drop = false;
+          return route.abort('internetdisconnected');
+        }
+        return route.continue();
+      });
+      await serverClock(page, BEAT_SECS);
+      await page.clock.runFor(BEAT_SECS * 1000);
+      await page.locator('[data-testid=study-status]', { hasText: '网络不稳定' }).waitFor();
+      const retried = page.waitForResponse(isHeartbeat);
+      await page.clock.runFor(1000);
+      const reply = await (await retried).json();
+      assert.equal(seqs.length, 2);
+      assert.equal(seqs[1], seqs[0], 'the retry repeats the sequence number');
+      assert.equal(reply.credited_secs, BEAT_SECS, 'the interval is credited once');
+      await waitForLessonCredited(page, start + BEAT_SECS);
+      await page.unroute('**/api/study/sessions/*/heartbeat');
+
+      // Another tab opens the same lesson: this one is told, and stops.
+      const other = await page.context().newPage();
+      const taken = other.waitForResponse((r) => r.url().endsWith('/api/study/sessions') && r.request().method() === 'POST');
+      await other.goto(page.url());
+      assert.equal((await taken).status(), 201);
+      await serverClock(page, BEAT_SECS);
+      const refused = page.waitForResponse(isHeartbeat);
+      await page.clock.runFor(BEAT_SECS * 1000);
+      assert.equal((await refused).status(), 409);
+      await page.locator('[data-testid=study-status]', { hasText: '其他页面或设备' }).waitFor();
+      await other.close();
+
+      // Continuing here opens a new session.
+      const again = page.waitForResponse((r) => r.url().endsWith('/api/study/sessions') && r.request().method() === 'POST');
+      await page.getByRole('button', { name: '在此页面继续学习' }).click();
+      assert.equal((await again).status(), 201);
+      await page.locator('[data-testid=study-status]', { hasText: '正在计时' }).waitFor();
+      assert.ok(!(await page.getByRole('button', { name: '在此页面继续学习' }).isVisible()));
+    } finally {
+      await serverClock(page, 0, false);
+    }
+  });
+});
+
 test('on a tablet in portrait a video lesson opens in the player with its transcript', async (t) => {
   await withPage(browser, t, async (page) => {
     await logIn(page, DEMO_GRADED_TRAINEE, DEMO_PASSWORD);
