@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # too old, see TOOLCHAIN.md) must come first on the PATH so that Trunk, offline, finds them.
 export PATH := $(CURDIR)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: tools web run test fmt clean
+.PHONY: tools web run test fmt clean bench
 
 # Installs only what is missing: rustup target, trunk, wasm-bindgen-cli, npm packages, Debian packages.
 tools:
@@ -42,6 +42,13 @@ test: tools
 	scripts/with-postgres.sh cargo test -p qinxue-server --test api
 	$(build-web)
 	scripts/e2e.sh
+
+# Heartbeat benchmark (issue 3, README "Benchmark"): the release server on SQLite with 400,000
+# simulated learners, loaded from a separate process on loopback; prints a report and fails
+# when the target is missed. Options: make bench BENCH_ARGS="--learners 600000".
+bench:
+	cargo build --release -p qinxue-server -p qinxue-bench
+	target/release/qinxue-bench $(BENCH_ARGS)
 
 fmt:
 	cargo fmt --all
