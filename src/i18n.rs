@@ -136,6 +136,7 @@ pub struct Text {
     pub all_courses: &'static str,
     pub lesson_kind_text: &'static str,
     pub lesson_kind_video: &'static str,
+    pub lesson_kind_practice: &'static str,
     pub duration: fn(i64) -> String,
     pub lesson_done: fn(i64) -> String,
 
@@ -342,6 +343,7 @@ pub const ZH_CN: Text = Text {
     all_courses: "全部课程",
     lesson_kind_text: "图文",
     lesson_kind_video: "视频",
+    lesson_kind_practice: "练习",
     duration: |secs| {
         if secs < 60 {
             format!("{secs} 秒")

@@ -69,6 +69,9 @@ impl LedgerConfig {
 pub enum LessonKind {
     Text,
     Video,
+    /// A course's practice questions (one per course, made from its questions): time spent
+    /// practising in a study session is credited like reading, within the same caps.
+    Practice,
 }
 
 impl LessonKind {
@@ -76,6 +79,7 @@ impl LessonKind {
         match self {
             LessonKind::Text => "text",
             LessonKind::Video => "video",
+            LessonKind::Practice => "practice",
         }
     }
 
@@ -83,6 +87,7 @@ impl LessonKind {
         match s {
             "text" => Some(LessonKind::Text),
             "video" => Some(LessonKind::Video),
+            "practice" => Some(LessonKind::Practice),
             _ => None,
         }
     }

@@ -146,6 +146,18 @@ pub fn is_correct(answer: &[usize], normalised_choice: &[usize]) -> bool {
     a == normalised_choice
 }
 
+/// Nominal study time of one practice question: reading it, answering and reading the
+/// explanation.
+pub const PRACTICE_SECS_PER_QUESTION: i64 = 60;
+
+/// The nominal length of a course's practice lesson (`LessonKind::Practice`): like any lesson,
+/// it never earns more.
+pub fn practice_duration_secs(questions: usize) -> i64 {
+    i64::try_from(questions)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(PRACTICE_SECS_PER_QUESTION)
+}
+
 /// Percent right, rounded down.
 pub fn score(correct: u32, total: u32) -> u32 {
     (correct * 100).checked_div(total).unwrap_or(0)

@@ -130,6 +130,12 @@ fn check(c: &CourseFile) -> Result<(), String> {
         if l.duration_secs <= 0 {
             return Err(format!("lesson {:?} has no duration", l.title));
         }
+        if l.kind == LessonKind::Practice {
+            return Err(format!(
+                "lesson {:?}: practice lessons are made from the questions, not written",
+                l.title
+            ));
+        }
         if (l.kind == LessonKind::Video) != l.video.is_some() {
             return Err(format!(
                 "lesson {:?}: a video lesson, and only one, names its video",

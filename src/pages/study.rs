@@ -101,6 +101,7 @@ fn course_card(parent: &Node, course: &Course, credit: Option<&CourseProgress>, 
         let kind = match lesson.kind {
             LessonKind::Text => words.lesson_kind_text,
             LessonKind::Video => words.lesson_kind_video,
+            LessonKind::Practice => words.lesson_kind_practice,
         };
         let mut meta = format!("{kind} · {}", (words.duration)(lesson.duration_secs));
         let done = credit

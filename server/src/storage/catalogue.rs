@@ -5,6 +5,7 @@ use crate::content::CourseFile;
 use qinxue_core::api::{Course, LessonSummary};
 use qinxue_core::catalogue::CourseCategory;
 use qinxue_core::ledger::LessonKind;
+use qinxue_core::practice::practice_duration_secs;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -66,7 +67,47 @@ pub async fn insert_course(
         .execute(&mut *conn)
         .await?;
     }
+    sync_practice_lesson(conn, id).await?;
     Ok(id)
+}
+
+/// The title of every course's practice lesson.
+pub const PRACTICE_TITLE: &str = "课后练习";
+
+/// Gives a course with questions its practice lesson (`LessonKind::Practice`, after its other
+/// lessons), or brings the lesson's length in line with the number of questions. Practising
+/// in a study session on that lesson is what credits practice time, by the ledger's rules for
+/// reading; migration 0008 did the same for courses stored before. Call after changing a
+/// course's questions.
+pub async fn sync_practice_lesson(
+    conn: &mut AnyConnection,
+    course_id: i64,
+) -> Result<(), sqlx::Error> {
+    let questions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM questions WHERE course_id = $1")
+        .bind(course_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let duration = practice_duration_secs(usize::try_from(questions).unwrap_or_default());
+    let updated =
+        sqlx::query("UPDATE lessons SET duration_secs = $1 WHERE course_id = $2 AND kind = $3")
+            .bind(duration)
+            .bind(course_id)
+            .bind(LessonKind::Practice.as_str())
+            .execute(&mut *conn)
+            .await?;
+    if updated.rows_affected() == 0 && questions > 0 {
+        sqlx::query(
+            "INSERT INTO lessons (course_id, position, title, kind, duration_secs, body) \
+             SELECT $1, COALESCE(MAX(position), 0) + 1, $2, $3, $4, '' FROM lessons WHERE course_id = $1",
+        )
+        .bind(course_id)
+        .bind(PRACTICE_TITLE)
+        .bind(LessonKind::Practice.as_str())
+        .bind(duration)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Published courses with their trades and lessons, public courses first.

@@ -9,6 +9,7 @@ mod helpers;
 mod login;
 mod payments;
 mod persistence;
+mod practice_credit;
 mod registration;
 mod sim;
 mod storm;
