@@ -304,6 +304,8 @@ impl FromJson for ErrorDetail {
             code: from_serde(&string(&error, "code")?)?,
             message: string(&error, "message")?,
             fields: maybe(&error, "fields", Vec::<FieldError>::from_json)?.unwrap_or_default(),
+            // Only the admin pages show imported rows; they read the answer themselves.
+            rows: Vec::new(),
         })
     }
 }

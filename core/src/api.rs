@@ -42,6 +42,19 @@ pub struct ErrorDetail {
     /// The fields at fault, when the error is about the body's content.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// The rows at fault, when the error is about an imported file (every bad row, in order).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RowError>,
+}
+
+/// One row of an imported file that cannot be imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RowError {
+    /// The row's first line in the file, counting the header as line 1.
+    pub line: u64,
+    /// Chinese, for people: every problem of the row.
+    pub message: String,
 }
 
 /// One field that failed validation.
@@ -620,6 +633,7 @@ mod tests {
                 code: ErrorCode::NotFound,
                 message: "x".into(),
                 fields: vec![],
+                rows: vec![],
             },
         };
         assert_eq!(

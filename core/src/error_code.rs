@@ -82,6 +82,21 @@ pub enum ErrorCode {
     AttemptFinished,
     /// The earlier attempt has no wrong answers to retry.
     NothingToRetry,
+    /// An uploaded file is not of a type the endpoint takes (judged by its content).
+    UnsupportedFileType,
+    /// An uploaded file is larger than the configured limit, or empty.
+    FileTooLarge,
+    /// The course does not meet the catalogue's rules yet (no lessons, 学时 not covered, a
+    /// video missing, no questions); the message says what is missing.
+    CourseIncomplete,
+    /// Trainees have studied the lesson, so deleting it would lose their credited time.
+    LessonStudied,
+    /// Trainees have answered the question in practice, so it cannot be deleted.
+    QuestionAnswered,
+    /// A reorder does not list exactly the course's lessons or questions.
+    InvalidOrder,
+    /// An imported file has bad rows (listed in `rows`) or cannot be read; nothing imported.
+    InvalidImport,
     /// Something failed on the server; the details are in its log, never in the answer.
     Internal,
 }
@@ -134,6 +149,15 @@ impl ErrorCode {
             ErrorCode::AlreadyAnswered => "本题已作答",
             ErrorCode::AttemptFinished => "本次练习已结束，请重新开始练习",
             ErrorCode::NothingToRetry => "上次练习没有答错的题目",
+            ErrorCode::UnsupportedFileType => "文件类型不支持",
+            ErrorCode::FileTooLarge => "文件过大",
+            ErrorCode::CourseIncomplete => "课程内容还不完整，暂不能发布",
+            ErrorCode::LessonStudied => {
+                "已有学员学习过该课时，删除会使他们失去已获得的学时，因此不能删除；可以修改课时内容"
+            }
+            ErrorCode::QuestionAnswered => "已有学员做过这道题，因此不能删除；可以修改题目内容",
+            ErrorCode::InvalidOrder => "排序应包含本课程的全部条目，且每项只出现一次",
+            ErrorCode::InvalidImport => "文件中有错误，未导入任何题目，请修改后重新导入",
             ErrorCode::Internal => "服务器繁忙，请稍后再试",
         }
     }

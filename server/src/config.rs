@@ -35,6 +35,39 @@ pub struct Config {
     /// `QINXUE_RECONCILE_SECS`: how often open orders are checked with the payment platform
     /// (default 60; also once at start-up).
     pub reconcile_every: Duration,
+    /// Where uploaded covers and videos are kept, and how large they may be.
+    pub media: MediaConfig,
+}
+
+/// Uploads by the provincial admin (course covers, lesson videos).
+#[derive(Clone, Debug)]
+pub struct MediaConfig {
+    /// `QINXUE_MEDIA_DIR`: the folder of uploaded files (default `media` inside `QINXUE_DATA`).
+    pub dir: Option<PathBuf>,
+    /// `QINXUE_MAX_COVER_BYTES`: largest cover image (default 2 MiB).
+    pub max_cover_bytes: u64,
+    /// `QINXUE_MAX_VIDEO_BYTES`: largest lesson video (default 200 MiB).
+    pub max_video_bytes: u64,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            max_cover_bytes: 2 * 1024 * 1024,
+            max_video_bytes: 200 * 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// The folder of uploaded files.
+    pub fn media_dir(&self) -> PathBuf {
+        self.media
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("media"))
+    }
 }
 
 /// The simulator's address and secret, which `make run` starts it with.
@@ -118,6 +151,7 @@ impl Config {
             ),
             public_url: http_url(&get, "QINXUE_PUBLIC_URL")?,
             reconcile_every: reconcile_every(&get)?,
+            media: media(&get)?,
         })
     }
 }
@@ -150,6 +184,35 @@ fn reconcile_every(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, Co
                 var,
                 value: raw,
                 reason: "expected whole seconds from 1 to 86400",
+            }),
+        },
+    }
+}
+
+fn media(get: &impl Fn(&str) -> Option<String>) -> Result<MediaConfig, ConfigError> {
+    let defaults = MediaConfig::default();
+    Ok(MediaConfig {
+        dir: get("QINXUE_MEDIA_DIR")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from),
+        max_cover_bytes: bytes(get, "QINXUE_MAX_COVER_BYTES")?.unwrap_or(defaults.max_cover_bytes),
+        max_video_bytes: bytes(get, "QINXUE_MAX_VIDEO_BYTES")?.unwrap_or(defaults.max_video_bytes),
+    })
+}
+
+/// A size limit in bytes, from 1 KiB to 16 GiB.
+fn bytes(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<u64>, ConfigError> {
+    match get(var).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(n @ 1024..=0x4_0000_0000) => Ok(Some(n)),
+            _ => Err(ConfigError::Invalid {
+                var,
+                value: raw,
+                reason: "expected a number of bytes from 1024 to 17179869184",
             }),
         },
     }
@@ -190,6 +253,28 @@ mod tests {
         assert_eq!(c.pay_secret.expose(), "paysim-dev-secret");
         assert_eq!(c.public_url, None);
         assert_eq!(c.reconcile_every, Duration::from_secs(60));
+        assert_eq!(c.media_dir(), PathBuf::from("./data/media"));
+        assert_eq!(c.media.max_cover_bytes, 2 * 1024 * 1024);
+        assert_eq!(c.media.max_video_bytes, 200 * 1024 * 1024);
+    }
+
+    #[test]
+    fn upload_settings_are_read_and_checked() {
+        let c = config(&[
+            ("QINXUE_MEDIA_DIR", "/srv/qinxue/media"),
+            ("QINXUE_MAX_COVER_BYTES", "100000"),
+            ("QINXUE_MAX_VIDEO_BYTES", "1048576"),
+        ])
+        .unwrap();
+        assert_eq!(c.media_dir(), PathBuf::from("/srv/qinxue/media"));
+        assert_eq!(
+            (c.media.max_cover_bytes, c.media.max_video_bytes),
+            (100_000, 1_048_576)
+        );
+        let e = config(&[("QINXUE_MAX_VIDEO_BYTES", "2G")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("QINXUE_MAX_VIDEO_BYTES"), "{e}");
     }
 
     #[test]

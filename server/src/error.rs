@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use qinxue_core::api::{ErrorBody, ErrorDetail, FieldError};
+use qinxue_core::api::{ErrorBody, ErrorDetail, FieldError, RowError};
 use qinxue_core::ErrorCode;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -22,6 +22,9 @@ pub enum AppError {
     /// Fields that failed the domain rules.
     #[error("validation failed on {0:?}")]
     Validation(Vec<FieldError>),
+    /// An imported file with bad rows: every one of them, and nothing imported.
+    #[error("import refused: {} bad rows", .0.len())]
+    BadRows(Vec<RowError>),
     /// A unique value (身份证号, phone) that another account already has.
     #[error("conflict on {}", .0.field)]
     Conflict(FieldError),
@@ -81,6 +84,7 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::ValidationFailed,
             ),
+            AppError::BadRows(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidImport),
             AppError::Conflict(f) => (StatusCode::CONFLICT, f.code),
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
             AppError::InvalidCredentials => {
@@ -116,6 +120,10 @@ impl AppError {
     /// The body the client sees. Server faults say nothing of their cause.
     pub fn body(&self) -> ErrorBody {
         let (_, code) = self.status_and_code();
+        let rows = match self {
+            AppError::BadRows(rows) => rows.clone(),
+            _ => vec![],
+        };
         let (message, fields) = match self {
             AppError::Body {
                 message, fields, ..
@@ -128,6 +136,13 @@ impl AppError {
                 };
                 (message, fields.clone())
             }
+            AppError::BadRows(rows) => (
+                format!(
+                    "文件中有 {} 行有错误，未导入任何题目，请修改后重新导入",
+                    rows.len()
+                ),
+                vec![],
+            ),
             AppError::Conflict(f) => (f.message.clone(), vec![f.clone()]),
             AppError::RateLimited(message) => ((*message).to_owned(), vec![]),
             _ => (code.default_message().to_owned(), vec![]),
@@ -137,6 +152,7 @@ impl AppError {
                 code,
                 message,
                 fields,
+                rows,
             },
         }
     }

@@ -9,6 +9,7 @@ pub mod content;
 pub mod error;
 pub mod extract;
 pub mod maintenance;
+pub mod media;
 pub mod payments;
 pub mod routes;
 pub mod seed;
@@ -63,6 +64,7 @@ pub fn app(state: AppState) -> Router {
     let api = routes::router(&state);
     Router::new()
         .merge(api)
+        .merge(media::router(&state.config.media_dir()))
         .method_not_allowed_fallback(routes::method_not_allowed)
         .fallback_service(static_files::service(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

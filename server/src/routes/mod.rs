@@ -1,6 +1,7 @@
 //! The HTTP API: each module owns its routes; this one merges them, documents them in the
 //! OpenAPI document, and answers unknown API paths with the API's error shape.
 
+mod admin_courses;
 mod auth;
 mod catalogue;
 mod directory;
@@ -30,6 +31,7 @@ use utoipa_axum::router::OpenApiRouter;
         api::ErrorBody,
         api::ErrorDetail,
         api::FieldError,
+        api::RowError,
         qinxue_core::ErrorCode
     ))
 )]
@@ -47,7 +49,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(selection::router())
         .merge(practice::router())
         .merge(orders::router())
-        .merge(payments::router());
+        .merge(payments::router())
+        .merge(admin_courses::router());
     if state.config.test_clock {
         api = api
             .merge(test_clock::router())

@@ -1,6 +1,7 @@
 //! Practice: attempts on a course's questions, immediate feedback, scores and history.
 
 use crate::error::{unique_violation, AppError};
+use crate::services::policy;
 use crate::state::AppState;
 use crate::storage::practice::{AttemptRow, Question};
 use crate::storage::{catalogue, practice, users::User};
@@ -85,10 +86,17 @@ pub async fn start(
     if user.role != Role::Trainee {
         return Err(AppError::Forbidden);
     }
+    let year = policy::in_force(state, state.clock.now()).await?.year;
     let course = {
         let mut conn = state.db.read().await?;
-        catalogue::list_published(&mut conn)
-            .await?
+        // A withdrawn course stays open to those who had it in this year's plan.
+        let open = catalogue::is_selected(&mut conn, user.id, year, course_id).await?;
+        let courses = if open {
+            catalogue::list_all(&mut conn).await?
+        } else {
+            catalogue::list_published(&mut conn).await?
+        };
+        courses
             .into_iter()
             .find(|c| c.id == course_id)
             .ok_or(AppError::NotFound)?

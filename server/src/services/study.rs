@@ -169,8 +169,13 @@ pub async fn start(
     }
     {
         let mut conn = state.db.read().await?;
-        let l = catalogue::lesson(&mut conn, lesson_id).await?;
-        if !l.is_some_and(|l| l.published) {
+        let l = catalogue::lesson(&mut conn, lesson_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        // A withdrawn course stays open to those who had it in this year's plan.
+        if !l.published
+            && !catalogue::is_selected(&mut conn, user.id, year.year, l.course_id).await?
+        {
             return Err(AppError::NotFound);
         }
         if !enrolments::is_active(&mut conn, user.id, year.year).await? {

@@ -250,6 +250,24 @@ pub async fn selected(
         .await
 }
 
+/// Whether the course is in the trainee's plan for the year.
+pub async fn is_selected(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    year: i32,
+    course_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM selections WHERE user_id = $1 AND year = $2 AND course_id = $3",
+    )
+    .bind(user_id)
+    .bind(i64::from(year))
+    .bind(course_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Removes a course from a plan unless time is credited on it; tells whether it was removed.
 pub async fn unselect_unstarted(
     conn: &mut AnyConnection,

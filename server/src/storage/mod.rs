@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod course_admin;
 pub mod enrolments;
 pub mod login_attempts;
 pub mod orders;

@@ -72,6 +72,7 @@ impl TestApp {
             public_url: None,
             // Tests run reconciliation when they mean to (`TestApp::reconcile`).
             reconcile_every: std::time::Duration::from_secs(3600),
+            media: Default::default(),
         };
         let mut config = config;
         adjust(&mut config);
@@ -130,6 +131,11 @@ impl TestApp {
         qinxue_server::storage::Db::connect(&self.config)
             .await
             .expect("database opens")
+    }
+
+    /// The folder the server keeps uploaded files in.
+    pub fn media_dir(&self) -> PathBuf {
+        self.config.media_dir()
     }
 
     pub fn url(&self, path: &str) -> String {

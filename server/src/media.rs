@@ -1,0 +1,325 @@
+//! Uploaded course media: cover images and lesson videos.
+//!
+//! An upload is the raw request body (the browser sends the file as it is), streamed to a
+//! temporary file outside the served folders while its size is counted and its SHA-256
+//! computed, so a 200 MB video is never held in memory. Its type is judged by its first bytes,
+//! not by its name or Content-Type: covers are PNG, JPEG or WebP; SVG is refused because it
+//! can carry scripts; videos are MP4 or WebM. An accepted file is renamed to its hash, so a
+//! URL always means the same content and can be cached for ever; a refused one is deleted.
+//! Files are served at `/uploads/covers/…` and `/uploads/videos/…`.
+
+use crate::config::MediaConfig;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use http_body_util::BodyExt;
+use qinxue_core::ErrorCode;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Where uploads are served.
+pub const URL_PREFIX: &str = "/uploads";
+
+/// The cover of a course that has none uploaded yet.
+pub const DEFAULT_COVER_URL: &str = "/uploads/default-cover.svg";
+
+/// A plain cover in the catalogue's style: trusted markup written here, not uploaded.
+const DEFAULT_COVER_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 360"><rect width="640" height="360" fill="#4a5f73"/><rect x="230" y="90" width="180" height="150" rx="8" fill="#fff" opacity=".9"/><path d="M320 100v130" stroke="#4a5f73" stroke-width="6"/><path d="M250 130h50M250 160h50M250 190h50M340 130h50M340 160h50M340 190h50" stroke="#4a5f73" stroke-width="5"/><text x="320" y="300" font-family="sans-serif" font-size="36" fill="#fff" text-anchor="middle">勤学</text></svg>"##;
+
+/// How many leading bytes decide a file's type (WebM names itself within them).
+const SNIFF_BYTES: usize = 64;
+
+/// What an upload is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Cover,
+    Video,
+}
+
+impl MediaKind {
+    fn folder(self) -> &'static str {
+        match self {
+            MediaKind::Cover => "covers",
+            MediaKind::Video => "videos",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            MediaKind::Cover => "封面图片",
+            MediaKind::Video => "视频",
+        }
+    }
+
+    pub fn limit(self, config: &MediaConfig) -> u64 {
+        match self {
+            MediaKind::Cover => config.max_cover_bytes,
+            MediaKind::Video => config.max_video_bytes,
+        }
+    }
+
+    /// The file extension for a file starting with `head`, or why it is refused.
+    fn sniff(self, head: &[u8]) -> Result<&'static str, AppError> {
+        match self {
+            MediaKind::Cover => {
+                if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+                    Ok("png")
+                } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+                    Ok("jpg")
+                } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+                    Ok("webp")
+                } else if looks_like_markup(head) {
+                    Err(refused(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        ErrorCode::UnsupportedFileType,
+                        "不接受 SVG 等矢量图片（其中可能含有脚本），请另存为 PNG 或 JPEG 格式后再上传"
+                            .into(),
+                    ))
+                } else {
+                    Err(refused(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        ErrorCode::UnsupportedFileType,
+                        "封面图片只支持 PNG、JPEG、WebP 格式，这个文件不是其中之一".into(),
+                    ))
+                }
+            }
+            MediaKind::Video => {
+                // QuickTime (`qt  `) also starts with an ftyp box, but browsers do not play it.
+                if head.len() >= 12 && &head[4..8] == b"ftyp" && &head[8..12] != b"qt  " {
+                    Ok("mp4")
+                } else if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3])
+                    && head.windows(4).any(|w| w == b"webm")
+                {
+                    Ok("webm")
+                } else {
+                    Err(refused(
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        ErrorCode::UnsupportedFileType,
+                        "视频只支持 MP4 或 WebM 格式，这个文件不是其中之一".into(),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// XML or HTML: the first thing after an optional BOM and white space is `<`.
+fn looks_like_markup(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    head.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'<')
+}
+
+fn refused(status: StatusCode, code: ErrorCode, message: String) -> AppError {
+    AppError::Body {
+        status,
+        code,
+        message,
+        fields: vec![],
+    }
+}
+
+/// A size for people: `2 MB`, `1.5 MB`, `64 KB`.
+pub fn human_size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB && bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= MB {
+        format!("{}.{} MB", bytes / MB, (bytes % MB) * 10 / MB)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+fn too_large(kind: MediaKind, limit: u64) -> AppError {
+    refused(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::FileTooLarge,
+        format!("{}不能超过 {}", kind.label(), human_size(limit)),
+    )
+}
+
+fn io_error(e: std::io::Error) -> AppError {
+    AppError::Internal(format!("media storage: {e}"))
+}
+
+/// A file being written; deleted unless it was kept.
+struct Partial {
+    path: PathBuf,
+    kept: bool,
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Streams an upload into the media folder; answers its URL. `declared_len` is the request's
+/// Content-Length, which lets an oversized file be refused before any of it is read.
+pub async fn store(
+    dir: &Path,
+    config: &MediaConfig,
+    kind: MediaKind,
+    declared_len: Option<u64>,
+    mut body: Body,
+) -> Result<String, AppError> {
+    let limit = kind.limit(config);
+    if declared_len.is_some_and(|n| n > limit) {
+        return Err(too_large(kind, limit));
+    }
+    let tmp_dir = dir.join("tmp");
+    let final_dir = dir.join(kind.folder());
+    for d in [&tmp_dir, &final_dir] {
+        tokio::fs::create_dir_all(d).await.map_err(io_error)?;
+    }
+    let (token, _) = crate::auth::session::new_token()?;
+    let partial = Partial {
+        path: tmp_dir.join(format!("{}.part", &token[..24])),
+        kept: false,
+    };
+    let mut file = tokio::fs::File::create(&partial.path)
+        .await
+        .map_err(io_error)?;
+    let mut hasher = Sha256::new();
+    let mut head: Vec<u8> = Vec::with_capacity(SNIFF_BYTES);
+    let mut ext: Option<&'static str> = None;
+    let mut total: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| {
+            refused(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidBody,
+                "上传中断，请重新上传".into(),
+            )
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len() as u64;
+        if total > limit {
+            return Err(too_large(kind, limit));
+        }
+        if ext.is_none() {
+            let take = (SNIFF_BYTES - head.len()).min(data.len());
+            head.extend_from_slice(&data[..take]);
+            if head.len() == SNIFF_BYTES {
+                // Decided as soon as possible: a wrong file is refused before it is all sent.
+                ext = Some(kind.sniff(&head)?);
+            }
+        }
+        hasher.update(&data);
+        file.write_all(&data).await.map_err(io_error)?;
+    }
+    if total == 0 {
+        return Err(refused(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::UnsupportedFileType,
+            "上传的文件是空的，请重新选择文件".into(),
+        ));
+    }
+    let ext = match ext {
+        Some(ext) => ext,
+        None => kind.sniff(&head)?,
+    };
+    file.sync_all().await.map_err(io_error)?;
+    drop(file);
+    let name = format!("{}.{ext}", &hex::encode(hasher.finalize())[..32]);
+    let mut partial = partial;
+    tokio::fs::rename(&partial.path, final_dir.join(&name))
+        .await
+        .map_err(io_error)?;
+    partial.kept = true;
+    Ok(format!("{URL_PREFIX}/{}/{name}", kind.folder()))
+}
+
+/// Serves the uploaded files (never the temporary ones) and the default cover. Names are
+/// content hashes, so the files may be cached for a year.
+pub fn router(dir: &Path) -> Router<AppState> {
+    let immutable = SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    let mut router = Router::new().route(
+        DEFAULT_COVER_URL,
+        get(|| async {
+            (
+                [
+                    (header::CONTENT_TYPE, "image/svg+xml"),
+                    (header::CACHE_CONTROL, "public, max-age=86400"),
+                ],
+                DEFAULT_COVER_SVG,
+            )
+                .into_response()
+        }),
+    );
+    for kind in [MediaKind::Cover, MediaKind::Video] {
+        router = router.nest_service(
+            &format!("{URL_PREFIX}/{}", kind.folder()),
+            tower::ServiceBuilder::new()
+                .layer(immutable.clone())
+                .service(ServeDir::new(dir.join(kind.folder()))),
+        );
+    }
+    router
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_judged_by_their_first_bytes() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert_eq!(MediaKind::Cover.sniff(png).unwrap(), "png");
+        assert_eq!(
+            MediaKind::Cover
+                .sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF")
+                .unwrap(),
+            "jpg"
+        );
+        assert_eq!(
+            MediaKind::Cover.sniff(b"RIFF\x24\0\0\0WEBPVP8 ").unwrap(),
+            "webp"
+        );
+        let svg = MediaKind::Cover
+            .sniff(b"\xEF\xBB\xBF  <svg onload=alert(1)>")
+            .unwrap_err();
+        assert!(svg.body().error.message.contains("SVG"));
+        assert!(MediaKind::Cover.sniff(b"GIF89a").is_err());
+        assert!(MediaKind::Cover.sniff(png.as_slice()).is_ok());
+        assert_eq!(
+            MediaKind::Video
+                .sniff(b"\0\0\0\x20ftypisom\0\0\x02\0")
+                .unwrap(),
+            "mp4"
+        );
+        assert!(MediaKind::Video.sniff(b"\0\0\0\x14ftypqt  ").is_err());
+        assert_eq!(
+            MediaKind::Video
+                .sniff(b"\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\x82\x84webm")
+                .unwrap(),
+            "webm"
+        );
+        assert!(MediaKind::Video.sniff(b"\x1A\x45\xDF\xA3matroska").is_err());
+        assert!(MediaKind::Video.sniff(png).is_err());
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_size(2 * 1024 * 1024), "2 MB");
+        assert_eq!(human_size(1024 * 1024 * 3 / 2), "1.5 MB");
+        assert_eq!(human_size(64 * 1024), "64 KB");
+        assert_eq!(human_size(1000), "1 KB");
+    }
+}
