@@ -7,14 +7,16 @@
 
 use crate::i18n::t;
 use crate::wire::{parse, FromJson};
-use gloo_net::http::{Request, RequestBuilder};
 use qinxue_core::api::{
     CheckAnswer, CheckPassed, Course, EndStudy, ErrorDetail, FieldError, HeartbeatReply,
     HeartbeatRequest, Lesson, LoginRequest, Me, Region, RegisterRequest, StartStudy, StudyProgress,
     StudySession, Unit,
 };
 use qinxue_core::ErrorCode;
+use leptos::prelude::window;
 use send_wrapper::SendWrapper;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use serde::Serialize;
 
 /// Why a call did not give the answer asked for.
@@ -152,7 +154,7 @@ pub fn end_study_beacon(session: i64, last: Option<HeartbeatRequest>) {
     let parts = web_sys::js_sys::Array::of1(&body.into());
     if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
         let url = format!("/api/study/sessions/{session}/end");
-        let _ = leptos::prelude::window()
+        let _ = window()
             .navigator()
             .send_beacon_with_opt_blob(&url, Some(&blob));
     }
@@ -175,12 +177,12 @@ fn read<T: FromJson>(body: &str) -> Result<T, ApiError> {
 
 /// `GET path`: the answer's body.
 async fn get(path: &str) -> Result<String, ApiError> {
-    send(Request::get(path), None).await
+    send("GET", path, None).await
 }
 
 /// `POST path` with a JSON body (or none): the answer's body.
 async fn post(path: &str, body: Option<String>) -> Result<String, ApiError> {
-    send(Request::post(path), body).await
+    send("POST", path, body).await
 }
 
 /// Sends a request and answers the body of a 2xx answer; every other answer becomes an
@@ -190,33 +192,42 @@ async fn post(path: &str, body: Option<String>) -> Result<String, ApiError> {
 /// is cleaned up, e.g. when the person navigates away; submits dispatched by actions run
 /// without an owner and always complete, so a registration that reached the server never
 /// looks failed.
-async fn send(builder: RequestBuilder, body: Option<String>) -> Result<String, ApiError> {
-    let signal = abort_signal_for_owner();
-    let builder = builder.abort_signal(signal.as_ref());
-    let request = match body {
-        Some(body) => builder.header("Content-Type", JSON).body(body),
-        None => builder.build(),
+///
+/// The browser's `fetch` directly: a wrapper crate's request builder and error types cost
+/// the first visit more than these lines.
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(signal) = abort_signal_for_owner() {
+        init.set_signal(Some(&signal));
     }
-    .map_err(|e| failed(ApiError::Network, &e))?;
-    let response = request
-        .send()
-        .await
-        .map_err(|e| failed(ApiError::Network, &e))?;
-    let status = response.status();
-    let text = response.text().await;
+    if let Some(body) = body {
+        let headers = web_sys::js_sys::Object::new();
+        web_sys::js_sys::Reflect::set(&headers, &"Content-Type".into(), &JSON.into())
+            .map_err(failed)?;
+        init.set_headers(&headers);
+        init.set_body(&body.into());
+    }
+    let fetched = window().fetch_with_str_and_init(path, &init);
+    let response: web_sys::Response = JsFuture::from(fetched).await.map_err(failed)?.unchecked_into();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.map(|t| t.as_string()),
+        Err(e) => Err(e),
+    };
     if response.ok() {
-        return text.map_err(|e| failed(ApiError::Network, &e));
+        return text.map_err(failed)?.ok_or(ApiError::Network);
     }
-    Err(match text.ok().and_then(|t| parse::<ErrorDetail>(&t)) {
+    Err(match text.ok().flatten().and_then(|t| parse::<ErrorDetail>(&t)) {
         Some(detail) => ApiError::Refused(detail),
-        None => ApiError::Status(status),
+        None => ApiError::Status(response.status()),
     })
 }
 
-/// Leaves the technical cause in the console, for whoever helps the person on the phone.
-fn failed(error: ApiError, cause: &gloo_net::Error) -> ApiError {
-    leptos::logging::warn!("qinxue api: {cause}");
-    error
+/// No answer: the technical cause goes to the console, for whoever helps the person on the
+/// phone.
+fn failed(cause: JsValue) -> ApiError {
+    leptos::logging::warn!("qinxue api: {cause:?}");
+    ApiError::Network
 }
 
 /// A signal that aborts the request when the current reactive owner is cleaned up.

@@ -112,7 +112,7 @@ pub struct Text {
     pub your_trade: &'static str,
     pub your_role: &'static str,
     pub your_region: &'static str,
-    pub admin_note: &'static str,
+    pub to_admin: &'static str,
     pub no_year: &'static str,
     pub session_failed: &'static str,
 
@@ -245,7 +245,7 @@ pub const ZH_CN: Text = Text {
     your_trade: "工种",
     your_role: "您的身份",
     your_region: "管理地区",
-    admin_note: "管理员功能（名册导入、统一缴费、报表、集中学习）将陆续在本平台开放。",
+    to_admin: "进入管理后台",
     no_year: "本年度培训尚未开放，请留意工考办通知。",
     session_failed: "暂时无法确认登录状态",
 

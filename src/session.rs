@@ -7,7 +7,7 @@ use crate::api::{self, ApiError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use qinxue_core::api::Me;
-use qinxue_core::ErrorCode;
+use qinxue_core::{ErrorCode, Role};
 
 /// What the app knows about the person at the keyboard.
 #[derive(Debug, Clone)]
@@ -30,6 +30,12 @@ impl Session {
     /// The current state; reactive.
     pub fn state(&self) -> SessionState {
         self.state.get()
+    }
+
+    /// Whether someone other than a trainee is signed in; not reactive.
+    pub fn is_admin(&self) -> bool {
+        self.state
+            .with_untracked(|s| matches!(s, SessionState::SignedIn(me) if me.role != Role::Trainee))
     }
 
     /// Asks the server who is signed in and publishes the answer. Awaited by login, register

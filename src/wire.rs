@@ -78,10 +78,21 @@ fn list<T: FromJson>(object: &JsValue, key: &str) -> Option<Vec<T>> {
     Vec::from_json(&field(object, key))
 }
 
-/// A value that serde reads from a JSON string, through the same code as the `/api/me` answer
-/// (its dates), or for an enum core gives no `from_wire` for.
-fn from_serde<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_str(&format!("\"{text}\"")).ok()
+/// An enum that core gives no `from_wire` for, by its serde name: a string deserialiser, so
+/// that no JSON parser but the browser's is in the bundle.
+fn enum_str<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    use serde::de::value::{Error, StrDeserializer};
+    T::deserialize(StrDeserializer::<Error>::new(text)).ok()
+}
+
+/// An instant on the wire (UTC, RFC 3339), read by the browser's `Date.parse`: chrono's
+/// parser would cost the bundle several KB for the same answer.
+fn instant(text: &str) -> Option<DateTime<Utc>> {
+    let millis = web_sys::js_sys::Date::parse(text);
+    if millis.is_nan() {
+        return None;
+    }
+    DateTime::from_timestamp_millis(millis as i64)
 }
 
 impl FromJson for String {
@@ -169,8 +180,7 @@ impl FromJson for StudySession {
 
 impl FromJson for HeartbeatReply {
     fn from_json(o: &JsValue) -> Option<Self> {
-        // One small enum through serde: core has no `from_wire` for it.
-        let verdict = from_serde(&string(o, "verdict")?)?;
+        let verdict = enum_str(&string(o, "verdict")?)?;
         Some(Self {
             credited_secs: int(o, "credited_secs")?,
             verdict,
@@ -188,7 +198,7 @@ impl FromJson for CheckPrompt {
             id: string(o, "id")?,
             prompt: string(o, "prompt")?,
             options: list(o, "options")?,
-            expires_at: from_serde::<DateTime<Utc>>(&string(o, "expires_at")?)?,
+            expires_at: instant(&string(o, "expires_at")?)?,
         })
     }
 }
@@ -264,8 +274,8 @@ impl FromJson for YearInfo {
             year: i32::try_from(int(o, "year")?).ok()?,
             required_hours: maybe(o, "required_hours", |v| u32::try_from(whole(v)?).ok())?,
             fee_fen: maybe(o, "fee_fen", whole)?,
-            registration_deadline: from_serde(&string(o, "registration_deadline")?)?,
-            study_deadline: from_serde(&string(o, "study_deadline")?)?,
+            registration_deadline: instant(&string(o, "registration_deadline")?)?,
+            study_deadline: instant(&string(o, "study_deadline")?)?,
             minutes_per_hour: uint(o, "minutes_per_hour")?,
             registration_open: boolean(o, "registration_open")?,
             study_open: boolean(o, "study_open")?,
@@ -301,7 +311,7 @@ impl FromJson for ErrorDetail {
     fn from_json(o: &JsValue) -> Option<Self> {
         let error = field(o, "error");
         Some(Self {
-            code: from_serde(&string(&error, "code")?)?,
+            code: enum_str(&string(&error, "code")?)?,
             message: string(&error, "message")?,
             fields: maybe(&error, "fields", Vec::<FieldError>::from_json)?.unwrap_or_default(),
             // Only the admin pages show imported rows; they read the answer themselves.
@@ -314,7 +324,7 @@ impl FromJson for FieldError {
     fn from_json(o: &JsValue) -> Option<Self> {
         Some(Self {
             field: string(o, "field")?,
-            code: from_serde(&string(o, "code")?)?,
+            code: enum_str(&string(o, "code")?)?,
             message: string(o, "message")?,
         })
     }

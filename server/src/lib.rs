@@ -66,6 +66,11 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(media::router(&state.config.media_dir()))
         .method_not_allowed_fallback(routes::method_not_allowed)
+        // The administrators' bundle has its own index.html for its own routes.
+        .nest_service(
+            "/admin",
+            static_files::service(&state.config.static_dir.join("admin")),
+        )
         .fallback_service(static_files::service(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(

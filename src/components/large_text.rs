@@ -2,7 +2,6 @@
 //! sheet is in `rem`, so one class on `<html>` scales the whole page.
 
 use crate::i18n::t;
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 
 const STORAGE_KEY: &str = "qinxue.large_text";
@@ -12,14 +11,18 @@ const HTML_CLASS: &str = "large-text";
 #[component]
 pub fn LargeTextToggle() -> impl IntoView {
     // Nothing stored (first visit) or storage disabled (private mode) both mean normal text.
-    let large = RwSignal::new(LocalStorage::get::<bool>(STORAGE_KEY).unwrap_or(false));
+    let large = RwSignal::new(
+        storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).as_deref() == Some("true"),
+    );
     // Applied at once as well as in the effect, so the first paint already has the right size.
     apply(large.get_untracked());
     Effect::new(move || {
         let on = large.get();
         apply(on);
         // Failing to remember (storage full or disabled) only costs the next visit one click.
-        let _ = LocalStorage::set(STORAGE_KEY, on);
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(STORAGE_KEY, if on { "true" } else { "false" });
+        }
     });
     view! {
         <button
@@ -32,6 +35,11 @@ pub fn LargeTextToggle() -> impl IntoView {
             {t().large_text}
         </button>
     }
+}
+
+/// This device's local storage; none in some private modes.
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
 }
 
 fn apply(on: bool) {

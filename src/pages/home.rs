@@ -105,7 +105,11 @@ fn AdminHome(me: Me) -> impl IntoView {
                         }
                     })}
             </dl>
-            <p>{text.admin_note}</p>
+            <p class="actions">
+                <a href="/admin/" rel="external" class="button button-primary">
+                    {text.to_admin}
+                </a>
+            </p>
         </section>
         <YearCard year=me.year />
     }

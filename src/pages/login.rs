@@ -29,7 +29,12 @@ pub fn LoginPage() -> impl IntoView {
         async move {
             api::login(&request).await?;
             session.reload().await;
-            navigate("/", Default::default());
+            if session.is_admin() {
+                // The admin app is the other bundle: a full page load.
+                let _ = window().location().assign("/admin/");
+            } else {
+                navigate("/", Default::default());
+            }
             Ok::<(), ApiError>(())
         }
     });

@@ -204,13 +204,19 @@ export async function fillRegistration(page, trainee) {
   await page.locator('form button[type=submit]').click();
 }
 
-/** Logs in at /login and waits for the trainee's home page. */
-export async function logIn(page, login, password) {
+/** Logs in at /login and waits for the page it lands on (a trainee's home by default). */
+export async function logIn(page, login, password, landing = '/') {
   await page.goto(url('/login'));
   await page.fill('input[name=login]', login);
   await page.fill('input[name=password]', password);
   await page.locator('form button[type=submit]').click();
-  await page.waitForURL(url('/'));
+  await page.waitForURL(url(landing));
+}
+
+/** Signs in a demo administrator, who lands on the admin app's home. */
+export async function logInAdmin(page, login) {
+  await logIn(page, login, DEMO_PASSWORD, '/admin/');
+  await page.getByTestId('role').waitFor();
 }
 
 /** Clicks 退出 (log out) in the header and waits until the server has ended the session and

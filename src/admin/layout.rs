@@ -1,0 +1,102 @@
+//! The frame around every admin page: header with the role's tools, the 大字 switch, and
+//! sign-out.
+
+use crate::admin::text;
+use crate::admin::tools::tools_for;
+use crate::api;
+use crate::components::focus::focus_element;
+use crate::components::large_text::LargeTextToggle;
+use crate::i18n::t;
+use crate::session::{use_session, SessionState};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Header, the page as `<main>`, and no footer: administrators reach help by phone.
+#[component]
+pub fn AdminLayout(children: Children) -> impl IntoView {
+    let text_ = t();
+    let session = use_session();
+    let tools = move || match session.state() {
+        SessionState::SignedIn(me) => tools_for(me.role)
+            .map(|tool| view! { <li><A href=tool.href>{tool.label}</A></li> })
+            .collect_view()
+            .into_any(),
+        _ => ().into_any(),
+    };
+    view! {
+        <a
+            class="skip-link"
+            href="#main"
+            on:click=|ev| {
+                ev.prevent_default();
+                focus_element("main");
+            }
+        >
+            {text_.skip_to_content}
+        </a>
+        <header class="site-header">
+            <div class="container header-bar">
+                <A href="/" attr:class="brand">
+                    <span class="brand-name">{text_.app_name}</span>
+                    <span class="brand-subtitle">{text::SUBTITLE}</span>
+                </A>
+                <LargeTextToggle />
+            </div>
+            <nav class="container site-nav" aria-label=text::NAV_LABEL>
+                <ul>
+                    <li>
+                        <A href="/" exact=true>{text::NAV_HOME}</A>
+                    </li>
+                    {tools}
+                    <li>
+                        <a href="/" rel="external">{text::TO_SITE}</a>
+                    </li>
+                    <SignOut />
+                </ul>
+            </nav>
+        </header>
+        <main id="main" class="container" tabindex="-1">{children()}</main>
+    }
+}
+
+/// The person's name and 退出.
+#[component]
+fn SignOut() -> impl IntoView {
+    let session = use_session();
+    let logout = Action::new_local(move |_: &()| async move {
+        let result = api::logout().await;
+        if result.is_ok() {
+            let _ = window().location().assign("/");
+        } else {
+            session.reload().await;
+        }
+        result
+    });
+    let logout_error = move || {
+        logout
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.message())
+    };
+    move || match session.state() {
+        SessionState::SignedIn(me) => view! {
+            <li class="nav-user">{me.name}</li>
+            <li>
+                <button
+                    type="button"
+                    class="button button-link"
+                    disabled=move || logout.pending().get()
+                    on:click=move |_| {
+                        logout.dispatch_local(());
+                    }
+                >
+                    {t().nav_logout}
+                </button>
+            </li>
+            <li class="nav-error" role="alert">{logout_error}</li>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+}
