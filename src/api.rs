@@ -12,6 +12,7 @@ use qinxue_core::api::{
     HeartbeatRequest, Lesson, LoginRequest, Me, Region, RegisterRequest, StartStudy, StudyProgress,
     StudySession, Unit,
 };
+use qinxue_core::practice::{Attempt, AttemptSummary, GradedAnswer, Plan};
 use qinxue_core::ErrorCode;
 use leptos::prelude::window;
 use send_wrapper::SendWrapper;
@@ -108,9 +109,65 @@ pub async fn logout() -> Result<(), ApiError> {
     post("/api/auth/logout", None).await.map(drop)
 }
 
-/// `GET /api/courses`: the published catalogue, each course with its lessons.
-pub async fn courses() -> Result<Vec<Course>, ApiError> {
-    read(&get("/api/courses").await?)
+/// `GET /api/courses`: the published catalogue, each course with its lessons, the trainee's
+/// own trade first; `query` filters it (`q`, `category`, `trade`, URL-encoded; empty for all).
+pub async fn courses(query: &str) -> Result<Vec<Course>, ApiError> {
+    read(&get(&format!("/api/courses?{query}")).await?)
+}
+
+// The selection and practice bodies are a few numbers, written out here: serde's serialiser
+// for each type would cost the first visit more than these lines.
+
+/// `GET /api/selections`: the trainee's plan of courses for the year.
+pub async fn plan() -> Result<Plan, ApiError> {
+    read(&get("/api/selections").await?)
+}
+
+/// `POST /api/selections`: adds a course to the plan; a refusal says which rule.
+pub async fn select_course(course_id: i64) -> Result<Plan, ApiError> {
+    let body = format!(r#"{{"course_id":{course_id}}}"#);
+    read(&post("/api/selections", Some(body)).await?)
+}
+
+/// `DELETE /api/selections/{id}`: removes a course not yet studied from the plan.
+pub async fn unselect_course(course_id: i64) -> Result<Plan, ApiError> {
+    let path = format!("/api/selections/{course_id}");
+    read(&send("DELETE", &path, None).await?)
+}
+
+/// `POST /api/courses/{id}/practice`: a new attempt on every question, or only on those
+/// `retry_wrong_of` (an earlier attempt) got wrong.
+pub async fn start_practice(
+    course_id: i64,
+    retry_wrong_of: Option<i64>,
+) -> Result<Attempt, ApiError> {
+    let earlier = retry_wrong_of.map_or_else(|| "null".to_owned(), |id| id.to_string());
+    let body = format!(r#"{{"retry_wrong_of":{earlier}}}"#);
+    read(&post(&format!("/api/courses/{course_id}/practice"), Some(body)).await?)
+}
+
+/// `GET /api/courses/{id}/practice/attempts`: the trainee's attempts, newest first.
+pub async fn practice_history(course_id: i64) -> Result<Vec<AttemptSummary>, ApiError> {
+    read(&get(&format!("/api/courses/{course_id}/practice/attempts")).await?)
+}
+
+/// `POST /api/practice/{attempt}/answers`: the answer, graded and explained at once.
+pub async fn answer_practice(
+    attempt: i64,
+    question_id: i64,
+    chosen: &[usize],
+) -> Result<GradedAnswer, ApiError> {
+    let chosen: Vec<String> = chosen.iter().map(ToString::to_string).collect();
+    let body = format!(
+        r#"{{"question_id":{question_id},"chosen":[{}]}}"#,
+        chosen.join(",")
+    );
+    read(&post(&format!("/api/practice/{attempt}/answers"), Some(body)).await?)
+}
+
+/// `POST /api/practice/{attempt}/finish`: the attempt, scored.
+pub async fn finish_practice(attempt: i64) -> Result<Attempt, ApiError> {
+    read(&post(&format!("/api/practice/{attempt}/finish"), None).await?)
 }
 
 /// `GET /api/lessons/{id}`: a lesson's content and the trainee's progress on it.

@@ -1,6 +1,7 @@
 //! The application: the session context and the routes, nothing else.
 
 use crate::components::layout::Layout;
+use crate::pages::catalogue::CataloguePage;
 use crate::pages::help::HelpPage;
 use crate::pages::home::HomePage;
 use crate::pages::lesson::LessonPage;
@@ -29,6 +30,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/help") view=HelpPage />
                     <Route path=path!("/study") view=StudyPage />
                     <Route path=path!("/lessons/:id") view=LessonPage />
+                    <Route path=path!("/courses") view=CataloguePage />
                 </FlatRoutes>
             </Layout>
         </Router>

@@ -13,8 +13,9 @@ use qinxue_core::api::{
     Lesson, LessonCredit, LessonProgressView, LessonSummary, Me, Region, StudyProgress,
     StudySession, Unit, YearInfo,
 };
-use qinxue_core::catalogue::CourseCategory;
+use qinxue_core::catalogue::{CourseCategory, QuestionKind};
 use qinxue_core::ledger::LessonKind;
+use qinxue_core::practice::{Attempt, AttemptSummary, GradedAnswer, Plan, PracticeQuestion};
 use qinxue_core::{EmploymentType, Grade, Role};
 use wasm_bindgen::JsValue;
 use web_sys::js_sys::{Array, Reflect, JSON};
@@ -125,6 +126,84 @@ impl FromJson for Course {
             description: string(o, "description")?,
             cover: string(o, "cover")?,
             lessons: list(o, "lessons")?,
+        })
+    }
+}
+
+impl FromJson for usize {
+    fn from_json(value: &JsValue) -> Option<Self> {
+        usize::try_from(whole(value)?).ok()
+    }
+}
+
+impl FromJson for Plan {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            year: i32::try_from(int(o, "year")?).ok()?,
+            required_hours: uint(o, "required_hours")?,
+            planned_hours: uint(o, "planned_hours")?,
+            registration_open: boolean(o, "registration_open")?,
+            courses: list(o, "courses")?,
+        })
+    }
+}
+
+impl FromJson for PracticeQuestion {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            kind: QuestionKind::from_wire(&string(o, "kind")?)?,
+            stem: string(o, "stem")?,
+            options: list(o, "options")?,
+        })
+    }
+}
+
+/// An instant that may be null, e.g. when an attempt was finished.
+fn maybe_instant(o: &JsValue, key: &str) -> Option<Option<DateTime<Utc>>> {
+    maybe(o, key, |v| instant(&v.as_string()?))
+}
+
+/// A score that is null until an attempt is finished.
+fn maybe_score(o: &JsValue) -> Option<Option<u32>> {
+    maybe(o, "score", |v| u32::try_from(whole(v)?).ok())
+}
+
+impl FromJson for Attempt {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            course_id: int(o, "course_id")?,
+            started_at: instant(&string(o, "started_at")?)?,
+            finished_at: maybe_instant(o, "finished_at")?,
+            questions: list(o, "questions")?,
+            answers: list(o, "answers")?,
+            score: maybe_score(o)?,
+        })
+    }
+}
+
+impl FromJson for GradedAnswer {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            question_id: int(o, "question_id")?,
+            chosen: list(o, "chosen")?,
+            correct: boolean(o, "correct")?,
+            answer: list(o, "answer")?,
+            explanation: string(o, "explanation")?,
+        })
+    }
+}
+
+impl FromJson for AttemptSummary {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            started_at: instant(&string(o, "started_at")?)?,
+            finished_at: maybe_instant(o, "finished_at")?,
+            questions: uint(o, "questions")?,
+            correct: uint(o, "correct")?,
+            score: maybe_score(o)?,
         })
     }
 }

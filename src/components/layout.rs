@@ -55,6 +55,9 @@ fn Header() -> impl IntoView {
                         <A href="/study">{text.nav_study}</A>
                     </li>
                     <li>
+                        <A href="/courses">{text.nav_courses}</A>
+                    </li>
+                    <li>
                         <A href="/help">{text.nav_help}</A>
                     </li>
                     <AccountLinks />

@@ -1,5 +1,6 @@
 //! Small building blocks shared by the pages.
 
+pub mod course;
 pub mod dom;
 pub mod field;
 pub mod focus;
@@ -7,5 +8,6 @@ pub mod large_text;
 pub mod layout;
 pub mod load;
 pub mod notice;
+pub mod plan;
 pub mod title;
 pub mod unit_picker;

@@ -1,18 +1,23 @@
-//! 我的学习: this year's credited 学时 against the requirement, the trainee's courses with
-//! their progress, and the whole catalogue, so that every lesson is one tap away.
+//! 我的学习: this year's credited 学时 against the requirement, the 选课计划 (planned 学时
+//! against it, courses not yet studied can be taken out), and the trainee's courses with their
+//! progress, every lesson and practice one tap away. Choosing courses is 选课 (`/courses`).
 
 use crate::api;
+use crate::components::course::course_card;
 use crate::components::dom::{attr, el, link, text, Bar};
 use crate::components::load::{load_into, Fill};
+use crate::components::plan::PlanBar;
 use crate::components::title::set_page_title;
 use crate::i18n::t;
 use crate::session::{use_session, SessionState};
 use leptos::prelude::*;
-use qinxue_core::api::{Course, CourseProgress, StudyProgress};
-use qinxue_core::catalogue::format_hours;
-use qinxue_core::ledger::LessonKind;
+use leptos::task::spawn_local;
+use qinxue_core::api::{Course, StudyProgress};
+use qinxue_core::practice::Plan;
 use std::rc::Rc;
-use web_sys::Node;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, Node};
 
 /// The page at `/study`.
 #[component]
@@ -22,8 +27,19 @@ pub fn StudyPage() -> impl IntoView {
     let session = use_session();
     let fill: Fill = Rc::new(|page| {
         Box::pin(async move {
-            let (progress, courses) = (api::study_progress().await?, api::courses().await?);
-            study_content(&page, &progress, courses);
+            let (progress, plan) = (api::study_progress().await?, api::plan().await?);
+            let unplanned = |id: i64| !plan.courses.iter().any(|c| c.id == id);
+            // Only studying outside the plan needs the catalogue.
+            let studied = if progress.courses.iter().any(|p| unplanned(p.course_id)) {
+                let mut all = api::courses("").await?;
+                all.retain(|c| {
+                    unplanned(c.id) && progress.courses.iter().any(|p| p.course_id == c.id)
+                });
+                all
+            } else {
+                Vec::new()
+            };
+            study_content(&page, &progress, &plan, studied);
             Ok(())
         })
     });
@@ -42,8 +58,9 @@ pub fn StudyPage() -> impl IntoView {
     }
 }
 
-/// The year's progress, then the trainee's courses, then the rest of the catalogue.
-fn study_content(page: &Node, progress: &StudyProgress, courses: Vec<Course>) {
+/// The year's credited time, the plan, then the trainee's courses: those planned, and any
+/// other they have studied (its time counts all the same).
+fn study_content(page: &Node, progress: &StudyProgress, plan: &Plan, studied: Vec<Course>) {
     let words = t();
     let mph = progress.minutes_per_hour;
     let year = el(page, "section", "card");
@@ -52,67 +69,58 @@ fn study_content(page: &Node, progress: &StudyProgress, courses: Vec<Course>) {
         i64::from(progress.required_hours) * i64::from(mph) * 60,
         &(words.hours_done)(&progress.credited_hours, progress.required_hours),
     );
-    let (mine, others): (Vec<Course>, Vec<Course>) = courses
-        .into_iter()
-        .partition(|c| progress.courses.iter().any(|p| p.course_id == c.id));
+    let bar = Rc::new(PlanBar::new(&year, plan));
+    link(&year, "/courses", words.go_select).set_class_name("button");
     text(page, "h2", "", words.my_courses);
-    if mine.is_empty() {
-        text(page, "p", "notice", words.my_courses_empty);
-    }
     let list = el(page, "div", "courses");
-    for course in &mine {
+    for (n, course) in plan.courses.iter().chain(&studied).enumerate() {
         let credit = progress.courses.iter().find(|p| p.course_id == course.id);
-        course_card(&list, course, credit, mph);
+        let actions = course_card(&list, course, credit, mph);
+        let started = credit.is_some_and(|c| c.credited_secs > 0);
+        if plan.registration_open && !started && n < plan.courses.len() {
+            let button = text(&actions, "button", "button", words.unselect_course);
+            attr(&button, "type", "button");
+            attr(&button, "data-unselect", &course.id.to_string());
+            attr(&text(&actions, "p", "form-alert", ""), "role", "alert");
+        }
     }
-    text(page, "h2", "", words.all_courses);
-    let list = el(page, "div", "courses");
-    for course in &others {
-        course_card(&list, course, None, mph);
-    }
+    // One listener for every 退选 button.
+    let on_click = Closure::<dyn Fn(Event)>::new(move |event: Event| {
+        let Some(button) = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .filter(|t| t.has_attribute("data-unselect"))
+        else {
+            return;
+        };
+        unselect(Rc::clone(&bar), button);
+    });
+    let _ =
+        list.add_event_listener_with_callback("click", on_click.into_js_value().unchecked_ref());
 }
 
-/// A course: cover, title, category, 学时, its lessons as links to the player, and, for the
-/// trainee's own courses, what is done.
-fn course_card(parent: &Node, course: &Course, credit: Option<&CourseProgress>, mph: u32) {
-    let words = t();
-    let card = el(parent, "article", "card course");
-    let cover = el(&card, "img", "");
-    attr(&cover, "src", &course.cover);
-    attr(&cover, "alt", "");
-    attr(&cover, "width", "640");
-    attr(&cover, "height", "360");
-    attr(&cover, "loading", "lazy");
-    let body = el(&card, "div", "");
-    text(&body, "h3", "", &course.title);
-    let meta = format!(
-        "{} · {}",
-        course.category.label(),
-        (words.hours_value)(course.hours)
-    );
-    text(&body, "p", "course-meta", &meta);
-    if let Some(credit) = credit {
-        let done = (words.hours_done)(&format_hours(credit.credited_secs, mph), course.hours);
-        text(&body, "p", "course-done", &done);
-    }
-    let lessons = el(&body, "ol", "lessons");
-    for lesson in &course.lessons {
-        let item = el(&lessons, "li", "");
-        link(&item, &format!("/lessons/{}", lesson.id), &lesson.title);
-        let kind = match lesson.kind {
-            LessonKind::Text => words.lesson_kind_text,
-            LessonKind::Video => words.lesson_kind_video,
-            LessonKind::Practice => words.lesson_kind_practice,
-        };
-        let mut meta = format!("{kind} · {}", (words.duration)(lesson.duration_secs));
-        let done = credit
-            .and_then(|c| c.lessons.iter().find(|l| l.lesson_id == lesson.id))
-            .filter(|l| l.credited_secs > 0);
-        if let Some(done) = done {
-            meta.push_str(" · ");
-            meta.push_str(&(words.lesson_done)(
-                done.credited_secs * 100 / done.duration_secs.max(1),
-            ));
+/// Takes a course out of the plan: its card goes, the bar follows; a refusal is said on the
+/// card.
+fn unselect(bar: Rc<PlanBar>, button: Element) {
+    let id = button
+        .get_attribute("data-unselect")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or(0);
+    let _ = button.set_attribute("disabled", "");
+    spawn_local(async move {
+        match api::unselect_course(id).await {
+            Ok(plan) => {
+                bar.show(&plan);
+                if let Some(card) = button.closest("article").ok().flatten() {
+                    card.remove();
+                }
+            }
+            Err(error) => {
+                let _ = button.remove_attribute("disabled");
+                if let Some(alert) = button.next_element_sibling() {
+                    alert.set_text_content(Some(&error.message()));
+                }
+            }
         }
-        text(&item, "span", "lesson-meta", &meta);
-    }
+    });
 }

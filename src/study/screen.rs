@@ -46,6 +46,8 @@ pub struct Screen {
     pub dialog: HtmlDialogElement,
     pub options: Element,
     pub video: Option<HtmlVideoElement>,
+    /// The lesson's content; a practice lesson's questions go here (`pages::practice`).
+    pub article: Element,
     lesson_bar: Bar,
     year_bar: Bar,
     status: Element,
@@ -125,6 +127,7 @@ impl Screen {
             dialog,
             options,
             video,
+            article,
             lesson_bar,
             year_bar,
             status,
