@@ -407,3 +407,25 @@ fn right_answer(q: &PracticeQuestion, answer: &[usize]) -> String {
         .collect();
     parts.join("、")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(kind: QuestionKind, options: &[&str]) -> PracticeQuestion {
+        PracticeQuestion {
+            id: 1,
+            kind,
+            stem: "题干".into(),
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn right_answers_are_letters_or_the_true_false_word() {
+        let multiple = question(QuestionKind::Multiple, &["甲", "乙", "丙", "丁"]);
+        assert_eq!(right_answer(&multiple, &[0, 2]), "A、C");
+        let true_false = question(QuestionKind::TrueFalse, &["正确", "错误"]);
+        assert_eq!(right_answer(&true_false, &[1]), "错误");
+    }
+}
