@@ -352,6 +352,18 @@ pub fn kind_label(kind: QuestionKind) -> &'static str {
     }
 }
 
+/// A size for people: `2 MB`, `1.5 MB`, `64 KB`.
+pub fn human_size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB && bytes.is_multiple_of(MB) {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= MB {
+        format!("{}.{} MB", bytes / MB, (bytes % MB) * 10 / MB)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
 /// The option letter of a 0-based index: A, B, …
 pub fn option_letter(index: usize) -> char {
     char::from(b'A' + u8::try_from(index % 26).unwrap_or(0))
@@ -507,6 +519,14 @@ mod tests {
         c.lessons[0].duration_secs = 2700;
         c.lessons[0].video = Some("/uploads/videos/x.mp4".into());
         assert!(publish_problems(&c, 45).is_empty());
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_size(2 * 1024 * 1024), "2 MB");
+        assert_eq!(human_size(1024 * 1024 * 3 / 2), "1.5 MB");
+        assert_eq!(human_size(64 * 1024), "64 KB");
+        assert_eq!(human_size(1000), "1 KB");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use http_body_util::BodyExt;
+use qinxue_core::admin::human_size;
 use qinxue_core::ErrorCode;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -124,18 +125,6 @@ fn refused(status: StatusCode, code: ErrorCode, message: String) -> AppError {
         code,
         message,
         fields: vec![],
-    }
-}
-
-/// A size for people: `2 MB`, `1.5 MB`, `64 KB`.
-pub fn human_size(bytes: u64) -> String {
-    const MB: u64 = 1024 * 1024;
-    if bytes >= MB && bytes.is_multiple_of(MB) {
-        format!("{} MB", bytes / MB)
-    } else if bytes >= MB {
-        format!("{}.{} MB", bytes / MB, (bytes % MB) * 10 / MB)
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
     }
 }
 
@@ -313,13 +302,5 @@ mod tests {
         );
         assert!(MediaKind::Video.sniff(b"\x1A\x45\xDF\xA3matroska").is_err());
         assert!(MediaKind::Video.sniff(png).is_err());
-    }
-
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(human_size(2 * 1024 * 1024), "2 MB");
-        assert_eq!(human_size(1024 * 1024 * 3 / 2), "1.5 MB");
-        assert_eq!(human_size(64 * 1024), "64 KB");
-        assert_eq!(human_size(1000), "1 KB");
     }
 }

@@ -23,7 +23,7 @@ pub fn AdminHomePage() -> impl IntoView {
                 view! {
                     <li class="card">
                         <h3>
-                            <A href=tool.href>{tool.label}</A>
+                            <A href=tool.url()>{tool.label}</A>
                         </h3>
                         <p>{tool.summary}</p>
                     </li>

@@ -18,7 +18,7 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
     let session = use_session();
     let tools = move || match session.state() {
         SessionState::SignedIn(me) => tools_for(me.role)
-            .map(|tool| view! { <li><A href=tool.href>{tool.label}</A></li> })
+            .map(|tool| view! { <li><A href=tool.url()>{tool.label}</A></li> })
             .collect_view()
             .into_any(),
         _ => ().into_any(),
@@ -36,7 +36,7 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
         </a>
         <header class="site-header">
             <div class="container header-bar">
-                <A href="/" attr:class="brand">
+                <A href="/admin/" attr:class="brand">
                     <span class="brand-name">{text_.app_name}</span>
                     <span class="brand-subtitle">{text::SUBTITLE}</span>
                 </A>
@@ -45,7 +45,7 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
             <nav class="container site-nav" aria-label=text::NAV_LABEL>
                 <ul>
                     <li>
-                        <A href="/" exact=true>{text::NAV_HOME}</A>
+                        <A href="/admin/" exact=true>{text::NAV_HOME}</A>
                     </li>
                     {tools}
                     <li>

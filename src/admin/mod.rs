@@ -3,11 +3,21 @@
 //! Each administrator's tool is a page module here, a `Route` below and an entry in
 //! [`tools::TOOLS`], which both the navigation and the home page read.
 
+pub mod course_editor;
+pub mod course_form;
+pub mod courses;
+pub mod courses_api;
+pub mod courses_text;
+pub mod form;
 pub mod guard;
 pub mod home;
+pub mod lesson_editor;
 pub mod layout;
+pub mod question_editor;
+pub mod question_import;
 pub mod text;
 pub mod tools;
+pub mod upload;
 
 use crate::pages::not_found::NotFoundPage;
 use crate::session::provide_session;
@@ -22,7 +32,8 @@ use leptos_router::path;
 #[component]
 pub fn AdminApp() -> impl IntoView {
     provide_session();
-    // `base` makes every `<A href="/…">` and `navigate("/…")` here stay under /admin/; links
+    // `base` makes the routes match under /admin/. An absolute `<A href>` is taken as it is, so
+    // it says /admin/… (`tools::Tool::url`), while `use_navigate` adds the base itself; links
     // back to the trainee app need `rel="external"` so the router lets the browser load them.
     view! {
         <Router base="/admin">
@@ -30,6 +41,9 @@ pub fn AdminApp() -> impl IntoView {
                 <AdminOnly>
                     <FlatRoutes fallback=NotFoundPage>
                         <Route path=path!("/") view=AdminHomePage />
+                        <Route path=path!("/courses") view=courses::CourseListPage />
+                        <Route path=path!("/courses/new") view=courses::NewCoursePage />
+                        <Route path=path!("/courses/:id") view=course_editor::CourseEditorPage />
                     </FlatRoutes>
                 </AdminOnly>
             </AdminLayout>

@@ -7,7 +7,7 @@ use qinxue_core::Role;
 /// One administrator's tool: a page of the admin app.
 #[derive(Debug, Clone, Copy)]
 pub struct Tool {
-    /// Path inside the admin app (the router adds `/admin`).
+    /// Path inside the admin app, without `/admin` (see [`Tool::url`]).
     pub href: &'static str,
     /// Navigation label.
     pub label: &'static str,
@@ -17,8 +17,24 @@ pub struct Tool {
     pub roles: &'static [Role],
 }
 
+/// Where the admin app is served.
+pub const BASE: &str = "/admin";
+
+impl Tool {
+    /// The tool's address for `<A href>`. leptos_router's `<Router base>` matches routes under
+    /// the base, and `use_navigate` adds it, but `<A>` takes an absolute path as it is.
+    pub fn url(&self) -> String {
+        format!("{BASE}{}", self.href)
+    }
+}
+
 /// Every tool, in the order they are offered.
-pub const TOOLS: &[Tool] = &[];
+pub const TOOLS: &[Tool] = &[Tool {
+    href: "/courses",
+    label: crate::admin::courses_text::NAV,
+    summary: crate::admin::courses_text::SUMMARY,
+    roles: &[Role::ProvincialAdmin],
+}];
 
 /// The tools a role may open.
 pub fn tools_for(role: Role) -> impl Iterator<Item = &'static Tool> {

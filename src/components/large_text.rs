@@ -12,7 +12,10 @@ const HTML_CLASS: &str = "large-text";
 pub fn LargeTextToggle() -> impl IntoView {
     // Nothing stored (first visit) or storage disabled (private mode) both mean normal text.
     let large = RwSignal::new(
-        storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).as_deref() == Some("true"),
+        storage()
+            .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+            .as_deref()
+            == Some("true"),
     );
     // Applied at once as well as in the effect, so the first paint already has the right size.
     apply(large.get_untracked());

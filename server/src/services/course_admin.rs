@@ -473,7 +473,10 @@ async fn read_limited(mut body: Body, limit: usize) -> Result<Vec<u8>, AppError>
                 return Err(AppError::Body {
                     status: StatusCode::PAYLOAD_TOO_LARGE,
                     code: ErrorCode::FileTooLarge,
-                    message: format!("题目文件不能超过 {}", media::human_size(limit as u64)),
+                    message: format!(
+                        "题目文件不能超过 {}",
+                        qinxue_core::admin::human_size(limit as u64)
+                    ),
                     fields: vec![],
                 });
             }

@@ -1,0 +1,214 @@
+//! The course-management calls (`/api/admin/courses…`) of the admin app.
+//!
+//! Answers are read with serde, not `crate::wire`: this module is in the admin bundle only, so
+//! its decoders cost a trainee nothing. Files (covers, videos, CSV) are sent as the request
+//! body exactly as the browser holds them, so a large video is never copied into wasm memory.
+
+use crate::api::ApiError;
+use leptos::prelude::window;
+use qinxue_core::admin::{
+    AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput, QuestionInput, Reorder,
+};
+use qinxue_core::api::ErrorBody;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::js_sys::{Object, Reflect};
+
+/// How large an upload may be (`GET /api/admin/upload-limits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct UploadLimits {
+    pub max_cover_bytes: u64,
+    pub max_video_bytes: u64,
+    pub max_csv_bytes: u64,
+}
+
+/// A file the person picked, as the browser holds it.
+#[derive(Debug, Clone)]
+pub struct PickedFile {
+    /// The browser's `File` object.
+    pub file: JsValue,
+    pub name: String,
+    pub size: u64,
+}
+
+/// The first file chosen in an `<input type="file">`, if any.
+pub fn picked_file(input: &web_sys::HtmlInputElement) -> Option<PickedFile> {
+    let files = Reflect::get(input, &"files".into()).ok()?;
+    let file = Reflect::get(&files, &0.into()).ok()?;
+    if file.is_undefined() || file.is_null() {
+        return None;
+    }
+    let name = Reflect::get(&file, &"name".into()).ok()?.as_string()?;
+    let size = Reflect::get(&file, &"size".into()).ok()?.as_f64()? as u64;
+    Some(PickedFile { file, name, size })
+}
+
+enum Body {
+    None,
+    Json(String),
+    File(JsValue, &'static str),
+}
+
+async fn send(method: &str, path: &str, body: Body) -> Result<String, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let content_type = match &body {
+        Body::None => None,
+        Body::Json(_) => Some("application/json"),
+        Body::File(_, content_type) => Some(*content_type),
+    };
+    if let Some(content_type) = content_type {
+        let headers = Object::new();
+        Reflect::set(&headers, &"Content-Type".into(), &content_type.into()).map_err(failed)?;
+        init.set_headers(&headers);
+    }
+    match body {
+        Body::None => {}
+        Body::Json(text) => init.set_body(&text.into()),
+        Body::File(file, _) => init.set_body(&file),
+    }
+    let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(failed)?
+        .unchecked_into();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    if response.ok() {
+        return text.ok_or(ApiError::Network);
+    }
+    // The error's `rows` (an import's bad rows) are read here too, unlike in `crate::api`.
+    match text.and_then(|t| serde_json::from_str::<ErrorBody>(&t).ok()) {
+        Some(body) => Err(ApiError::Refused(body.error)),
+        None => Err(ApiError::Status(response.status())),
+    }
+}
+
+fn failed(cause: JsValue) -> ApiError {
+    leptos::logging::warn!("qinxue admin api: {cause:?}");
+    ApiError::Network
+}
+
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| {
+        leptos::logging::warn!("qinxue admin api: unexpected answer ({e}): {text:.200}");
+        ApiError::Decode
+    })
+}
+
+fn json<B: Serialize>(body: &B) -> Body {
+    Body::Json(serde_json::to_string(body).unwrap_or_default())
+}
+
+async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Body) -> Result<T, ApiError> {
+    read(&send(method, path, body).await?)
+}
+
+pub async fn courses() -> Result<Vec<AdminCourseSummary>, ApiError> {
+    call("GET", "/api/admin/courses", Body::None).await
+}
+
+pub async fn upload_limits() -> Result<UploadLimits, ApiError> {
+    call("GET", "/api/admin/upload-limits", Body::None).await
+}
+
+pub async fn course(id: i64) -> Result<AdminCourse, ApiError> {
+    call("GET", &format!("/api/admin/courses/{id}"), Body::None).await
+}
+
+pub async fn create_course(input: &CourseInput) -> Result<AdminCourse, ApiError> {
+    call("POST", "/api/admin/courses", json(input)).await
+}
+
+pub async fn update_course(id: i64, input: &CourseInput) -> Result<AdminCourse, ApiError> {
+    call("PUT", &format!("/api/admin/courses/{id}"), json(input)).await
+}
+
+/// Publishes (`true`) or unpublishes the course.
+pub async fn set_published(id: i64, published: bool) -> Result<AdminCourse, ApiError> {
+    let verb = if published { "publish" } else { "unpublish" };
+    call(
+        "POST",
+        &format!("/api/admin/courses/{id}/{verb}"),
+        Body::None,
+    )
+    .await
+}
+
+pub async fn upload_cover(id: i64, file: &PickedFile) -> Result<AdminCourse, ApiError> {
+    let body = Body::File(file.file.clone(), "application/octet-stream");
+    call("PUT", &format!("/api/admin/courses/{id}/cover"), body).await
+}
+
+pub async fn add_lesson(id: i64, input: &LessonInput) -> Result<AdminCourse, ApiError> {
+    call(
+        "POST",
+        &format!("/api/admin/courses/{id}/lessons"),
+        json(input),
+    )
+    .await
+}
+
+pub async fn update_lesson(
+    id: i64,
+    lesson: i64,
+    input: &LessonInput,
+) -> Result<AdminCourse, ApiError> {
+    let path = format!("/api/admin/courses/{id}/lessons/{lesson}");
+    call("PUT", &path, json(input)).await
+}
+
+pub async fn delete_lesson(id: i64, lesson: i64) -> Result<AdminCourse, ApiError> {
+    let path = format!("/api/admin/courses/{id}/lessons/{lesson}");
+    call("DELETE", &path, Body::None).await
+}
+
+pub async fn upload_video(
+    id: i64,
+    lesson: i64,
+    file: &PickedFile,
+) -> Result<AdminCourse, ApiError> {
+    let path = format!("/api/admin/courses/{id}/lessons/{lesson}/video");
+    let body = Body::File(file.file.clone(), "application/octet-stream");
+    call("PUT", &path, body).await
+}
+
+pub async fn reorder_lessons(id: i64, ids: Vec<i64>) -> Result<AdminCourse, ApiError> {
+    let path = format!("/api/admin/courses/{id}/lesson-order");
+    call("PUT", &path, json(&Reorder { ids })).await
+}
+
+pub async fn add_question(id: i64, input: &QuestionInput) -> Result<AdminCourse, ApiError> {
+    let path = format!("/api/admin/courses/{id}/questions");
+    call("POST", &path, json(input)).await
+}
+
+pub async fn update_question(
+    id: i64,
+    question: i64,
+    input: &QuestionInput,
+) -> Result<AdminCourse, ApiError> {
+    let path = format!("/api/admin/courses/{id}/questions/{question}");
+    call("PUT", &path, json(input)).await
+}
+
+pub async fn delete_question(id: i64, question: i64) -> Result<AdminCourse, ApiError> {
+    let path = format!("/api/admin/courses/{id}/questions/{question}");
+    call("DELETE", &path, Body::None).await
+}
+
+pub async fn reorder_questions(id: i64, ids: Vec<i64>) -> Result<AdminCourse, ApiError> {
+    let path = format!("/api/admin/courses/{id}/question-order");
+    call("PUT", &path, json(&Reorder { ids })).await
+}
+
+pub async fn import_questions(id: i64, file: &PickedFile) -> Result<ImportReport, ApiError> {
+    let path = format!("/api/admin/courses/{id}/questions/import");
+    call("POST", &path, Body::File(file.file.clone(), "text/csv")).await
+}
