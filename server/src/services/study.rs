@@ -133,6 +133,11 @@ pub async fn lesson(state: &AppState, user: &User, lesson_id: i64) -> Result<Les
     let l = catalogue::lesson(&mut conn, lesson_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // An unpublished course (a draft, or one withdrawn) is open only to those who have it in
+    // this year's plan.
+    if !l.published && !catalogue::is_selected(&mut conn, user.id, year.year, l.course_id).await? {
+        return Err(AppError::NotFound);
+    }
     let (credited_secs, furthest_secs, position_secs) =
         study::progress(&mut conn, user.id, l.id, year.year)
             .await?

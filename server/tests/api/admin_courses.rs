@@ -565,6 +565,19 @@ async fn answered_questions_and_studied_lessons_stay_unused_ones_can_go() {
         .iter()
         .map(|q| q["id"].as_i64().unwrap())
         .collect();
+    // A draft's lessons and practice are no trainee's business yet.
+    let electrician = trainee(&app, "电工").await;
+    let lesson = format!("/api/lessons/{}", course["lessons"][0]["id"]);
+    let res = app.get(&electrician, &lesson).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = app
+        .post(
+            &electrician,
+            &format!("/api/courses/{id}/practice"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let (status, _) = send(
         &app,
         &admin,
@@ -574,9 +587,12 @@ async fn answered_questions_and_studied_lessons_stay_unused_ones_can_go() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.get(&electrician, &lesson).await.status(),
+        StatusCode::OK
+    );
 
-    // An electrician practises and answers the first question.
-    let electrician = trainee(&app, "电工").await;
+    // The electrician practises and answers the first question.
     let res = app
         .post(
             &electrician,
