@@ -51,7 +51,7 @@ fn Error(name: &'static str, error: Signal<Option<String>>) -> impl IntoView {
 #[component]
 pub fn TextArea(
     name: &'static str,
-    label: &'static str,
+    #[prop(into)] label: Signal<&'static str>,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional)] hint: Option<&'static str>,

@@ -344,7 +344,7 @@ fn LessonForm(
             </div>
             <TextArea
                 name="lesson_body"
-                label=text::FIELD_BODY
+                label=Signal::derive(move || if is_video() { text::FIELD_SUMMARY } else { text::FIELD_BODY })
                 hint=text::BODY_HINT
                 value=body
                 error=error_for(errors, "body")
