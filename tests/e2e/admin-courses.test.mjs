@@ -29,6 +29,8 @@ const GOOD_CSV = '\uFEFF' + `${HEADER}单选,验电前应先做什么？,检查�
   + '多选,"哪些是\n绝缘安全用具？",绝缘手套,绝缘靴,"铁锤, 扳手",,,,AB,铁锤导电。\n'
   + '判断,停电检修必须先验电。,,,,,,,正确,防止触电。\n';
 const csvFile = (name, text) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text.replaceAll('\n', '\r\n'), 'utf8') });
+// The start of an MP4 (what the server judges a video by).
+const MP4 = Buffer.concat([Buffer.from('000000206674797069736f6d0000020069736f6d69736f32617663316d703431', 'hex'), Buffer.alloc(2048)]);
 // A 1×1 PNG.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
@@ -70,6 +72,23 @@ test('the provincial admin builds a course, imports questions, publishes it and 
     await page.locator('.admin-preview h2, .admin-preview h3').getByText('操作顺序').waitFor();
     await page.getByRole('button', { name: '保存' }).last().click();
     await page.getByTestId('lesson').filter({ hasText: '停电与验电' }).waitFor();
+
+    // A video lesson, then its file: a PNG is refused, an MP4 taken.
+    await page.getByRole('button', { name: '添加课时' }).click();
+    await page.getByLabel('课时名称').fill('验电演示');
+    await page.getByLabel('视频', { exact: true }).check();
+    await page.locator('#lesson_minutes').fill('1');
+    await page.getByLabel('视频简介').fill('演示验电器的检查和使用。');
+    await page.getByLabel('视频文字稿').fill('先在有电设备上试验验电器，再逐相验电。');
+    await page.getByRole('button', { name: '保存' }).last().click();
+    const video = page.getByTestId('lesson').filter({ hasText: '验电演示' });
+    await video.getByText('还没有上传视频').waitFor();
+    await video.locator('input[type=file]').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: PNG });
+    await video.getByRole('button', { name: '上传' }).click();
+    await video.getByRole('alert').filter({ hasText: 'MP4' }).waitFor();
+    await video.locator('input[type=file]').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: MP4 });
+    await video.getByRole('button', { name: '上传' }).click();
+    await page.getByTestId('lesson').filter({ hasText: '验电演示' }).getByRole('link', { name: '视频文件' }).waitFor();
 
     // Publishing an incomplete course is refused with what is missing.
     await page.getByRole('button', { name: '发布课程' }).click();
@@ -125,7 +144,7 @@ test('the provincial admin builds a course, imports questions, publishes it and 
     await page.getByRole('link', { name: '返回课程列表' }).click();
     const row = page.getByTestId('course-row').filter({ hasText: title });
     await row.waitFor();
-    assert.match(await row.innerText(), /1 课时，3 道题[\s\S]*未发布/);
+    assert.match(await row.innerText(), /2 课时，3 道题[\s\S]*未发布/);
   });
 });
 
