@@ -5,7 +5,7 @@
 use crate::admin::course_form::CourseForm;
 use crate::admin::courses_api::{self as api, UploadLimits};
 use crate::admin::courses_text as text;
-use crate::admin::form::Outcome;
+use crate::admin::form::{focus_soon, Outcome};
 use crate::admin::lesson_editor::LessonsSection;
 use crate::admin::question_editor::QuestionsSection;
 use crate::admin::question_import::CsvImport;
@@ -115,6 +115,7 @@ fn PublishSection(course: RwSignal<Option<AdminCourse>>) -> impl IntoView {
             let result = api::set_published(id, !now).await;
             busy.set(false);
             confirming.set(false);
+            focus_soon("publish-toggle".into());
             match result {
                 Ok(saved) => {
                     let message = if saved.published {
@@ -145,9 +146,11 @@ fn PublishSection(course: RwSignal<Option<AdminCourse>>) -> impl IntoView {
                 <button
                     type="button"
                     class="button button-primary"
+                    id="publish-toggle"
                     on:click=move |_| {
                         outcome.set(None);
                         confirming.set(true);
+                        focus_soon("publish-confirm".into());
                     }
                 >
                     {move || if published() { text::UNPUBLISH } else { text::PUBLISH }}
@@ -158,10 +161,13 @@ fn PublishSection(course: RwSignal<Option<AdminCourse>>) -> impl IntoView {
                     {move || if published() { text::CONFIRM_UNPUBLISH } else { text::CONFIRM_PUBLISH }}
                 </p>
                 <div class="actions">
-                    <button type="button" class="button button-primary" disabled=move || busy.get() on:click=change>
+                    <button type="button" class="button button-primary" id="publish-confirm" disabled=move || busy.get() on:click=change>
                         {move || if published() { text::CONFIRM_UNPUBLISH_BUTTON } else { text::CONFIRM_PUBLISH_BUTTON }}
                     </button>
-                    <button type="button" class="button" on:click=move |_| confirming.set(false)>
+                    <button type="button" class="button" on:click=move |_| {
+                        confirming.set(false);
+                        focus_soon("publish-toggle".into());
+                    }>
                         {text::CANCEL}
                     </button>
                 </div>

@@ -3,7 +3,9 @@
 
 use crate::admin::courses_api as api;
 use crate::admin::courses_text as text;
-use crate::admin::form::{error_for, refusal, Checks, Choice, NumberField, Outcome, TextArea};
+use crate::admin::form::{
+    error_for, focus_first_error, refusal, Checks, Choice, NumberField, Outcome, TextArea,
+};
 use crate::components::field::TextField;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,6 +14,15 @@ use qinxue_core::admin::{AdminCourse, CourseInput};
 use qinxue_core::api::FieldError;
 use qinxue_core::catalogue::CourseCategory;
 use qinxue_core::ErrorCode;
+
+/// The form's fields in order: API name and the control's id.
+const FIELDS: [(&str, &str); 5] = [
+    ("title", "title"),
+    ("category", "category-public"),
+    ("trades", "trades-0"),
+    ("hours", "hours"),
+    ("description", "description"),
+];
 
 /// Creates a course (`course` is `None`) or edits one; `on_saved` gets the course as saved.
 #[component]
@@ -66,6 +77,7 @@ pub fn CourseForm(course: Option<AdminCourse>, on_saved: Callback<AdminCourse>) 
             description: description.get_untracked(),
         };
         if let Err(found) = input.validate() {
+            focus_first_error(&found, &FIELDS);
             errors.set(found);
             outcome.set(Some(Err(ErrorCode::ValidationFailed
                 .default_message()
@@ -88,6 +100,7 @@ pub fn CourseForm(course: Option<AdminCourse>, on_saved: Callback<AdminCourse>) 
                 }
                 Err(e) => {
                     let (fields, message) = refusal(&e);
+                    focus_first_error(&fields, &FIELDS);
                     errors.set(fields);
                     outcome.set(Some(Err(message)));
                 }

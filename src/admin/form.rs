@@ -2,6 +2,7 @@
 //! control has its visible label, hint and error, tied together for screen readers.
 
 use crate::api::ApiError;
+use crate::components::focus::focus_element;
 use leptos::prelude::*;
 use qinxue_core::api::FieldError;
 
@@ -23,6 +24,23 @@ pub fn error_for(errors: RwSignal<Vec<FieldError>>, field: &'static str) -> Sign
 /// when the server refused for a reason that is not one field's.
 pub fn refusal(e: &ApiError) -> (Vec<FieldError>, String) {
     (e.field_errors().to_vec(), e.message())
+}
+
+/// After a refused save, moves the focus to the first field at fault, in form order:
+/// `fields` pairs each API field name with the id of the control that edits it.
+pub fn focus_first_error(errors: &[FieldError], fields: &[(&str, &str)]) {
+    if let Some((_, id)) = fields
+        .iter()
+        .find(|(field, _)| errors.iter().any(|e| e.field == *field))
+    {
+        focus_element(id);
+    }
+}
+
+/// Focuses the element with `id` once the browser has drawn the change that shows it (a
+/// confirmation's button, or the button that opened it once it closes).
+pub fn focus_soon(id: String) {
+    request_animation_frame(move || focus_element(&id));
 }
 
 fn described_by(name: &str, has_hint: bool) -> String {

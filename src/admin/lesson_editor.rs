@@ -4,7 +4,9 @@
 
 use crate::admin::courses_api::{self as api, UploadLimits};
 use crate::admin::courses_text as text;
-use crate::admin::form::{error_for, refusal, Choice, NumberField, Outcome, TextArea};
+use crate::admin::form::{
+    error_for, focus_first_error, focus_soon, refusal, Choice, NumberField, Outcome, TextArea,
+};
 use crate::admin::upload::{FileUpload, Send};
 use crate::api::ApiError;
 use crate::components::field::TextField;
@@ -18,6 +20,15 @@ use qinxue_core::ledger::LessonKind;
 use qinxue_core::ErrorCode;
 use std::future::Future;
 use std::rc::Rc;
+
+/// The lesson form's fields in order: API name and the control's id.
+const FIELDS: [(&str, &str); 5] = [
+    ("title", "lesson_title"),
+    ("kind", "lesson_kind-text"),
+    ("duration_secs", "lesson_minutes"),
+    ("body", "lesson_body"),
+    ("transcript", "lesson_transcript"),
+];
 
 /// What is open in the section: nothing, the form for a new lesson, or a lesson's form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,20 +209,31 @@ fn LessonRow(
                 }>
                     {text::EDIT}
                 </button>
-                <button type="button" class="button button-small" on:click=move |_| confirming.set(true)>
+                <button
+                    type="button"
+                    class="button button-small"
+                    id=format!("delete-lesson-{id}")
+                    on:click=move |_| {
+                        confirming.set(true);
+                        focus_soon(format!("confirm-delete-lesson-{id}"));
+                    }
+                >
                     {text::DELETE}
                 </button>
             </div>
             <div class="notice notice-warn" role="alertdialog" hidden=move || !confirming.get()>
                 <p>{text::confirm_delete(&name)}</p>
                 <div class="actions">
-                    <button type="button" class="button button-primary" on:click=move |_| {
+                    <button type="button" class="button button-primary" id=format!("confirm-delete-lesson-{id}") on:click=move |_| {
                         confirming.set(false);
                         apply(course, outcome, api::delete_lesson(course_id, id));
                     }>
                         {text::CONFIRM_DELETE}
                     </button>
-                    <button type="button" class="button" on:click=move |_| confirming.set(false)>
+                    <button type="button" class="button" on:click=move |_| {
+                        confirming.set(false);
+                        focus_soon(format!("delete-lesson-{id}"));
+                    }>
                         {text::CANCEL}
                     </button>
                 </div>
@@ -288,6 +310,7 @@ fn LessonForm(
             transcript: video.then(|| transcript.get_untracked()),
         };
         if let Err(found) = input.validate() {
+            focus_first_error(&found, &FIELDS);
             errors.set(found);
             form_outcome.set(Some(Err(ErrorCode::ValidationFailed
                 .default_message()
@@ -310,6 +333,7 @@ fn LessonForm(
                 }
                 Err(e) => {
                     let (fields, message) = refusal(&e);
+                    focus_first_error(&fields, &FIELDS);
                     errors.set(fields);
                     form_outcome.set(Some(Err(message)));
                 }

@@ -3,7 +3,9 @@
 
 use crate::admin::courses_api as api;
 use crate::admin::courses_text as text;
-use crate::admin::form::{error_for, refusal, Choice, Outcome, TextArea};
+use crate::admin::form::{
+    error_for, focus_first_error, focus_soon, refusal, Choice, Outcome, TextArea,
+};
 use crate::api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -14,6 +16,14 @@ use qinxue_core::api::FieldError;
 use qinxue_core::catalogue::{QuestionKind, TRUE_FALSE_OPTIONS};
 use qinxue_core::ErrorCode;
 use std::future::Future;
+
+/// The question form's fields in order: API name and the control's id.
+const FIELDS: [(&str, &str); 4] = [
+    ("stem", "q_stem"),
+    ("options", "q_option_a"),
+    ("answer", "q_answer"),
+    ("explanation", "q_explanation"),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Open {
@@ -142,20 +152,31 @@ fn QuestionRow(
                 }>
                     {text::EDIT}
                 </button>
-                <button type="button" class="button button-small" on:click=move |_| confirming.set(true)>
+                <button
+                    type="button"
+                    class="button button-small"
+                    id=format!("delete-question-{id}")
+                    on:click=move |_| {
+                        confirming.set(true);
+                        focus_soon(format!("confirm-delete-question-{id}"));
+                    }
+                >
                     {text::DELETE}
                 </button>
             </div>
             <div class="notice notice-warn" role="alertdialog" hidden=move || !confirming.get()>
                 <p>{text::confirm_delete(&stem)}</p>
                 <div class="actions">
-                    <button type="button" class="button button-primary" on:click=move |_| {
+                    <button type="button" class="button button-primary" id=format!("confirm-delete-question-{id}") on:click=move |_| {
                         confirming.set(false);
                         apply(course, outcome, api::delete_question(course_id, id));
                     }>
                         {text::CONFIRM_DELETE}
                     </button>
-                    <button type="button" class="button" on:click=move |_| confirming.set(false)>
+                    <button type="button" class="button" on:click=move |_| {
+                        confirming.set(false);
+                        focus_soon(format!("delete-question-{id}"));
+                    }>
                         {text::CANCEL}
                     </button>
                 </div>
@@ -254,6 +275,7 @@ fn QuestionForm(
             explanation: explanation.get_untracked(),
         };
         if let Err(found) = input.validate() {
+            focus_first_error(&found, &FIELDS);
             errors.set(found);
             form_outcome.set(Some(Err(ErrorCode::ValidationFailed
                 .default_message()
@@ -276,6 +298,7 @@ fn QuestionForm(
                 }
                 Err(e) => {
                     let (fields, message) = refusal(&e);
+                    focus_first_error(&fields, &FIELDS);
                     errors.set(fields);
                     form_outcome.set(Some(Err(message)));
                 }
@@ -374,7 +397,7 @@ fn QuestionForm(
                 {option_fields}
                 <p class="field-error" aria-live="polite">{move || options_error.get()}</p>
             </fieldset>
-            <fieldset class="field choices" class:field-invalid=move || answer_error.with(Option::is_some)>
+            <fieldset class="field choices" id="q_answer" tabindex="-1" class:field-invalid=move || answer_error.with(Option::is_some)>
                 <legend>{text::FIELD_ANSWER}</legend>
                 <p class="field-hint">{answer_hint}</p>
                 {answer_choices}

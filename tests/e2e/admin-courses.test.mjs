@@ -57,6 +57,7 @@ test('the provincial admin builds a course, imports questions, publishes it and 
     // The form's own checks speak first: nothing is sent while a field is wrong.
     await page.getByRole('button', { name: '创建课程' }).click();
     await page.locator('#err-title').getByText('请填写课程名称').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'title', 'the first field at fault has the focus');
     await page.getByLabel('课程名称').fill(title);
     await page.getByLabel('电工', { exact: true }).check();
     await page.getByLabel('学时').fill('1');
@@ -137,7 +138,9 @@ test('the provincial admin builds a course, imports questions, publishes it and 
       // Unpublished (after a warning that says credit is kept), it leaves the catalogue.
       await page.getByRole('button', { name: '下架课程' }).click();
       await page.getByText('已经选了本课程的学员仍保留已获得的学时').waitFor();
-      await page.getByRole('button', { name: '确定下架' }).click();
+      // The confirmation takes the focus, so the keyboard answers it.
+      await page.waitForFunction(() => document.activeElement?.id === 'publish-confirm');
+      await page.keyboard.press('Enter');
       await page.getByTestId('publish-status').getByText('未发布').waitFor();
       assert.ok(!(await catalogueTitles(trainee)).includes(title), 'the unpublished course is gone');
     });
