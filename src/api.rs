@@ -7,18 +7,18 @@
 
 use crate::i18n::t;
 use crate::wire::{parse, FromJson};
+use leptos::prelude::window;
 use qinxue_core::api::{
-    CheckAnswer, CheckPassed, Course, EndStudy, ErrorDetail, FieldError, HeartbeatReply,
-    HeartbeatRequest, Lesson, LoginRequest, Me, Region, RegisterRequest, StartStudy, StudyProgress,
-    StudySession, Unit,
+    CheckAnswer, CheckPassed, Course, CreateOrder, EndStudy, ErrorDetail, FieldError,
+    HeartbeatReply, HeartbeatRequest, Lesson, LoginRequest, Me, Order, OrderCreated, Region,
+    RegisterRequest, StartStudy, StudyProgress, StudySession, Unit, UnitStaff,
 };
 use qinxue_core::practice::{Attempt, AttemptSummary, GradedAnswer, Plan};
 use qinxue_core::ErrorCode;
-use leptos::prelude::window;
 use send_wrapper::SendWrapper;
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use serde::Serialize;
 
 /// Why a call did not give the answer asked for.
 #[derive(Debug, Clone)]
@@ -217,6 +217,32 @@ pub fn end_study_beacon(session: i64, last: Option<HeartbeatRequest>) {
     }
 }
 
+/// `POST /api/orders`: registers for the year (oneself, or with `trainee_ids` the unit
+/// admin's staff) and opens the payment; the answer's `pay_url` is the cashier.
+pub async fn create_order(request: &CreateOrder) -> Result<OrderCreated, ApiError> {
+    read(&post("/api/orders", encode(request)).await?)
+}
+
+/// `POST /api/orders/{id}/pay`: a cashier page for an open order.
+pub async fn pay_order(id: i64) -> Result<OrderCreated, ApiError> {
+    read(&post(&format!("/api/orders/{id}/pay"), None).await?)
+}
+
+/// `GET /api/orders`: the trainee's orders, or the unit admin's unit's, newest first.
+pub async fn orders() -> Result<Vec<Order>, ApiError> {
+    read(&get("/api/orders").await?)
+}
+
+/// `GET /api/orders/{id}`: one order as the server knows it.
+pub async fn order(id: i64) -> Result<Order, ApiError> {
+    read(&get(&format!("/api/orders/{id}")).await?)
+}
+
+/// `GET /api/unit/staff`: the unit admin's staff and where each stands this year.
+pub async fn unit_staff() -> Result<UnitStaff, ApiError> {
+    read(&get("/api/unit/staff").await?)
+}
+
 const JSON: &str = "application/json";
 
 /// A request body as JSON. Serialising the API's own types cannot fail.
@@ -266,7 +292,10 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, 
         init.set_body(&body.into());
     }
     let fetched = window().fetch_with_str_and_init(path, &init);
-    let response: web_sys::Response = JsFuture::from(fetched).await.map_err(failed)?.unchecked_into();
+    let response: web_sys::Response = JsFuture::from(fetched)
+        .await
+        .map_err(failed)?
+        .unchecked_into();
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise).await.map(|t| t.as_string()),
         Err(e) => Err(e),
@@ -274,10 +303,12 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, 
     if response.ok() {
         return text.map_err(failed)?.ok_or(ApiError::Network);
     }
-    Err(match text.ok().flatten().and_then(|t| parse::<ErrorDetail>(&t)) {
-        Some(detail) => ApiError::Refused(detail),
-        None => ApiError::Status(response.status()),
-    })
+    Err(
+        match text.ok().flatten().and_then(|t| parse::<ErrorDetail>(&t)) {
+            Some(detail) => ApiError::Refused(detail),
+            None => ApiError::Status(response.status()),
+        },
+    )
 }
 
 /// No answer: the technical cause goes to the console, for whoever helps the person on the

@@ -2,11 +2,14 @@
 
 use crate::components::layout::Layout;
 use crate::pages::catalogue::CataloguePage;
+use crate::pages::enrol::EnrolPage;
 use crate::pages::help::HelpPage;
 use crate::pages::home::HomePage;
 use crate::pages::lesson::LessonPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::orders::OrdersPage;
+use crate::pages::pay_return::PayReturnPage;
 use crate::pages::register::RegisterPage;
 use crate::pages::study::StudyPage;
 use crate::session::provide_session;
@@ -31,6 +34,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/study") view=StudyPage />
                     <Route path=path!("/lessons/:id") view=LessonPage />
                     <Route path=path!("/courses") view=CataloguePage />
+                    <Route path=path!("/enrol") view=EnrolPage />
+                    <Route path=path!("/pay/return") view=PayReturnPage />
+                    <Route path=path!("/orders") view=OrdersPage />
                 </FlatRoutes>
             </Layout>
         </Router>

@@ -10,11 +10,12 @@
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{
     CheckPassed, CheckPrompt, Course, CourseProgress, ErrorDetail, FieldError, HeartbeatReply,
-    Lesson, LessonCredit, LessonProgressView, LessonSummary, Me, Region, StudyProgress,
-    StudySession, Unit, YearInfo,
+    Lesson, LessonCredit, LessonProgressView, LessonSummary, Me, Order, OrderCreated, OrderItem,
+    Region, StaffMember, StudyProgress, StudySession, Unit, UnitStaff, YearInfo,
 };
 use qinxue_core::catalogue::{CourseCategory, QuestionKind};
 use qinxue_core::ledger::LessonKind;
+use qinxue_core::order::{ItemOutcome, OrderKind, OrderStatus, RefundReason};
 use qinxue_core::practice::{Attempt, AttemptSummary, GradedAnswer, Plan, PracticeQuestion};
 use qinxue_core::{EmploymentType, Grade, Role};
 use wasm_bindgen::JsValue;
@@ -381,6 +382,93 @@ impl FromJson for Region {
             name: string(o, "name")?,
             parent_code: nullable(o, "parent_code")?,
             level: i32::try_from(int(o, "level")?).ok()?,
+        })
+    }
+}
+
+/// An instant on the wire (UTC, RFC 3339).
+fn time(object: &JsValue, key: &str) -> Option<DateTime<Utc>> {
+    instant(&string(object, key)?)
+}
+
+fn grade(object: &JsValue) -> Option<Grade> {
+    Grade::from_wire(&string(object, "grade")?)
+}
+
+fn status(object: &JsValue) -> Option<OrderStatus> {
+    OrderStatus::from_wire(&string(object, "status")?)
+}
+
+impl FromJson for OrderCreated {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            amount_fen: int(o, "amount_fen")?,
+            status: status(o)?,
+            pay_url: string(o, "pay_url")?,
+        })
+    }
+}
+
+impl FromJson for Order {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            order_no: string(o, "order_no")?,
+            kind: OrderKind::from_wire(&string(o, "kind")?)?,
+            year: i32::try_from(int(o, "year")?).ok()?,
+            amount_fen: int(o, "amount_fen")?,
+            status: status(o)?,
+            unit_name: nullable(o, "unit_name")?,
+            payer_name: string(o, "payer_name")?,
+            receipt_no: nullable(o, "receipt_no")?,
+            paid_at: maybe(o, "paid_at", |v| instant(&v.as_string()?))?,
+            created_at: time(o, "created_at")?,
+            refund_fen: int(o, "refund_fen")?,
+            refund_reason: maybe(o, "refund_reason", |v| {
+                RefundReason::from_wire(&v.as_string()?)
+            })?,
+            pay_url: nullable(o, "pay_url")?,
+            items: list(o, "items")?,
+        })
+    }
+}
+
+impl FromJson for OrderItem {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            trainee_id: int(o, "trainee_id")?,
+            name: string(o, "name")?,
+            id_number: string(o, "id_number")?,
+            grade: grade(o)?,
+            fee_fen: int(o, "fee_fen")?,
+            outcome: maybe(o, "outcome", |v| ItemOutcome::from_wire(&v.as_string()?))?,
+        })
+    }
+}
+
+impl FromJson for UnitStaff {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            year: i32::try_from(int(o, "year")?).ok()?,
+            registration_open: boolean(o, "registration_open")?,
+            registration_deadline: time(o, "registration_deadline")?,
+            staff: list(o, "staff")?,
+        })
+    }
+}
+
+impl FromJson for StaffMember {
+    fn from_json(o: &JsValue) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            name: string(o, "name")?,
+            id_number: string(o, "id_number")?,
+            phone: string(o, "phone")?,
+            grade: grade(o)?,
+            fee_fen: int(o, "fee_fen")?,
+            paid: boolean(o, "paid")?,
+            open_order_id: maybe(o, "open_order_id", whole)?,
         })
     }
 }

@@ -11,12 +11,14 @@ pub mod courses_text;
 pub mod form;
 pub mod guard;
 pub mod home;
-pub mod lesson_editor;
 pub mod layout;
+pub mod lesson_editor;
 pub mod question_editor;
 pub mod question_import;
 pub mod text;
 pub mod tools;
+pub mod unit_orders;
+pub mod unit_pay;
 pub mod upload;
 
 use crate::pages::not_found::NotFoundPage;
@@ -44,6 +46,8 @@ pub fn AdminApp() -> impl IntoView {
                         <Route path=path!("/courses") view=courses::CourseListPage />
                         <Route path=path!("/courses/new") view=courses::NewCoursePage />
                         <Route path=path!("/courses/:id") view=course_editor::CourseEditorPage />
+                        <Route path=path!("/unit/pay") view=unit_pay::UnitPayPage />
+                        <Route path=path!("/unit/orders") view=unit_orders::UnitOrdersPage />
                     </FlatRoutes>
                 </AdminOnly>
             </AdminLayout>

@@ -29,12 +29,26 @@ impl Tool {
 }
 
 /// Every tool, in the order they are offered.
-pub const TOOLS: &[Tool] = &[Tool {
-    href: "/courses",
-    label: crate::admin::courses_text::NAV,
-    summary: crate::admin::courses_text::SUMMARY,
-    roles: &[Role::ProvincialAdmin],
-}];
+pub const TOOLS: &[Tool] = &[
+    Tool {
+        href: "/courses",
+        label: crate::admin::courses_text::NAV,
+        summary: crate::admin::courses_text::SUMMARY,
+        roles: &[Role::ProvincialAdmin],
+    },
+    Tool {
+        href: "/unit/pay",
+        label: crate::admin::unit_pay::TITLE,
+        summary: crate::admin::unit_pay::SUMMARY,
+        roles: &[Role::UnitAdmin],
+    },
+    Tool {
+        href: "/unit/orders",
+        label: crate::admin::unit_orders::TITLE,
+        summary: crate::admin::unit_orders::SUMMARY,
+        roles: &[Role::UnitAdmin],
+    },
+];
 
 /// The tools a role may open.
 pub fn tools_for(role: Role) -> impl Iterator<Item = &'static Tool> {

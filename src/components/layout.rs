@@ -57,6 +57,9 @@ fn Header() -> impl IntoView {
                     <li>
                         <A href="/courses">{text.nav_courses}</A>
                     </li>
+                    <li hidden=move || !is_trainee(&session.state())>
+                        <A href="/orders">{text.nav_orders}</A>
+                    </li>
                     <li>
                         <A href="/help">{text.nav_help}</A>
                     </li>

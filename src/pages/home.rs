@@ -57,11 +57,18 @@ fn TraineeHome(me: Me) -> impl IntoView {
         (text.your_unit, me.unit.map(|u| u.name)),
         (text.your_trade, me.trade),
     ];
+    // Until the fee is paid, studying earns nothing: paying comes first.
+    let unpaid = me.year.as_ref().filter(|y| !y.enrolled).map(|y| y.year);
     view! {
         <h1>{(text.greeting)(&me.name)}</h1>
+        {unpaid.map(|year| view! { <p class="notice notice-warn">{(text.enrol_needed)(year)}</p> })}
         <YearCard year=me.year />
         <p class="actions">
-            <A href="/study" attr:class="button button-primary">{text.go_study}</A>
+            {unpaid
+                .map(|_| view! { <A href="/enrol" attr:class="button button-primary">{text.go_enrol}</A> })}
+            <A href="/study" attr:class=if unpaid.is_some() { "button" } else { "button button-primary" }>
+                {text.go_study}
+            </A>
         </p>
         <section class="card" aria-labelledby="profile-title">
             <h2 id="profile-title">{text.your_profile}</h2>

@@ -12,6 +12,7 @@ use crate::i18n::t;
 use crate::session::{use_session, SessionState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use qinxue_core::api::{Course, StudyProgress};
 use qinxue_core::practice::Plan;
 use std::rc::Rc;
@@ -53,6 +54,8 @@ pub fn StudyPage() -> impl IntoView {
         <h1>{text.study_title}</h1>
         <p class="notice notice-warn" data-testid="not-enrolled" hidden=move || not_enrolled().is_none()>
             {move || not_enrolled().map(text.not_enrolled)}
+            " "
+            <A href="/enrol">{text.go_enrol}</A>
         </p>
         {load_into(fill)}
     }
