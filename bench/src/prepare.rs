@@ -79,14 +79,14 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
     }
     // Public text lessons: every trainee's plan holds the public courses, and a text lesson
     // credits plain wall time (a video one would also need a plausible playing position).
-    let lessons: Vec<(i64, i64)> = sqlx::query(
-        "SELECT l.id, l.course_id FROM lessons l JOIN courses c ON c.id = l.course_id \
+    let lessons: Vec<(i64, i64, i64)> = sqlx::query(
+        "SELECT l.id, l.course_id, l.duration_secs FROM lessons l JOIN courses c ON c.id = l.course_id \
          WHERE l.kind = 'text' AND c.category = 'public' AND c.published = 1 ORDER BY l.id",
     )
     .fetch_all(&mut conn)
     .await?
     .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
     .collect::<Result<_, sqlx::Error>>()?;
     if lessons.is_empty() {
         return Err("the demo content has no public text lesson".into());
@@ -111,6 +111,9 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
     let year_n = i64::from(year);
     let uid = |i: usize| first_user + i as i64;
     let lesson_of = |i: usize| lessons[i % lessons.len()];
+    // Half-way through the lesson, credited for it on earlier days: a run of about a minute
+    // credits some 80 s more, far from the lesson's end and from the daily cap.
+    let halfway = |i: usize| lesson_of(i).2 / 40 * 20;
     let mut draws = vec![0u8; n * 2];
     getrandom::getrandom(&mut draws)?;
 
@@ -184,14 +187,14 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
             b.push_bind(uid(i))
                 .push_bind(lesson_of(i).0)
                 .push_bind(year_n)
-                .push_bind(0_i64)
-                .push_bind(0_i64)
-                .push_bind(0_i64)
+                .push_bind(halfway(i))
+                .push_bind(halfway(i))
+                .push_bind(halfway(i))
                 .push_bind(now);
         });
     })
     .await?;
-    insert_chunked(&mut tx, n, 10, "INSERT INTO study_sessions (id, user_id, lesson_id, year, started_at, seq, last_beat, next_check_at, held_secs, blocked) ", |qb, range| {
+    insert_chunked(&mut tx, n, 13, "INSERT INTO study_sessions (id, user_id, lesson_id, year, started_at, seq, last_beat, next_check_at, held_secs, blocked, credited_secs, furthest_secs, position_secs) ", |qb, range| {
         qb.push_values(range, |mut b, i| {
             // The next anti-idle check 5–15 min ahead, as `Session::open` draws it: far enough
             // that the runs (about a minute) rarely meet one, so heartbeats stay `credited`.
@@ -205,7 +208,10 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
                 .push_bind(now - 20)
                 .push_bind(now + 300 + (draw % 601) as i64)
                 .push_bind(0_i64)
-                .push_bind(0_i64);
+                .push_bind(0_i64)
+                .push_bind(halfway(i))
+                .push_bind(halfway(i))
+                .push_bind(halfway(i));
         });
     })
     .await?;

@@ -18,6 +18,7 @@ pub mod state;
 pub mod static_files;
 pub mod storage;
 
+use crate::auth::sign_ins::SignIns;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::payments::ejiaotong::EJiaoTong;
@@ -55,6 +56,8 @@ pub enum StartupError {
     Seed(error::AppError),
     #[error("cannot prepare a password hash: {0}")]
     Hash(error::AppError),
+    #[error("cannot start the heartbeat writer's thread: {0}")]
+    Writer(std::io::Error),
     #[error("cannot set up the payment platform's HTTP client: {0}")]
     PaymentClient(#[from] reqwest::Error),
 }
@@ -135,8 +138,10 @@ impl Application {
             .map_err(StartupError::Hash)?;
         let clock = Clock::default();
         let ledger = LedgerConfig::default();
-        let study = StudyWriter::spawn(db.clone(), clock.clone(), ledger);
+        let study =
+            StudyWriter::spawn(db.clone(), clock.clone(), ledger).map_err(StartupError::Writer)?;
         let notifications = NotifyWriter::spawn(db.clone());
+        let sign_ins = SignIns::spawn(db.clone(), clock.clone());
         let state = AppState {
             db,
             clock,
@@ -144,6 +149,7 @@ impl Application {
             dummy_password_hash: dummy.into(),
             ledger,
             study,
+            sign_ins,
             payments: Arc::new(payments),
             notifications,
             public_url: public_url.into(),

@@ -1,6 +1,7 @@
 //! What every handler can reach: the database, the clock, the start-up configuration and the
 //! payment platform.
 
+use crate::auth::sign_ins::SignIns;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::payments::PaymentPlatform;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub ledger: LedgerConfig,
     /// The group-commit writer of heartbeats.
     pub study: StudyWriter,
+    /// Sign-ins remembered for the heartbeat route.
+    pub sign_ins: SignIns,
     /// The payment platform (E缴通, or the simulator standing in for it).
     pub payments: Arc<dyn PaymentPlatform>,
     /// The group-commit writer of payment notifications.

@@ -29,7 +29,12 @@ pub fn new_token() -> Result<(String, String), AppError> {
 }
 
 pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    hex::encode(token_hash_bytes(token))
+}
+
+/// The SHA-256 of a token, as bytes.
+pub fn token_hash_bytes(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
 }
 
 /// `Set-Cookie` for a new session. No Max-Age: the browser forgets it when closed.
@@ -75,11 +80,6 @@ impl CurrentUser {
             Err(AppError::Forbidden)
         }
     }
-}
-
-/// Refuses with 403 anyone but a trainee.
-pub fn require_trainee(user: &CurrentUser) -> Result<&User, AppError> {
-    user.require(&[Role::Trainee])
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

@@ -1,6 +1,8 @@
 //! Study sessions, heartbeats and anti-idle checks (DESIGN.md §3 and §7).
 
+use crate::auth::sign_ins::SignedIn;
 use crate::auth::CurrentUser;
+use crate::error::AppError;
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath};
 use crate::services::study;
@@ -12,6 +14,7 @@ use qinxue_core::api::{
     CheckAnswer, CheckPassed, EndStudy, ErrorBody, HeartbeatReply, HeartbeatRequest, StartStudy,
     StudyProgress, StudySession,
 };
+use qinxue_core::Role;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -54,13 +57,15 @@ async fn start(
     ))]
 async fn heartbeat(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<HeartbeatRequest>,
 ) -> Result<Json<HeartbeatReply>> {
     let beat = study::validate_beat(&req)?;
-    crate::auth::session::require_trainee(&user)?;
-    Ok(Json(state.study.heartbeat(user.0.id, id, beat).await?))
+    if user.role != Role::Trainee {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Json(state.study.heartbeat(user.user_id, id, beat).await?))
 }
 
 /// Ends a session (the page is closing), crediting its last interval if one is sent.

@@ -170,18 +170,22 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: String) -> Result<Si
 pub async fn logout(state: &AppState, user: &users::User, token: String) -> Result<(), AppError> {
     let now = state.clock.now_secs();
     let (id, role) = (user.id, user.role);
+    let hash = session::token_hash(&token);
     state
         .db
         .write(move |c| {
             Box::pin(async move {
-                sessions::delete(&mut *c, &session::token_hash(&token)).await?;
+                sessions::delete(&mut *c, &hash).await?;
                 if role != Role::Trainee {
                     audit::record(c, now, Some(id), "sign_out", &format!("user:{id}"), "").await?;
                 }
                 Ok(())
             })
         })
-        .await
+        .await?;
+    // After the commit: a lookup that read the session before it cannot put it back.
+    state.sign_ins.forget(&token);
+    Ok(())
 }
 
 /// The signed-in person and what the year in force asks of them.

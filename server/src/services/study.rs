@@ -6,7 +6,7 @@ use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::policy;
 use crate::state::AppState;
-use crate::storage::study::{CheckQuestion, StudyRow};
+use crate::storage::study::{CheckQuestion, Handover, Save, StudyRow};
 use crate::storage::{catalogue, enrolments, study, users::User};
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{
@@ -65,7 +65,6 @@ pub fn apply_beat(
     beat: Beat,
     now: DateTime<Utc>,
     cfg: &LedgerConfig,
-    draw: u64,
 ) -> Result<BeatOutcome, AppError> {
     if now > end_of_local_day(row.study_deadline) {
         return Err(AppError::StudyClosed);
@@ -83,7 +82,7 @@ pub fn apply_beat(
         row.question = None;
     }
     if outcome.check_opened.is_some() {
-        let challenge = Challenge::from_draw(draw);
+        let challenge = Challenge::from_draw(random_u64()?);
         let (_, id) = new_token()?;
         row.question = Some(CheckQuestion {
             id: id[..32].to_owned(),
@@ -189,27 +188,25 @@ pub async fn start(
     }
     let cfg = state.ledger;
     let session = Session::open(now.timestamp(), &cfg, random_u64()?);
-    let (user_id, year_n, at) = (user.id, year.year, now.timestamp());
-    let (session_id, progress) = state
-        .db
-        .write(move |c| {
+    let (user_id, year_n, at, day) = (user.id, year.year, now.timestamp(), local_date(now));
+    let opened = state
+        .study
+        .run(move |c| {
             Box::pin(async move {
-                let id = study::open(&mut *c, user_id, lesson_id, year_n, &session, at).await?;
-                let p = study::progress(c, user_id, lesson_id, year_n)
-                    .await?
-                    .unwrap_or_default();
-                Ok((id, p))
+                let ended = study::end_live(&mut *c, user_id, "superseded", at).await?;
+                let opened = study::open(c, user_id, lesson_id, year_n, &session, day, at).await?;
+                Ok((opened, ended))
             })
         })
         .await?;
     Ok(StudySession {
-        session_id,
+        session_id: opened.id,
         heartbeat_secs: cfg.heartbeat_secs,
         check_window_secs: cfg.check_window_secs,
         progress: LessonProgressView {
-            credited_secs: progress.0,
-            furthest_secs: progress.1,
-            position_secs: progress.2,
+            credited_secs: opened.credited_secs,
+            furthest_secs: opened.furthest_secs,
+            position_secs: opened.position_secs,
         },
     })
 }
@@ -225,11 +222,15 @@ pub async fn answer(
     let now = state.clock.now();
     let (cfg, user_id, draw) = (state.ledger, user.id, random_u64()?);
     let result = state
-        .db
-        .write(move |c| {
+        .study
+        .run(move |c| {
             Box::pin(async move {
-                let mut row = study::load_by_check(&mut *c, &check_id, local_date(now))
+                let id = study::session_of_check(&mut *c, &check_id)
                     .await?
+                    .ok_or(AppError::NotFound)?;
+                let mut rows = study::load_many(&mut *c, &[id], local_date(now), "").await?;
+                let mut row = rows
+                    .remove(&id)
                     .filter(|r| r.user_id == user_id)
                     .ok_or(AppError::NotFound)?;
                 let correct = row
@@ -246,12 +247,15 @@ pub async fn answer(
                     draw,
                 );
                 row.question = None;
-                let saved = study::save_many(c, &[&row], now.timestamp()).await?;
+                let saved = study::save(&mut *c, &[&row], Save::Full, now.timestamp(), "").await?;
                 if !saved.contains(&row.id) {
                     return Err(AppError::SessionEnded);
                 }
+                if row.stored_credited_secs == 0 && row.lesson.credited_secs > 0 {
+                    study::hand_over(c, &[Handover::from(&row)], now.timestamp()).await?;
+                }
                 // The failed check is recorded (committed) before the error is answered.
-                Ok(outcome.map(|o| (o, row.lesson.credited_secs)))
+                Ok((outcome.map(|o| (o, row.lesson.credited_secs)), vec![id]))
             })
         })
         .await?;
@@ -282,22 +286,26 @@ pub async fn end(
     let now = state.clock.now();
     let user_id = user.id;
     state
-        .db
-        .write(move |c| {
+        .study
+        .run(move |c| {
             Box::pin(async move {
-                let mut rows = study::load_many(&mut *c, &[session_id], local_date(now)).await?;
+                let mut rows =
+                    study::load_many(&mut *c, &[session_id], local_date(now), "").await?;
                 let row = rows
                     .get_mut(&session_id)
                     .filter(|r| r.user_id == user_id)
                     .ok_or(AppError::NotFound)?;
                 if row.session.ended {
-                    return Ok(());
+                    return Ok(((), vec![]));
                 }
                 ledger::end(&mut row.session);
                 row.question = None;
                 row.end_reason = Some("closed".into());
-                study::save_many(c, &[&*row], now.timestamp()).await?;
-                Ok(())
+                let saved = study::save(&mut *c, &[&*row], Save::Full, now.timestamp(), "").await?;
+                if saved.contains(&session_id) {
+                    study::hand_over(c, &[Handover::from(&*row)], now.timestamp()).await?;
+                }
+                Ok(((), vec![session_id]))
             })
         })
         .await

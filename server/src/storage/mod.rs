@@ -44,6 +44,38 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The backend a connection talks to.
+    pub fn of(conn: &AnyConnection) -> Self {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Bind markers for `n` values, the first being the statement's `from`th: `$from, …` on
+/// PostgreSQL, plain `?` (numbered in order) on SQLite, which looks every `$N` up by name
+/// among those seen before it: in a batch statement of thousands that cost more than the
+/// statement's work. Statements that use them must use them for all their values, in order.
+pub(crate) fn params(conn: &AnyConnection, from: usize, n: usize) -> String {
+    let numbered = Backend::of(conn) == Backend::Postgres;
+    let mut out = String::with_capacity(n * 7);
+    for i in from..from + n {
+        if i > from {
+            out.push_str(", ");
+        }
+        if numbered {
+            out.push('$');
+            out.push_str(&i.to_string());
+        } else {
+            out.push('?');
+        }
+    }
+    out
+}
+
 /// The future a write closure returns; it borrows the transaction's connection.
 pub type WriteFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'c>>;
 
@@ -102,11 +134,14 @@ impl Db {
                 })?;
                 let path = config.data_dir.join(SQLITE_FILE);
                 let url = format!("sqlite://{}?mode=rwc", path.display());
-                let connect = |max: u32| {
+                let connect = |max: u32, tuning: &'static str| {
                     AnyPoolOptions::new()
                         .max_connections(max)
                         .acquire_timeout(Duration::from_secs(10))
-                        .after_connect(|conn, _| {
+                        // A ping before each use is a trip to the connection's thread and back,
+                        // and an in-process SQLite connection does not drop.
+                        .test_before_acquire(false)
+                        .after_connect(move |conn, _| {
                             Box::pin(async move {
                                 // WAL lets readers run beside the writer; FULL sync because a
                                 // committed payment must survive a power cut.
@@ -115,6 +150,7 @@ impl Db {
                                      PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
                                 )
                                 .await?;
+                                conn.execute(tuning).await?;
                                 Ok(())
                             })
                         })
@@ -126,8 +162,16 @@ impl Db {
                 };
                 // One writer connection: SQLite allows one writer at a time anyway, and with a
                 // single in-process writer no transaction ever meets SQLITE_BUSY from another.
-                let writer = connect(1).await.map_err(err)?;
-                let reader = connect(4).await.map_err(err)?;
+                // The writer keeps what it writes in memory: a batch of heartbeats dirties a
+                // page per session, more than the default 2 MB holds. A reader's cache is
+                // emptied whenever another connection has written, which under heartbeats is
+                // always: readers read through a memory map instead of copying each page.
+                let writer = connect(1, "PRAGMA cache_size = -65536;")
+                    .await
+                    .map_err(err)?;
+                let reader = connect(4, "PRAGMA mmap_size = 1073741824;")
+                    .await
+                    .map_err(err)?;
                 Db {
                     reader,
                     writer,
@@ -168,6 +212,13 @@ impl Db {
         })
         .await
         .map_err(|e| AppError::Internal(format!("write task failed: {e}")))?
+    }
+
+    /// The write connection, for the heartbeat writer, which runs on its own thread where no
+    /// client can cancel it half-way, opens and closes its transactions itself, and never
+    /// gives the connection back with one open (see `write` for everyone else).
+    pub async fn write_connection(&self) -> Result<PoolConnection<Any>, AppError> {
+        Ok(self.writer.acquire().await?)
     }
 
     /// Closes every connection (the SQLite WAL is checkpointed on the last close).

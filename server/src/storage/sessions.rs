@@ -2,6 +2,8 @@
 //! cannot be used to sign in.
 
 use super::users::{from_row, User, COLUMNS};
+use super::{params, stored_enum};
+use qinxue_core::Role;
 use sqlx::{AnyConnection, Row};
 
 pub async fn insert(
@@ -38,6 +40,40 @@ pub async fn find_user(
         .await?
         .map(|r| Ok((from_row(&r)?, r.try_get("expires_at")?)))
         .transpose()
+}
+
+/// Live sessions among these token hashes: (hash, user id, role, expiry).
+pub async fn find_many(
+    conn: &mut AnyConnection,
+    token_hashes: &[String],
+    now: i64,
+) -> Result<Vec<(String, i64, Role, i64)>, sqlx::Error> {
+    if token_hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT s.token_hash, s.user_id, u.role, s.expires_at FROM sessions s \
+         JOIN users u ON u.id = s.user_id WHERE s.token_hash IN ({}) AND s.expires_at > {}",
+        params(conn, 1, token_hashes.len()),
+        params(conn, token_hashes.len() + 1, 1)
+    );
+    let mut q = sqlx::query(&sql);
+    for h in token_hashes {
+        q = q.bind(h.as_str());
+    }
+    q.bind(now)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("token_hash")?,
+                r.try_get("user_id")?,
+                stored_enum(&r.try_get::<String, _>("role")?, Role::from_wire)?,
+                r.try_get("expires_at")?,
+            ))
+        })
+        .collect()
 }
 
 /// Moves a session's expiry.

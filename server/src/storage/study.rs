@@ -1,13 +1,22 @@
 //! Study sessions, lesson progress and day totals (the ledger's rows).
 //!
-//! Heartbeats arrive in batches (see `services::study_writer`): one query loads every session
-//! of a batch with its lesson progress and day total, and three statements write back the
-//! final state of all of them. The session update is guarded by the sequence number it was
-//! loaded with and by the session still being live, and only the sessions that pass the guard
-//! have their lesson and day rows written: so two server instances on one PostgreSQL, or a
-//! session ended in between, can never credit the same interval twice.
+//! A heartbeat writes one row. The live study session carries its lesson's progress (credited,
+//! furthest, resume position) and its trainee's credit on one Shanghai day, so that crediting
+//! touches nothing else; it hands them over to `lesson_progress` and `study_days` when it
+//! ends (explicitly or superseded), when its day ends, and at the lesson's first credit (so
+//! that "has this trainee any credit on this course" stays a question about
+//! `lesson_progress`). Every read of progress takes a live session's figures over the stored
+//! ones, so it shows what the last heartbeat reply said.
+//!
+//! Hand-overs only ever raise a stored credit (they take the larger of the two), so doing one
+//! twice, or two in either order, cannot lose or add a second.
+//!
+//! Heartbeats arrive in batches (see `services::study_writer`): one statement writes back the
+//! state of all the sessions of a batch. The update is guarded by the sequence number each
+//! session was loaded with and by the session still being live, so two server instances on one
+//! PostgreSQL, or a session ended in between, can never credit the same interval twice.
 
-use super::stored_enum;
+use super::{params, stored_enum, Backend};
 use chrono::NaiveDate;
 use qinxue_core::ledger::{DayTotal, LessonKind, LessonProgress, OpenCheck, Session};
 use sqlx::any::AnyRow;
@@ -30,30 +39,38 @@ pub struct StudyRow {
     pub user_id: i64,
     pub lesson_id: i64,
     pub year: i32,
-    /// The sequence number the row was loaded with: the guard of the write-back.
+    /// The sequence number the stored row has: the guard of the write-back.
     pub loaded_seq: i64,
     pub study_deadline: NaiveDate,
     pub session: Session,
     pub question: Option<CheckQuestion>,
+    /// The lesson's progress as the session carries it.
     pub lesson: LessonProgress,
+    /// The trainee's credit on the Shanghai day of the batch, as the session carries it.
     pub day: DayTotal,
-    /// The trainee's credited seconds in the year, before this batch.
+    /// The trainee's credited seconds in the year, this session's lesson included.
     pub year_credited_secs: i64,
     pub end_reason: Option<String>,
+    /// `lesson_progress.credited_secs` as stored: zero until the first hand-over.
+    pub stored_credited_secs: i64,
 }
 
+/// Everything about sessions that a heartbeat needs; `{today}` is the Shanghai day's marker.
 const SELECT: &str = "SELECT s.id, s.user_id, s.lesson_id, s.year, s.ended_at, s.end_reason, s.seq, s.last_beat, \
      s.next_check_at, s.held_secs, s.blocked, s.inactive_since, s.check_id, s.check_issued_at, \
      s.check_expires_at, s.check_prompt, s.check_options, s.check_answer, \
-     l.kind, l.duration_secs, p.credited_secs, p.furthest_secs, p.position_secs, py.study_deadline, \
-     COALESCE(d.credited_secs, 0) AS day_credited, \
+     s.credited_secs, s.furthest_secs, s.position_secs, s.credit_day, \
+     s.day_credited_secs AS stored_day_credited, \
+     l.kind, l.duration_secs, py.study_deadline, p.credited_secs AS stored_credited, \
+     CASE WHEN s.credit_day = t.today THEN s.day_credited_secs ELSE COALESCE(d.credited_secs, 0) END AS day_credited, \
      (SELECT CAST(COALESCE(SUM(p2.credited_secs), 0) AS BIGINT) FROM lesson_progress p2 \
-       WHERE p2.user_id = s.user_id AND p2.year = s.year) AS year_credited \
+       WHERE p2.user_id = s.user_id AND p2.year = s.year AND p2.lesson_id <> s.lesson_id) AS other_credited \
      FROM study_sessions s \
+     CROSS JOIN (SELECT CAST({today} AS TEXT) AS today) t \
      JOIN lessons l ON l.id = s.lesson_id \
      JOIN policy_years py ON py.year = s.year \
      JOIN lesson_progress p ON p.user_id = s.user_id AND p.lesson_id = s.lesson_id AND p.year = s.year \
-     LEFT JOIN study_days d ON d.user_id = s.user_id AND d.day = $1";
+     LEFT JOIN study_days d ON d.user_id = s.user_id AND d.day = t.today";
 
 fn from_row(r: &AnyRow, day: NaiveDate) -> Result<StudyRow, sqlx::Error> {
     let decode = |e: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::Decode(e);
@@ -85,6 +102,7 @@ fn from_row(r: &AnyRow, day: NaiveDate) -> Result<StudyRow, sqlx::Error> {
         None => None,
     };
     let seq: i64 = r.try_get("seq")?;
+    let credited_secs: i64 = r.try_get("credited_secs")?;
     Ok(StudyRow {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
@@ -110,7 +128,7 @@ fn from_row(r: &AnyRow, day: NaiveDate) -> Result<StudyRow, sqlx::Error> {
         lesson: LessonProgress {
             kind: stored_enum(&r.try_get::<String, _>("kind")?, LessonKind::from_wire)?,
             duration_secs: r.try_get("duration_secs")?,
-            credited_secs: r.try_get("credited_secs")?,
+            credited_secs,
             furthest_secs: r.try_get("furthest_secs")?,
             position_secs: r.try_get("position_secs")?,
         },
@@ -118,178 +136,377 @@ fn from_row(r: &AnyRow, day: NaiveDate) -> Result<StudyRow, sqlx::Error> {
             day,
             credited_secs: r.try_get("day_credited")?,
         },
-        year_credited_secs: r.try_get("year_credited")?,
+        year_credited_secs: r.try_get::<i64, _>("other_credited")? + credited_secs,
         end_reason: r.try_get("end_reason")?,
+        stored_credited_secs: r.try_get("stored_credited")?,
     })
 }
 
-fn day_key(day: NaiveDate) -> String {
+pub fn day_key(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
-/// `$from, $from+1, …` for `n` values.
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Loads sessions by id, with their totals for the Shanghai day `day`.
+/// Loads sessions by id, with their credit on the Shanghai day `day`; a live session whose
+/// day credit belongs to an earlier day hands it over to `study_days` first.
+///
+/// `first` is SQL to run in the same call before the query: the heartbeat writer sends its
+/// `BEGIN` so, one trip to SQLite's connection thread fewer (empty on PostgreSQL, which
+/// takes one statement per call).
 pub async fn load_many(
     conn: &mut AnyConnection,
     ids: &[i64],
     day: NaiveDate,
+    first: &str,
 ) -> Result<HashMap<i64, StudyRow>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let sql = format!("{SELECT} WHERE s.id IN ({})", placeholders(2, ids.len()));
-    let mut q = sqlx::query(&sql).bind(day_key(day));
+    let day_s = day_key(day);
+    let sql = format!(
+        "{first}{} WHERE s.id IN ({})",
+        SELECT.replace("{today}", &params(conn, 1, 1)),
+        params(conn, 2, ids.len())
+    );
+    let mut q = sqlx::query(&sql).bind(&day_s);
     for id in ids {
         q = q.bind(*id);
     }
-    q.fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| from_row(r, day).map(|row| (row.id, row)))
-        .collect()
+    let mut rows = HashMap::with_capacity(ids.len());
+    let mut ended_days = Vec::new();
+    for r in q.fetch_all(&mut *conn).await? {
+        let row = from_row(&r, day)?;
+        let credit_day: Option<String> = r.try_get("credit_day")?;
+        let credited: i64 = r.try_get("stored_day_credited")?;
+        if let Some(d) = credit_day.filter(|d| *d != day_s && credited > 0 && !row.session.ended) {
+            ended_days.push((row.user_id, d, credited));
+        }
+        rows.insert(row.id, row);
+    }
+    hand_over_days(conn, &ended_days).await?;
+    Ok(rows)
 }
 
-/// Loads the session whose open check has this id.
-pub async fn load_by_check(
+/// The session whose open check has this id.
+pub async fn session_of_check(
     conn: &mut AnyConnection,
     check_id: &str,
-    day: NaiveDate,
-) -> Result<Option<StudyRow>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE s.check_id = $2");
-    let row = sqlx::query(&sql)
-        .bind(day_key(day))
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM study_sessions WHERE check_id = $1")
         .bind(check_id)
         .fetch_optional(conn)
-        .await?;
-    row.map(|r| from_row(&r, day)).transpose()
+        .await
 }
 
-/// Writes back changed sessions; returns the ids whose guard held (and whose lesson and day
-/// rows were written).
-pub async fn save_many(
+/// `SET column = ` the larger of the stored value and the new one (`excluded.…`).
+fn larger(stored: &str) -> String {
+    let column = stored.rsplit('.').next().unwrap_or(stored);
+    format!("CASE WHEN excluded.{column} > {stored} THEN excluded.{column} ELSE {stored} END")
+}
+
+/// Which state of a session a write-back writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Save {
+    /// What any heartbeat changes: sequence, interval, held credit, activity and progress.
+    Beat,
+    /// Everything, the anti-idle check and the end included.
+    Full,
+}
+
+/// Writes back the state of sessions, each guarded by its `loaded_seq` and by still being
+/// live; returns the ids whose guard held. On SQLite the heartbeat writer is the only writer
+/// of these rows, so a guard that fails there is a bug and fails the whole statement.
+/// `first` as for [`load_many`].
+pub async fn save(
     conn: &mut AnyConnection,
     rows: &[&StudyRow],
+    what: Save,
     now: i64,
+    first: &str,
 ) -> Result<Vec<i64>, sqlx::Error> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    const SESSION_COLS: usize = 16;
+    let backend = Backend::of(conn);
+    // column1 id, 2 guard seq, then the columns set.
+    let set: &[&str] = match what {
+        Save::Beat => &[
+            "seq",
+            "last_beat",
+            "held_secs",
+            "inactive_since",
+            "credited_secs",
+            "furthest_secs",
+            "position_secs",
+            "credit_day",
+            "day_credited_secs",
+        ],
+        Save::Full => &[
+            "seq",
+            "last_beat",
+            "held_secs",
+            "inactive_since",
+            "credited_secs",
+            "furthest_secs",
+            "position_secs",
+            "credit_day",
+            "day_credited_secs",
+            "ended_at",
+            "end_reason",
+            "next_check_at",
+            "blocked",
+            "check_id",
+            "check_issued_at",
+            "check_expires_at",
+            "check_prompt",
+            "check_options",
+            "check_answer",
+        ],
+    };
+    let cols = 2 + set.len();
     let values: Vec<String> = (0..rows.len())
-        .map(|i| format!("({})", placeholders(1 + i * SESSION_COLS, SESSION_COLS)))
+        .map(|i| format!("({})", params(conn, 1 + i * cols, cols)))
         .collect();
-    // column1 id, 2 loaded seq, 3 seq, 4 last_beat, 5 ended_at, 6 end_reason, 7 next_check_at,
-    // 8 held, 9 blocked, 10 inactive_since, 11 check_id, 12 issued, 13 expires, 14 prompt,
-    // 15 options, 16 answer.
+    let assignments: Vec<String> = set
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = v.column{}", i + 3))
+        .collect();
     let sql = format!(
-        "UPDATE study_sessions SET seq = v.column3, last_beat = v.column4, ended_at = v.column5, \
-         end_reason = v.column6, next_check_at = v.column7, held_secs = v.column8, blocked = v.column9, \
-         inactive_since = v.column10, check_id = v.column11, check_issued_at = v.column12, \
-         check_expires_at = v.column13, check_prompt = v.column14, check_options = v.column15, \
-         check_answer = v.column16 \
-         FROM (VALUES {}) AS v \
+        "{first}UPDATE study_sessions SET {} FROM (VALUES {}) AS v \
          WHERE study_sessions.id = v.column1 AND study_sessions.seq = v.column2 \
-         AND study_sessions.ended_at IS NULL \
-         RETURNING study_sessions.id",
-        values.join(", ")
+         AND study_sessions.ended_at IS NULL{}",
+        assignments.join(", "),
+        values.join(", "),
+        // SQLite counts the rows changed by the statement itself (a row count from the call
+        // would also count the `BEGIN` sent before it).
+        if backend == Backend::Postgres {
+            " RETURNING study_sessions.id"
+        } else {
+            "; SELECT changes()"
+        }
     );
-    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    let mut q = sqlx::query(&sql);
     for r in rows {
         let s = &r.session;
-        let question = r.question.as_ref();
         q = q
             .bind(r.id)
             .bind(r.loaded_seq)
             .bind(s.seq)
             .bind(s.last_beat)
-            .bind(s.ended.then_some(now))
-            .bind(r.end_reason.clone())
-            .bind(s.next_check_at)
             .bind(s.held_secs)
-            .bind(i64::from(s.blocked))
             .bind(s.inactive_since)
-            .bind(question.map(|c| c.id.clone()))
-            .bind(s.check.map(|c| c.issued_at))
-            .bind(s.check.map(|c| c.expires_at))
-            .bind(question.map(|c| c.prompt.clone()))
-            .bind(question.map(|c| serde_json::to_string(&c.options).expect("strings serialise")))
-            .bind(question.map(|c| c.answer.clone()));
-    }
-    let saved = q.fetch_all(&mut *conn).await?;
-    let won: Vec<&&StudyRow> = rows.iter().filter(|r| saved.contains(&r.id)).collect();
-    if won.is_empty() {
-        return Ok(saved);
-    }
-
-    const PROGRESS_COLS: usize = 7;
-    let values: Vec<String> = (0..won.len())
-        .map(|i| format!("({})", placeholders(1 + i * PROGRESS_COLS, PROGRESS_COLS)))
-        .collect();
-    let sql = format!(
-        "INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, position_secs, updated_at) \
-         VALUES {} ON CONFLICT (user_id, lesson_id, year) DO UPDATE SET credited_secs = excluded.credited_secs, \
-         furthest_secs = excluded.furthest_secs, position_secs = excluded.position_secs, updated_at = excluded.updated_at",
-        values.join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for r in &won {
-        q = q
-            .bind(r.user_id)
-            .bind(r.lesson_id)
-            .bind(i64::from(r.year))
             .bind(r.lesson.credited_secs)
             .bind(r.lesson.furthest_secs)
             .bind(r.lesson.position_secs)
-            .bind(now);
+            .bind(day_key(r.day.day))
+            .bind(r.day.credited_secs);
+        if what == Save::Full {
+            let question = r.question.as_ref();
+            q = q
+                .bind(s.ended.then_some(now))
+                .bind(r.end_reason.clone())
+                .bind(s.next_check_at)
+                .bind(i64::from(s.blocked))
+                .bind(question.map(|c| c.id.clone()))
+                .bind(s.check.map(|c| c.issued_at))
+                .bind(s.check.map(|c| c.expires_at))
+                .bind(question.map(|c| c.prompt.clone()))
+                .bind(
+                    question.map(|c| serde_json::to_string(&c.options).expect("strings serialise")),
+                )
+                .bind(question.map(|c| c.answer.clone()));
+        }
     }
-    q.execute(&mut *conn).await?;
+    match backend {
+        Backend::Postgres => q
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect(),
+        Backend::Sqlite => {
+            // `fetch_one` would stop at the first statement, which returns no row.
+            let changed: i64 = match q.fetch_all(&mut *conn).await?.last() {
+                Some(r) => r.try_get(0)?,
+                None => return Err(sqlx::Error::RowNotFound),
+            };
+            if usize::try_from(changed).ok() != Some(rows.len()) {
+                return Err(sqlx::Error::Protocol(format!(
+                    "{changed} of {} study sessions written: the others changed under the \
+                     heartbeat writer",
+                    rows.len()
+                )));
+            }
+            Ok(rows.iter().map(|r| r.id).collect())
+        }
+    }
+}
 
-    // One row per trainee and day, even if a batch held two sessions of one trainee.
-    let mut days: HashMap<(i64, NaiveDate), i64> = HashMap::new();
-    for r in &won {
-        let e = days.entry((r.user_id, r.day.day)).or_default();
-        *e = (*e).max(r.day.credited_secs);
+/// What a session hands over to `lesson_progress` and `study_days`.
+#[derive(Debug, Clone)]
+pub struct Handover {
+    pub user_id: i64,
+    pub lesson_id: i64,
+    pub year: i64,
+    pub credited_secs: i64,
+    pub furthest_secs: i64,
+    pub position_secs: i64,
+    /// The Shanghai day its day credit belongs to, if it has any.
+    pub day: Option<String>,
+    pub day_credited_secs: i64,
+}
+
+impl From<&StudyRow> for Handover {
+    fn from(r: &StudyRow) -> Self {
+        Handover {
+            user_id: r.user_id,
+            lesson_id: r.lesson_id,
+            year: i64::from(r.year),
+            credited_secs: r.lesson.credited_secs,
+            furthest_secs: r.lesson.furthest_secs,
+            position_secs: r.lesson.position_secs,
+            day: Some(day_key(r.day.day)),
+            day_credited_secs: r.day.credited_secs,
+        }
+    }
+}
+
+/// Moves sessions' figures into `lesson_progress` and `study_days`, never lowering a credit.
+pub async fn hand_over(
+    conn: &mut AnyConnection,
+    rows: &[Handover],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    // One statement may not touch a row twice (PostgreSQL refuses): one entry per key.
+    let mut lessons: HashMap<(i64, i64, i64), &Handover> = HashMap::new();
+    let mut days: HashMap<(i64, &str), i64> = HashMap::new();
+    for r in rows {
+        let e = lessons.entry((r.user_id, r.lesson_id, r.year)).or_insert(r);
+        if r.credited_secs > e.credited_secs {
+            *e = r;
+        }
+        if let Some(day) = r.day.as_deref() {
+            let d = days.entry((r.user_id, day)).or_default();
+            *d = (*d).max(r.day_credited_secs);
+        }
+    }
+    if !lessons.is_empty() {
+        const COLS: usize = 7;
+        let values: Vec<String> = (0..lessons.len())
+            .map(|i| format!("({})", params(conn, 1 + i * COLS, COLS)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, \
+             position_secs, updated_at) VALUES {} ON CONFLICT (user_id, lesson_id, year) DO UPDATE \
+             SET credited_secs = {}, furthest_secs = {}, position_secs = excluded.position_secs, \
+             updated_at = excluded.updated_at",
+            values.join(", "),
+            larger("lesson_progress.credited_secs"),
+            larger("lesson_progress.furthest_secs"),
+        );
+        let mut q = sqlx::query(&sql);
+        for r in lessons.values() {
+            q = q
+                .bind(r.user_id)
+                .bind(r.lesson_id)
+                .bind(r.year)
+                .bind(r.credited_secs)
+                .bind(r.furthest_secs)
+                .bind(r.position_secs)
+                .bind(now);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let days: Vec<(i64, String, i64)> = days
+        .into_iter()
+        .map(|((user_id, day), credited)| (user_id, day.to_owned(), credited))
+        .collect();
+    hand_over_days(conn, &days).await
+}
+
+/// Moves day credits (trainee, Shanghai day, seconds) into `study_days`, never lowering one.
+async fn hand_over_days(
+    conn: &mut AnyConnection,
+    days: &[(i64, String, i64)],
+) -> Result<(), sqlx::Error> {
+    if days.is_empty() {
+        return Ok(());
     }
     let values: Vec<String> = (0..days.len())
-        .map(|i| format!("({})", placeholders(1 + i * 3, 3)))
+        .map(|i| format!("({})", params(conn, 1 + i * 3, 3)))
         .collect();
     let sql = format!(
         "INSERT INTO study_days (user_id, day, credited_secs) VALUES {} \
-         ON CONFLICT (user_id, day) DO UPDATE SET credited_secs = excluded.credited_secs",
-        values.join(", ")
+         ON CONFLICT (user_id, day) DO UPDATE SET credited_secs = {}",
+        values.join(", "),
+        larger("study_days.credited_secs")
     );
     let mut q = sqlx::query(&sql);
-    for ((user_id, day), credited) in &days {
-        q = q.bind(*user_id).bind(day_key(*day)).bind(*credited);
+    for (user_id, day, credited) in days {
+        q = q.bind(*user_id).bind(day.as_str()).bind(*credited);
     }
     q.execute(conn).await?;
-    Ok(saved)
+    Ok(())
 }
 
-/// Ends every live session of a trainee and opens a new one; returns its id.
+/// Ends every live session of a trainee and hands their figures over; returns their ids.
+pub async fn end_live(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    reason: &str,
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let rows = sqlx::query(
+        "UPDATE study_sessions SET ended_at = $2, end_reason = $3, check_id = NULL, \
+         check_issued_at = NULL, check_expires_at = NULL, held_secs = 0 \
+         WHERE user_id = $1 AND ended_at IS NULL \
+         RETURNING id, user_id, lesson_id, year, credited_secs, furthest_secs, position_secs, \
+         credit_day, day_credited_secs",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(reason)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut ids = Vec::with_capacity(rows.len());
+    let mut handovers = Vec::with_capacity(rows.len());
+    for r in &rows {
+        ids.push(r.try_get("id")?);
+        handovers.push(Handover {
+            user_id: r.try_get("user_id")?,
+            lesson_id: r.try_get("lesson_id")?,
+            year: r.try_get("year")?,
+            credited_secs: r.try_get("credited_secs")?,
+            furthest_secs: r.try_get("furthest_secs")?,
+            position_secs: r.try_get("position_secs")?,
+            day: r.try_get("credit_day")?,
+            day_credited_secs: r.try_get("day_credited_secs")?,
+        });
+    }
+    hand_over(conn, &handovers, now).await?;
+    Ok(ids)
+}
+
+/// A new session's id and the lesson progress it starts from.
+#[derive(Debug, Clone, Copy)]
+pub struct Opened {
+    pub id: i64,
+    pub credited_secs: i64,
+    pub furthest_secs: i64,
+    pub position_secs: i64,
+}
+
+/// Opens a session on a lesson on the Shanghai day `day`; the trainee's live session, if
+/// any, must have been ended first (`end_live`).
 pub async fn open(
     conn: &mut AnyConnection,
     user_id: i64,
     lesson_id: i64,
     year: i32,
     session: &Session,
+    day: NaiveDate,
     now: i64,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query(
-        "UPDATE study_sessions SET ended_at = $2, end_reason = 'superseded', check_id = NULL \
-         WHERE user_id = $1 AND ended_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+) -> Result<Opened, sqlx::Error> {
     sqlx::query(
         "INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, position_secs, updated_at) \
          VALUES ($1, $2, $3, 0, 0, 0, $4) ON CONFLICT (user_id, lesson_id, year) DO NOTHING",
@@ -300,9 +517,14 @@ pub async fn open(
     .bind(now)
     .execute(&mut *conn)
     .await?;
-    sqlx::query_scalar(
+    let day = day_key(day);
+    let row = sqlx::query(
         "INSERT INTO study_sessions (user_id, lesson_id, year, started_at, seq, last_beat, next_check_at, \
-         held_secs, blocked) VALUES ($1, $2, $3, $4, 0, $5, $6, 0, 0) RETURNING id",
+         held_secs, blocked, credited_secs, furthest_secs, position_secs, credit_day, day_credited_secs) \
+         SELECT $1, $2, $3, $4, 0, $5, $6, 0, 0, p.credited_secs, p.furthest_secs, p.position_secs, $7, \
+         COALESCE((SELECT d.credited_secs FROM study_days d WHERE d.user_id = $1 AND d.day = $7), 0) \
+         FROM lesson_progress p WHERE p.user_id = $1 AND p.lesson_id = $2 AND p.year = $3 \
+         RETURNING id, credited_secs, furthest_secs, position_secs",
     )
     .bind(user_id)
     .bind(lesson_id)
@@ -310,11 +532,19 @@ pub async fn open(
     .bind(now)
     .bind(session.last_beat)
     .bind(session.next_check_at)
+    .bind(day)
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok(Opened {
+        id: row.try_get("id")?,
+        credited_secs: row.try_get("credited_secs")?,
+        furthest_secs: row.try_get("furthest_secs")?,
+        position_secs: row.try_get("position_secs")?,
+    })
 }
 
-/// A trainee's progress on one lesson in a year, if they have started it.
+/// A trainee's progress on one lesson in a year, if they have started it: (credited,
+/// furthest, resume position), a live session's figures first.
 pub async fn progress(
     conn: &mut AnyConnection,
     user_id: i64,
@@ -322,8 +552,12 @@ pub async fn progress(
     year: i32,
 ) -> Result<Option<(i64, i64, i64)>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT credited_secs, furthest_secs, position_secs FROM lesson_progress \
-         WHERE user_id = $1 AND lesson_id = $2 AND year = $3",
+        "SELECT COALESCE(s.credited_secs, p.credited_secs) AS credited_secs, \
+         COALESCE(s.furthest_secs, p.furthest_secs) AS furthest_secs, \
+         COALESCE(s.position_secs, p.position_secs) AS position_secs \
+         FROM lesson_progress p LEFT JOIN study_sessions s ON s.user_id = p.user_id \
+         AND s.ended_at IS NULL AND s.lesson_id = p.lesson_id AND s.year = p.year \
+         WHERE p.user_id = $1 AND p.lesson_id = $2 AND p.year = $3",
     )
     .bind(user_id)
     .bind(lesson_id)
@@ -342,7 +576,7 @@ pub async fn progress(
 
 /// Credited seconds per lesson of a trainee's year: (course id, course title, course hours,
 /// lesson id, lesson duration, credited), in catalogue order, for every course they selected
-/// or studied.
+/// or studied; a live session's figure first.
 pub async fn year_credits(
     conn: &mut AnyConnection,
     user_id: i64,
@@ -350,9 +584,11 @@ pub async fn year_credits(
 ) -> Result<Vec<(i64, String, i64, i64, i64, i64)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT c.id AS course_id, c.title, c.hours, l.id AS lesson_id, l.duration_secs, \
-         COALESCE(p.credited_secs, 0) AS credited_secs \
+         COALESCE(s.credited_secs, p.credited_secs, 0) AS credited_secs \
          FROM courses c JOIN lessons l ON l.course_id = c.id \
          LEFT JOIN lesson_progress p ON p.lesson_id = l.id AND p.user_id = $1 AND p.year = $2 \
+         LEFT JOIN study_sessions s ON s.user_id = $1 AND s.ended_at IS NULL \
+           AND s.lesson_id = l.id AND s.year = $2 \
          WHERE c.id IN (SELECT course_id FROM selections WHERE user_id = $1 AND year = $2) \
             OR c.id IN (SELECT l2.course_id FROM lesson_progress p2 JOIN lessons l2 ON l2.id = p2.lesson_id \
                         WHERE p2.user_id = $1 AND p2.year = $2) \

@@ -557,3 +557,77 @@ async fn closing_the_page_credits_the_last_interval_and_resumes_where_it_left_of
         .unwrap();
     assert_eq!(body["progress"]["position_secs"], 37);
 }
+
+/// Signs in without a cookie jar; returns the session cookie to send by hand.
+async fn cookie_of(app: &TestApp) -> String {
+    let res = app
+        .post(
+            &app.client(),
+            "/api/auth/login",
+            &json!({"login": crate::helpers::DEMO_GRADED, "password": DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Heartbeats check the sign-in from memory (auth::sign_ins): a logout or an expiry must still
+/// stop them at once.
+#[tokio::test]
+async fn heartbeats_with_a_signed_out_or_expired_cookie_are_refused_at_once() {
+    let (app, lesson, _) = setup("text").await;
+    let plain = reqwest::Client::new();
+    let send = |cookie: &str, path: &str, body: Value| {
+        plain
+            .post(app.url(path))
+            .header("cookie", cookie.to_owned())
+            .json(&body)
+            .send()
+    };
+    for sign_out in [true, false] {
+        let cookie = cookie_of(&app).await;
+        let res = send(&cookie, "/api/study/sessions", json!({"lesson_id": lesson}))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let s = res.json::<Value>().await.unwrap()["session_id"]
+            .as_i64()
+            .unwrap();
+        let beat = format!("/api/study/sessions/{s}/heartbeat");
+        app.advance_clock(20).await;
+        let res = send(
+            &cookie,
+            &beat,
+            json!({"seq": 1, "visible": true, "position_secs": 0}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        if sign_out {
+            let res = send(&cookie, "/api/auth/logout", json!({})).await.unwrap();
+            assert_eq!(res.status(), StatusCode::NO_CONTENT);
+            app.advance_clock(20).await;
+        } else {
+            // Unused for longer than a sign-in lasts.
+            app.advance_clock(12 * 3600 + 1).await;
+        }
+        let res = send(
+            &cookie,
+            &beat,
+            json!({"seq": 2, "visible": true, "position_secs": 0}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::UNAUTHORIZED,
+            "sign_out {sign_out}"
+        );
+    }
+}

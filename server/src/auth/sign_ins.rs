@@ -1,0 +1,211 @@
+//! Who a session cookie signs in, remembered briefly: the heartbeat route's sign-in check.
+//!
+//! A heartbeat is the most frequent request there is, and reading its cookie's session from
+//! the database cost more than the rest of it. Sign-in sessions change only by expiry,
+//! renewal and logout, so each process remembers, for [`FRESH_SECS`], which user and role a
+//! token hash stands for and until when. Expiry is checked against the remembered instant at
+//! every request; a logout on this process forgets the token at once, and a renewal refreshes
+//! it. A logout on another server instance is seen here within [`FRESH_SECS`] at most (the
+//! time its heartbeats may still be accepted). Routes that read the whole user keep
+//! `CurrentUser`, which always reads the database.
+//!
+//! Tokens nobody here remembers are looked up together: requests that miss at the same time
+//! share one query (the same group pattern as the heartbeat writer), so a burst of strangers
+//! after a restart costs one round trip to SQLite per batch instead of one each.
+
+use crate::auth::session::{token_from, token_hash_bytes, SESSION_SECS};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::{sessions, Db};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use qinxue_core::Role;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+/// How long a remembered sign-in is trusted without reading the database.
+pub const FRESH_SECS: i64 = 60;
+
+const SHARDS: usize = 32;
+
+/// The most tokens one lookup query takes.
+const MAX_LOOKUP: usize = 256;
+
+/// A user as a heartbeat needs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: i64,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    who: SignedIn,
+    expires_at: i64,
+    fresh_until: i64,
+}
+
+#[derive(Debug, Default)]
+struct Shard {
+    entries: HashMap<[u8; 32], Entry>,
+    swept_at: i64,
+    /// Counts the tokens forgotten here: a lookup that began before a logout must not put
+    /// the token back.
+    forgotten: u64,
+}
+
+type Found = Option<(SignedIn, i64)>;
+type Lookup = ([u8; 32], oneshot::Sender<Result<Found, AppError>>);
+
+/// The remembered sign-ins of this process; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct SignIns {
+    shards: Arc<[Mutex<Shard>]>,
+    lookups: mpsc::Sender<Lookup>,
+}
+
+impl SignIns {
+    /// Starts the lookup task on the current runtime.
+    pub fn spawn(db: Db, clock: crate::clock::Clock) -> Self {
+        let (lookups, rx) = mpsc::channel(16_384);
+        tokio::spawn(look_up(rx, db, clock));
+        Self {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            lookups,
+        }
+    }
+
+    fn shard(&self, hash: &[u8; 32]) -> std::sync::MutexGuard<'_, Shard> {
+        // The hash is uniform: its first byte spreads tokens over the shards.
+        self.shards[usize::from(hash[0]) % SHARDS]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A sign-in remembered, fresh, unexpired and not yet due for renewal.
+    fn recall(&self, hash: &[u8; 32], now: i64) -> Option<SignedIn> {
+        self.shard(hash)
+            .entries
+            .get(hash)
+            .filter(|e| e.fresh_until > now && e.expires_at - now >= SESSION_SECS / 2)
+            .map(|e| e.who)
+    }
+
+    fn remember(&self, hash: [u8; 32], who: SignedIn, expires_at: i64, now: i64, since: u64) {
+        let mut shard = self.shard(&hash);
+        if shard.forgotten != since {
+            return;
+        }
+        if now - shard.swept_at >= FRESH_SECS {
+            shard.entries.retain(|_, e| e.fresh_until > now);
+            shard.swept_at = now;
+        }
+        shard.entries.insert(
+            hash,
+            Entry {
+                who,
+                expires_at,
+                fresh_until: now + FRESH_SECS,
+            },
+        );
+    }
+
+    /// Forgets a token (its session was deleted or changed).
+    pub fn forget(&self, token: &str) {
+        let hash = token_hash_bytes(token);
+        let mut shard = self.shard(&hash);
+        shard.entries.remove(&hash);
+        shard.forgotten += 1;
+    }
+
+    /// Who the token signs in, remembered or read (with other lookups waiting at the same time).
+    async fn find(&self, state: &AppState, token: &str) -> Result<SignedIn, AppError> {
+        let hash = token_hash_bytes(token);
+        let now = state.clock.now_secs();
+        if let Some(who) = self.recall(&hash, now) {
+            return Ok(who);
+        }
+        let since = self.shard(&hash).forgotten;
+        let (reply, answer) = oneshot::channel();
+        self.lookups
+            .send((hash, reply))
+            .await
+            .map_err(|_| AppError::Internal("sign-in lookup stopped".into()))?;
+        let (who, expires_at) = answer
+            .await
+            .map_err(|_| AppError::Internal("sign-in lookup dropped a reply".into()))??
+            .ok_or(AppError::Unauthenticated)?;
+        let expires_at = if expires_at - now < SESSION_SECS / 2 {
+            let hex = hex::encode(hash);
+            let renewed = now + SESSION_SECS;
+            state
+                .db
+                .write(move |c| {
+                    Box::pin(async move { Ok(sessions::extend(c, &hex, renewed).await?) })
+                })
+                .await?;
+            renewed
+        } else {
+            expires_at
+        };
+        self.remember(hash, who, expires_at, now, since);
+        Ok(who)
+    }
+}
+
+/// Answers waiting lookups in batches, one query each.
+async fn look_up(mut rx: mpsc::Receiver<Lookup>, db: Db, clock: crate::clock::Clock) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_LOOKUP {
+            match rx.try_recv() {
+                Ok(l) => batch.push(l),
+                Err(_) => break,
+            }
+        }
+        let hashes: Vec<String> = batch.iter().map(|(h, _)| hex::encode(h)).collect();
+        let now = clock.now_secs();
+        let found = async {
+            let mut conn = db.read().await?;
+            Ok::<_, AppError>(sessions::find_many(&mut conn, &hashes, now).await?)
+        }
+        .await;
+        match found {
+            Ok(found) => {
+                let found: HashMap<&str, (i64, Role, i64)> = found
+                    .iter()
+                    .map(|(hash, user_id, role, expires_at)| {
+                        (hash.as_str(), (*user_id, *role, *expires_at))
+                    })
+                    .collect();
+                for ((_, reply), hash) in batch.into_iter().zip(&hashes) {
+                    let who = found
+                        .get(hash.as_str())
+                        .map(|&(user_id, role, expires_at)| {
+                            (SignedIn { user_id, role }, expires_at)
+                        });
+                    let _ = reply.send(Ok(who));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "sign-in lookup failed");
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(AppError::Internal("sign-in lookup failed".into())));
+                }
+            }
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = token_from(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        state.sign_ins.find(state, &token).await
+    }
+}
