@@ -19,6 +19,7 @@ use leptos::task::spawn_local;
 use qinxue_core::api::Order;
 use qinxue_core::money::format_yuan;
 use qinxue_core::order::{OrderKind, OrderStatus};
+use qinxue_core::Role;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -48,7 +49,14 @@ pub fn PayReturnPage() -> impl IntoView {
                 return Ok(());
             };
             let order = api::order(id).await?;
-            Screen::new(&page, id, session).show(&order, 0);
+            // Only the payer can pay again: the trainee of their own order, or an admin of the
+            // unit of a unit order (asked here: after the cashier the session may not be known
+            // yet, and the server clears `pay_url` once a payment is cancelled or failed).
+            let payer = match order.kind {
+                OrderKind::Individual => true,
+                OrderKind::Unit => api::me().await.is_ok_and(|me| me.role == Role::UnitAdmin),
+            };
+            Screen::new(&page, id, session, payer).show(&order, 0);
             Ok(())
         })
     });
@@ -63,6 +71,7 @@ pub fn PayReturnPage() -> impl IntoView {
 struct Screen {
     id: i64,
     session: Session,
+    payer: bool,
     card: Element,
     title: Element,
     message: Element,
@@ -72,7 +81,7 @@ struct Screen {
 }
 
 impl Screen {
-    fn new(page: &Node, id: i64, session: Session) -> Rc<Self> {
+    fn new(page: &Node, id: i64, session: Session, payer: bool) -> Rc<Self> {
         let card = el(page, "section", "card");
         attr(&card, "data-testid", "pay-result");
         let live = el(&card, "div", "");
@@ -82,6 +91,7 @@ impl Screen {
         Rc::new(Self {
             id,
             session,
+            payer,
             title: el(&live, "h2", ""),
             message: el(&live, "p", ""),
             details: el(&card, "div", ""),
@@ -144,10 +154,7 @@ impl Screen {
         let amount = (words.order_amount)(&order.order_no, &format_yuan(order.amount_fen));
         text(details, "p", "", &amount);
         let pending = order.status == OrderStatus::Pending;
-        // The payer: the trainee of their own order, or the unit's admin (the server clears
-        // `pay_url` once a payment is cancelled or failed, so it cannot say).
-        let payer = order.kind == OrderKind::Individual || self.session.is_admin();
-        if !order.status.is_settled() && payer && (waited_out || !pending) {
+        if !order.status.is_settled() && self.payer && (waited_out || !pending) {
             let label = if pending {
                 words.continue_pay
             } else {

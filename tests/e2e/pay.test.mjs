@@ -162,7 +162,7 @@ async function enrolled(client) {
   return (await (await client.get('/api/me')).json()).year.enrolled;
 }
 
-test('the unit admin pays one order for two staff in the cashier, and both are enrolled', async (t) => {
+test('the unit admin orders for two staff, cancels, pays at the second try, and both are enrolled', async (t) => {
   const unitName = '泉州市鲤城区机关事务服务中心'; // the demo unit admin's
   const staff = [await registerStaff(unitName, 'senior'), await registerStaff(unitName, 'ungraded')];
   try {
@@ -179,7 +179,10 @@ test('the unit admin pays one order for two staff in the cashier, and both are e
 
       await toCashier(page, '提交订单并去支付');
       assert.match(await page.locator('body').innerText(), /198\.00/, 'one payment for both');
-      const id = await atCashier(page, '确认支付');
+      const id = await atCashier(page, '取消');
+      await resultShows(page, 'cancelled');
+      await toCashier(page, '重新支付');
+      assert.equal(await atCashier(page, '确认支付'), id, 'the same order, paid at the second try');
       assert.match(await resultShows(page, 'paid'), /单位统一缴费成功/);
       await page.getByTestId('receipt-no').waitFor();
 
@@ -190,7 +193,6 @@ test('the unit admin pays one order for two staff in the cashier, and both are e
       const text = await order.innerText();
       assert.match(text, /198\.00 元/);
       assert.equal(await order.locator('.order-people li').count(), 2, 'the order lists both people');
-      assert.ok(id > 0);
 
       await page.goto(url('/admin/unit/pay'));
       for (const { id: staffId } of staff) {
