@@ -55,7 +55,10 @@ curl -fsS --max-time 2 "$sim/health" >/dev/null || { echo "e2e: no health from t
 echo "e2e: server at $base, payment simulator at $sim (logs: shown on failure)"
 
 status=0
-QINXUE_BASE_URL="$base" PAYSIM_BASE_URL="$sim" node --test tests/e2e/ || status=$?
+# One file at a time whatever the core count: the files share the demo trainee and the test
+# clock, and a study session opened by one file would end another's. Files named as arguments
+# run alone (scripts/e2e.sh tests/e2e/pay.test.mjs).
+QINXUE_BASE_URL="$base" PAYSIM_BASE_URL="$sim" node --test --test-concurrency=1 "${@:-tests/e2e/}" || status=$?
 if ((status != 0)); then
   echo "e2e: server log (last 50 lines):" >&2; tail -n 50 "$data/server.log" >&2
   echo "e2e: simulator log (last 20 lines):" >&2; tail -n 20 "$data/paysim.log" >&2
