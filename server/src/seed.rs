@@ -24,6 +24,13 @@ const UNITS: [(&str, &str); 7] = [
     ("350000", "福建省机关事务管理局"),
 ];
 
+/// Staff of the first unit who have not paid: (身份证号, phone, name, trade, grade).
+const UNIT_STAFF: [(&str, &str, &str, &str, Grade); 3] = [
+    ("350502198503154324", "13805950003", "张秀英", "中式烹调师", Grade::Junior),
+    ("350502199007223014", "13805950004", "李志强", "电工", Grade::Senior),
+    ("350502197809091560", "13805950005", "陈美玲", "绿化工", Grade::Ungraded),
+];
+
 /// Sign-in names of the demo accounts and what each is, for the start-up banner.
 pub const DEMO_LOGINS: [(&str, &str); 6] = [
     ("350502198001011235", "学员 王建国（中级工，已报名缴费）"),
@@ -126,6 +133,12 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                         catalogue::select(&mut *c, graded_id, year.year, id, now).await?;
                     }
                 }
+                // Unpaid colleagues of 王建国, so that the unit admin has someone to pay for in
+                // one bulk order.
+                for (id_number, phone, name, trade, grade) in UNIT_STAFF {
+                    let staff = trainee(id_number, phone, name, unit_ids[0], trade, grade);
+                    users::insert(&mut *c, &staff, now).await?;
+                }
                 let ungraded = trainee(
                     "350582199203025017",
                     "13805950002",
@@ -177,6 +190,8 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+    use qinxue_core::account::{parse_name, TRADES};
+    use qinxue_core::{IdNumber, Phone};
 
     #[test]
     fn after_31_october_the_demo_keeps_registration_open_for_30_days() {
@@ -202,6 +217,17 @@ mod tests {
             y.study_deadline,
             NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
         );
+    }
+
+    #[test]
+    fn the_demo_staff_pass_the_checks_registration_applies() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        for (id_number, phone, name, trade, _) in UNIT_STAFF {
+            assert!(IdNumber::parse(id_number, today).is_ok(), "{id_number}");
+            assert!(Phone::parse(phone).is_ok(), "{phone}");
+            assert!(parse_name(name).is_ok(), "{name}");
+            assert!(TRADES.contains(&trade), "{trade}");
+        }
     }
 
     #[test]
