@@ -111,7 +111,8 @@ pub struct CourseInput {
 }
 
 /// `POST /api/admin/courses/{id}/lessons`, `PUT …/lessons/{lesson}`. A video lesson's file is
-/// uploaded separately (`PUT …/lessons/{lesson}/video`).
+/// uploaded first (`POST /api/admin/uploads/videos`) and named here, so that a video lesson can
+/// join a published course complete; or it is uploaded later (`PUT …/lessons/{lesson}/video`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LessonInput {
@@ -124,6 +125,34 @@ pub struct LessonInput {
     /// Video lessons: what is said, for those who cannot hear it.
     #[serde(default)]
     pub transcript: Option<String>,
+    /// Video lessons: the URL an upload answered (`/uploads/videos/…`); absent keeps the
+    /// lesson's video as it is.
+    #[serde(default)]
+    pub video: Option<String>,
+}
+
+/// Where uploaded lesson videos are served.
+pub const VIDEO_URL_PREFIX: &str = "/uploads/videos/";
+
+/// Whether `url` is one the server gives an uploaded video: its folder, a hex content hash and
+/// `.mp4` or `.webm`.
+pub fn is_upload_video_url(url: &str) -> bool {
+    url.strip_prefix(VIDEO_URL_PREFIX)
+        .and_then(|name| name.split_once('.'))
+        .is_some_and(|(hash, ext)| {
+            !hash.is_empty()
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+                && matches!(ext, "mp4" | "webm")
+        })
+}
+
+/// `POST /api/admin/uploads/videos`: where an uploaded video is served.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Uploaded {
+    pub url: String,
 }
 
 /// `POST /api/admin/courses/{id}/questions`, `PUT …/questions/{question}`.
@@ -254,6 +283,15 @@ impl LessonInput {
             }
         };
         text(&mut errors, "body", label, &self.body, MAX_BODY_CHARS);
+        match (&self.video, self.kind) {
+            (Some(url), LessonKind::Video) if !is_upload_video_url(url) => {
+                errors.push(invalid("video", "视频地址无效，请重新上传视频"));
+            }
+            (Some(_), LessonKind::Text | LessonKind::Practice) => {
+                errors.push(invalid("video", "只有视频课时可以有视频"));
+            }
+            _ => {}
+        }
         if let Some(t) = &self.transcript {
             if chars(t) > MAX_BODY_CHARS {
                 errors.push(invalid(
@@ -527,6 +565,22 @@ mod tests {
         assert_eq!(human_size(1024 * 1024 * 3 / 2), "1.5 MB");
         assert_eq!(human_size(64 * 1024), "64 KB");
         assert_eq!(human_size(1000), "1 KB");
+    }
+
+    #[test]
+    fn only_upload_urls_name_a_lesson_video() {
+        assert!(is_upload_video_url("/uploads/videos/0a1b2c.mp4"));
+        assert!(is_upload_video_url("/uploads/videos/ff.webm"));
+        for bad in [
+            "/uploads/videos/.mp4",
+            "/uploads/videos/0A.mp4",
+            "/uploads/videos/../x.mp4",
+            "/uploads/covers/ab.png",
+            "https://example.com/ab.mp4",
+            "/uploads/videos/ab.mov",
+        ] {
+            assert!(!is_upload_video_url(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -232,6 +232,20 @@ pub async fn store(
     Ok(format!("{URL_PREFIX}/{}/{name}", kind.folder()))
 }
 
+/// Whether an upload URL this server gave (`/uploads/videos/<hash>.mp4`) names a file it
+/// holds. The URL's form is checked first (`qinxue_core::admin::is_upload_video_url`), so it
+/// cannot leave the folder.
+pub async fn video_exists(dir: &Path, url: &str) -> bool {
+    match url.strip_prefix(qinxue_core::admin::VIDEO_URL_PREFIX) {
+        Some(name) if qinxue_core::admin::is_upload_video_url(url) => {
+            tokio::fs::try_exists(dir.join(MediaKind::Video.folder()).join(name))
+                .await
+                .unwrap_or(false)
+        }
+        _ => false,
+    }
+}
+
 /// Serves the uploaded files (never the temporary ones) and the default cover. Names are
 /// content hashes, so the files may be cached for a year.
 pub fn router(dir: &Path) -> Router<AppState> {

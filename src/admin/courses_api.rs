@@ -7,7 +7,8 @@
 use crate::api::ApiError;
 use leptos::prelude::window;
 use qinxue_core::admin::{
-    AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput, QuestionInput, Reorder,
+    AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput, QuestionInput,
+    Reorder, Uploaded,
 };
 use qinxue_core::api::ErrorBody;
 use serde::de::DeserializeOwned;
@@ -169,14 +170,10 @@ pub async fn delete_lesson(id: i64, lesson: i64) -> Result<AdminCourse, ApiError
     call("DELETE", &path, Body::None).await
 }
 
-pub async fn upload_video(
-    id: i64,
-    lesson: i64,
-    file: &PickedFile,
-) -> Result<AdminCourse, ApiError> {
-    let path = format!("/api/admin/courses/{id}/lessons/{lesson}/video");
+/// Stores a video for the lesson form to name when it saves.
+pub async fn upload_video_file(file: &PickedFile) -> Result<Uploaded, ApiError> {
     let body = Body::File(file.file.clone(), "application/octet-stream");
-    call("PUT", &path, body).await
+    call("POST", "/api/admin/uploads/videos", body).await
 }
 
 pub async fn reorder_lessons(id: i64, ids: Vec<i64>) -> Result<AdminCourse, ApiError> {

@@ -22,11 +22,12 @@ use std::future::Future;
 use std::rc::Rc;
 
 /// The lesson form's fields in order: API name and the control's id.
-const FIELDS: [(&str, &str); 5] = [
+const FIELDS: [(&str, &str); 6] = [
     ("title", "lesson_title"),
     ("kind", "lesson_kind-text"),
     ("duration_secs", "lesson_minutes"),
     ("body", "lesson_body"),
+    ("video", "lesson_video"),
     ("transcript", "lesson_transcript"),
 ];
 
@@ -108,7 +109,7 @@ pub fn LessonsSection(
             <h2 id="lessons-title">{text::LESSONS_TITLE}</h2>
             {list}
             <Outcome outcome />
-            {move || (open.get() == Open::New).then(|| view! { <LessonForm lesson=None course open outcome /> })}
+            {move || (open.get() == Open::New).then(|| view! { <LessonForm lesson=None course open outcome limits /> })}
             <p hidden=move || open.get() == Open::New>
                 <button type="button" class="button" on:click=move |_| {
                     outcome.set(None);
@@ -160,35 +161,8 @@ fn LessonRow(
     };
     let moved_down = moved.clone();
     let confirming = RwSignal::new(false);
-    let video = (lesson.kind == LessonKind::Video).then(|| {
-        let state = match &lesson.video {
-            Some(url) => {
-                view! { <a href=url.clone() target="_blank">{text::VIDEO_FILE}</a> }.into_any()
-            }
-            None => {
-                view! { <span class="badge badge-pending">{text::VIDEO_MISSING}</span> }.into_any()
-            }
-        };
-        let send: Send = Rc::new(move |file| {
-            Box::pin(async move {
-                let saved = api::upload_video(course_id, id, &file).await?;
-                course.set(Some(saved));
-                Ok(())
-            })
-        });
-        view! {
-            <p>{state}</p>
-            <FileUpload
-                name=format!("video-{id}")
-                label=text::VIDEO_FILE
-                hint=text::VIDEO_HINT
-                accept="video/mp4,video/webm"
-                what=text::KIND_VIDEO
-                limit=Signal::derive(move || limits.get().map(|l| l.max_video_bytes))
-                send
-            />
-        }
-    });
+    let video = (lesson.kind == LessonKind::Video)
+        .then(|| view! { <p>{video_state(lesson.video.clone())}</p> });
     let name = lesson.title.clone();
     let form_lesson = lesson.clone();
     view! {
@@ -239,19 +213,30 @@ fn LessonRow(
                 </div>
             </div>
             {move || (open.get() == Open::Edit(id)).then(|| {
-                view! { <LessonForm lesson=Some(form_lesson.clone()) course open outcome /> }
+                view! { <LessonForm lesson=Some(form_lesson.clone()) course open outcome limits /> }
             })}
         </li>
     }
     .into_any()
 }
 
+/// A link to a video lesson's file, or a note that it has none yet.
+fn video_state(video: Option<String>) -> AnyView {
+    match video {
+        Some(url) => view! { <a href=url target="_blank">{text::VIDEO_FILE}</a> }.into_any(),
+        None => view! { <span class="badge badge-pending">{text::VIDEO_MISSING}</span> }.into_any(),
+    }
+}
+
+/// A new or changed lesson. A video is uploaded from here before the lesson is saved, which
+/// then names it: so a video lesson can join a published course with its video.
 #[component]
 fn LessonForm(
     lesson: Option<AdminLesson>,
     course: RwSignal<Option<AdminCourse>>,
     open: RwSignal<Open>,
     outcome: RwSignal<Option<Result<String, String>>>,
+    limits: Signal<Option<UploadLimits>>,
 ) -> impl IntoView {
     let course_id = course.with_untracked(|c| c.as_ref().map_or(0, |c| c.id));
     let lesson_id = lesson.as_ref().map(|l| l.id);
@@ -277,10 +262,24 @@ fn LessonForm(
             .and_then(|l| l.transcript.clone())
             .unwrap_or_default(),
     );
+    let current_video = lesson.as_ref().and_then(|l| l.video.clone());
+    // The file uploaded in this form, which saving gives the lesson.
+    let new_video = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let form_outcome = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
     let is_video = move || kind.get() == "video";
+    let send_video: Send = Rc::new(move |file| {
+        Box::pin(async move {
+            let uploaded = api::upload_video_file(&file).await?;
+            new_video.set(Some(uploaded.url));
+            Ok(())
+        })
+    });
+    let video_now = move || match new_video.get() {
+        Some(_) => view! { <span class="badge">{text::VIDEO_READY}</span> }.into_any(),
+        None => video_state(current_video.clone()),
+    };
 
     let preview = NodeRef::<Div>::new();
     Effect::new(move || {
@@ -308,6 +307,11 @@ fn LessonForm(
             },
             body: body.get_untracked(),
             transcript: video.then(|| transcript.get_untracked()),
+            video: if video {
+                new_video.get_untracked()
+            } else {
+                None
+            },
         };
         if let Err(found) = input.validate() {
             focus_first_error(&found, &FIELDS);
@@ -379,6 +383,19 @@ fn LessonForm(
                 <div node_ref=preview></div>
             </div>
             <div hidden=move || !is_video()>
+                <p>{video_now}</p>
+                <FileUpload
+                    name="lesson_video"
+                    label=text::VIDEO_FILE
+                    hint=text::VIDEO_HINT
+                    accept="video/mp4,video/webm"
+                    what=text::KIND_VIDEO
+                    limit=Signal::derive(move || limits.get().map(|l| l.max_video_bytes))
+                    send=send_video
+                />
+                <p class="field-error" id="err-lesson_video" aria-live="polite">
+                    {move || error_for(errors, "video").get()}
+                </p>
                 <TextArea
                     name="lesson_transcript"
                     label=text::FIELD_TRANSCRIPT

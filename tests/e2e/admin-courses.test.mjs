@@ -76,21 +76,21 @@ test('the provincial admin builds a course, imports questions, publishes it and 
     await page.getByRole('button', { name: '保存' }).last().click();
     await page.getByTestId('lesson').filter({ hasText: '停电与验电' }).waitFor();
 
-    // A video lesson, then its file: a PNG is refused, an MP4 taken.
+    // A video lesson with its file, uploaded in the form: a PNG is refused, an MP4 taken.
     await page.getByRole('button', { name: '添加课时' }).click();
     await page.getByLabel('课时名称').fill('验电演示');
     await page.getByLabel('视频', { exact: true }).check();
     await page.locator('#lesson_minutes').fill('1');
     await page.getByLabel('视频简介').fill('演示验电器的检查和使用。');
     await page.getByLabel('视频文字稿').fill('先在有电设备上试验验电器，再逐相验电。');
-    await page.getByRole('button', { name: '保存' }).last().click();
-    const video = page.getByTestId('lesson').filter({ hasText: '验电演示' });
-    await video.getByText('还没有上传视频').waitFor();
-    await video.locator('input[type=file]').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: PNG });
-    await video.getByRole('button', { name: '上传' }).click();
-    await video.getByRole('alert').filter({ hasText: 'MP4' }).waitFor();
-    await video.locator('input[type=file]').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: MP4 });
-    await video.getByRole('button', { name: '上传' }).click();
+    const form = page.locator('form').filter({ has: page.locator('#lesson_video') });
+    await page.locator('#lesson_video').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: PNG });
+    await form.getByRole('button', { name: '上传' }).click();
+    await form.getByRole('alert').filter({ hasText: 'MP4' }).waitFor();
+    await page.locator('#lesson_video').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: MP4 });
+    await form.getByRole('button', { name: '上传' }).click();
+    await form.getByText('新视频已上传，保存课时后生效').waitFor();
+    await form.getByRole('button', { name: '保存' }).click();
     await page.getByTestId('lesson').filter({ hasText: '验电演示' }).getByRole('link', { name: '视频文件' }).waitFor();
 
     // Publishing an incomplete course is refused with what is missing.

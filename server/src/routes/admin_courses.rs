@@ -13,7 +13,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use qinxue_core::admin::{
-    AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput, QuestionInput, Reorder,
+    AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput, QuestionInput,
+    Reorder, Uploaded,
 };
 use qinxue_core::api::ErrorBody;
 use serde::Serialize;
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(upload_limits))
+        .routes(routes!(upload_video_file))
         .routes(routes!(get_course, update))
         .routes(routes!(publish))
         .routes(routes!(unpublish))
@@ -93,6 +95,28 @@ async fn upload_limits(
         max_video_bytes: MediaKind::Video.limit(media),
         max_csv_bytes: crate::services::question_import::MAX_CSV_BYTES as u64,
     }))
+}
+
+/// Stores a video (MP4 or WebM, judged by content) as the raw body, for a lesson form to name
+/// in `video` when it saves.
+#[utoipa::path(post, path = "/api/admin/uploads/videos", tag = "admin",
+    request_body(content = String, content_type = "application/octet-stream", description = "the video file"),
+    responses((status = 201, body = Uploaded),
+        (status = 413, body = ErrorBody, description = "`file_too_large`"),
+        (status = 415, body = ErrorBody, description = "`unsupported_file_type`")))]
+async fn upload_video_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Uploaded>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            course_admin::upload_video_file(&state, &user.0, content_length(&headers), body)
+                .await?,
+        ),
+    ))
 }
 
 /// A course with its lessons and questions.

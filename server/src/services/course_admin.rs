@@ -21,7 +21,7 @@ use axum::http::StatusCode;
 use http_body_util::BodyExt;
 use qinxue_core::admin::{
     publish_problems, AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput,
-    QuestionInput,
+    QuestionInput, Uploaded,
 };
 use qinxue_core::ledger::LessonKind;
 use qinxue_core::{ErrorCode, Role};
@@ -232,6 +232,52 @@ pub async fn upload_cover(
     .await
 }
 
+/// A lesson's fields as the rules and the media folder allow: a named video must be a file
+/// this server holds.
+async fn checked_lesson(state: &AppState, input: &LessonInput) -> Result<(), AppError> {
+    input.validate().map_err(invalid)?;
+    if let Some(url) = &input.video {
+        if !media::video_exists(&state.config.media_dir(), url).await {
+            return Err(AppError::field(
+                "video",
+                ErrorCode::ValidationFailed,
+                "找不到这个视频文件，请重新上传",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Stores a video before its lesson is saved (`LessonInput::video` then names it), so that a
+/// video lesson joins a published course complete.
+pub async fn upload_video_file(
+    state: &AppState,
+    user: &User,
+    declared_len: Option<u64>,
+    body: Body,
+) -> Result<Uploaded, AppError> {
+    let actor = admin(user)?;
+    let url = media::store(
+        &state.config.media_dir(),
+        &state.config.media,
+        MediaKind::Video,
+        declared_len,
+        body,
+    )
+    .await?;
+    let (now, detail) = (state.clock.now_secs(), url.clone());
+    state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                audit::record(c, now, Some(actor), "media.upload", "media", &detail).await?;
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(Uploaded { url })
+}
+
 pub async fn add_lesson(
     state: &AppState,
     user: &User,
@@ -239,7 +285,7 @@ pub async fn add_lesson(
     input: LessonInput,
 ) -> Result<AdminCourse, AppError> {
     admin(user)?;
-    input.validate().map_err(invalid)?;
+    checked_lesson(state, &input).await?;
     let detail = excerpt(&input.title);
     change(state, user, course_id, "lesson.create", detail, move |c| {
         Box::pin(async move {
@@ -258,7 +304,7 @@ pub async fn update_lesson(
     input: LessonInput,
 ) -> Result<AdminCourse, AppError> {
     admin(user)?;
-    input.validate().map_err(invalid)?;
+    checked_lesson(state, &input).await?;
     let detail = format!("lesson:{lesson_id} {}", excerpt(&input.title));
     change(state, user, course_id, "lesson.update", detail, move |c| {
         Box::pin(async move {

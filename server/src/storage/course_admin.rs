@@ -273,7 +273,7 @@ pub async fn insert_lesson(
 ) -> Result<i64, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO lessons (course_id, position, title, kind, duration_secs, body, video, transcript) \
-         SELECT $1, COALESCE(MAX(position), 0) + 1, $2, $3, $4, $5, NULL, $6 FROM lessons WHERE course_id = $1 \
+         SELECT $1, COALESCE(MAX(position), 0) + 1, $2, $3, $4, $5, $6, $7 FROM lessons WHERE course_id = $1 \
          RETURNING id",
     )
     .bind(course_id)
@@ -281,11 +281,19 @@ pub async fn insert_lesson(
     .bind(input.kind.as_str())
     .bind(input.duration_secs)
     .bind(&input.body)
+    .bind(video(input))
     .bind(transcript(input))
     .fetch_one(&mut *conn)
     .await?;
     practice_lesson_last(conn, course_id).await?;
     Ok(id)
+}
+
+fn video(input: &LessonInput) -> Option<&str> {
+    match input.kind {
+        LessonKind::Video => input.video.as_deref(),
+        _ => None,
+    }
 }
 
 fn transcript(input: &LessonInput) -> Option<&str> {
@@ -300,7 +308,8 @@ fn transcript(input: &LessonInput) -> Option<&str> {
 }
 
 /// Changes a written (text or video) lesson of the course; a lesson that becomes text loses
-/// its video. Tells whether there was such a lesson.
+/// its video, a video lesson keeps it unless the input names another. Tells whether there was
+/// such a lesson.
 pub async fn update_lesson(
     conn: &mut AnyConnection,
     course_id: i64,
@@ -309,7 +318,7 @@ pub async fn update_lesson(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE lessons SET title = $1, kind = $2, duration_secs = $3, body = $4, transcript = $5, \
-         video = CASE WHEN $2 = 'video' THEN video ELSE NULL END \
+         video = CASE WHEN $2 = 'video' THEN COALESCE($9, video) ELSE NULL END \
          WHERE id = $6 AND course_id = $7 AND kind <> $8",
     )
     .bind(input.title.trim())
@@ -320,6 +329,7 @@ pub async fn update_lesson(
     .bind(lesson_id)
     .bind(course_id)
     .bind(LessonKind::Practice.as_str())
+    .bind(video(input))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

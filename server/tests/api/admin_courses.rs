@@ -1024,3 +1024,114 @@ async fn a_csv_import_takes_every_row_or_none_and_names_every_bad_row() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_video_lesson_joins_a_published_course_with_its_video_uploaded_first() {
+    let app = TestApp::spawn().await;
+    let admin = province(&app).await;
+    let course = complete_course(&app, &admin, "视频课程").await;
+    let id = course["id"].as_i64().unwrap();
+    let publish = format!("/api/admin/courses/{id}/publish");
+    let (status, _) = send(&app, &admin, reqwest::Method::POST, &publish, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let lessons = format!("/api/admin/courses/{id}/lessons");
+    let video_lesson = |video: Option<&str>| {
+        json!({"title": "验电演示", "kind": "video", "duration_secs": 60,
+               "body": "演示。", "transcript": "先试验验电器。", "video": video})
+    };
+
+    // Without its file, a video lesson would leave the published course incomplete.
+    let (status, e) = send(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        &lessons,
+        Some(video_lesson(None)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("先下架"),
+        "{e}"
+    );
+
+    let trainee = app
+        .login_as(crate::helpers::DEMO_GRADED, DEMO_PASSWORD)
+        .await;
+    let (status, _) = upload(
+        &app,
+        &trainee,
+        reqwest::Method::POST,
+        "/api/admin/uploads/videos",
+        "video/mp4",
+        mp4(1000),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, uploaded) = upload(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        "/api/admin/uploads/videos",
+        "video/mp4",
+        mp4(1000),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{uploaded}");
+    let url = uploaded["url"].as_str().unwrap();
+
+    // Only a file this server holds can be named.
+    for bad in [
+        "/uploads/videos/0123456789abcdef.mp4",
+        "/uploads/videos/../../qinxue.db",
+        "https://example.com/x.mp4",
+    ] {
+        let (status, e) = send(
+            &app,
+            &admin,
+            reqwest::Method::POST,
+            &lessons,
+            Some(video_lesson(Some(bad))),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(fields_of(&e["error"]), ["video"], "{bad}");
+    }
+    let (status, course) = send(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        &lessons,
+        Some(video_lesson(Some(url))),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{course}");
+    assert_eq!(course["published"], true);
+    let lesson = &course["lessons"][1];
+    assert_eq!(
+        (lesson["kind"].as_str(), lesson["video"].as_str()),
+        (Some("video"), Some(url))
+    );
+
+    // Saved again without naming a file, it keeps its video.
+    let (status, course) = send(
+        &app,
+        &admin,
+        reqwest::Method::PUT,
+        &format!("{lessons}/{}", lesson["id"]),
+        Some(video_lesson(None)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{course}");
+    assert_eq!(course["lessons"][1]["video"], url);
+    let served = app.client().get(app.url(url)).send().await.unwrap();
+    assert_eq!(served.headers()["content-type"], "video/mp4");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'media.upload'"
+        )
+        .await,
+        1
+    );
+}
