@@ -153,6 +153,9 @@ pub fn is_upload_video_url(url: &str) -> bool {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Uploaded {
     pub url: String,
+    /// The clip's length in whole seconds, when the server can read it (MP4): what the lesson's
+    /// nominal duration should be.
+    pub duration_secs: Option<i64>,
 }
 
 /// `POST /api/admin/courses/{id}/questions`, `PUT …/questions/{question}`.

@@ -80,6 +80,9 @@ pub const TRANSCRIPT_HINT: &str = "视频里说的话，方便听不清的学员
 pub const PREVIEW: &str = "预览（学员看到的样子）";
 pub const VIDEO_MISSING: &str = "还没有上传视频";
 pub const VIDEO_READY: &str = "新视频已上传，保存课时后生效";
+pub fn clip_length(secs: i64) -> String {
+    format!("视频长 {}，已填入课时时长。", minutes(secs))
+}
 pub const VIDEO_FILE: &str = "视频文件";
 pub fn studied_by(n: i64) -> String {
     format!("{n} 人学过")

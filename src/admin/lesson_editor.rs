@@ -265,6 +265,8 @@ fn LessonForm(
     let current_video = lesson.as_ref().and_then(|l| l.video.clone());
     // The file uploaded in this form, which saving gives the lesson.
     let new_video = RwSignal::new(None::<String>);
+    // The uploaded clip's length, which becomes the lesson's duration.
+    let clip_secs = RwSignal::new(None::<i64>);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let form_outcome = RwSignal::new(None::<Result<String, String>>);
     let busy = RwSignal::new(false);
@@ -273,11 +275,21 @@ fn LessonForm(
         Box::pin(async move {
             let uploaded = api::upload_video_file(&file).await?;
             new_video.set(Some(uploaded.url));
+            clip_secs.set(uploaded.duration_secs);
+            if let Some(secs) = uploaded.duration_secs {
+                minutes.set((secs / 60).to_string());
+                seconds.set((secs % 60).to_string());
+            }
             Ok(())
         })
     });
     let video_now = move || match new_video.get() {
-        Some(_) => view! { <span class="badge">{text::VIDEO_READY}</span> }.into_any(),
+        Some(_) => view! {
+            <span class="badge">{text::VIDEO_READY}</span>
+            " "
+            {clip_secs.get().map(text::clip_length)}
+        }
+        .into_any(),
         None => video_state(current_video.clone()),
     };
 

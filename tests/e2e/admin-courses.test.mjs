@@ -90,6 +90,12 @@ test('the provincial admin builds a course, imports questions, publishes it and 
     await page.locator('#lesson_video').setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: MP4 });
     await form.getByRole('button', { name: '上传' }).click();
     await form.getByText('新视频已上传，保存课时后生效').waitFor();
+    // A real clip's length fills the lesson's duration.
+    await page.locator('#lesson_video').setInputFiles(new URL('../../public/media/public-safety-3.mp4', import.meta.url).pathname);
+    await form.getByRole('button', { name: '上传' }).click();
+    await form.getByText('视频长 0 分 46 秒，已填入课时时长。').waitFor();
+    assert.equal(await page.locator('#lesson_minutes').inputValue(), '0');
+    assert.equal(await page.locator('#lesson_seconds').inputValue(), '46');
     await form.getByRole('button', { name: '保存' }).click();
     await page.getByTestId('lesson').filter({ hasText: '验电演示' }).getByRole('link', { name: '视频文件' }).waitFor();
 

@@ -265,6 +265,7 @@ pub async fn upload_video_file(
         body,
     )
     .await?;
+    let duration_secs = media::video_duration_secs(&state.config.media_dir(), &url).await;
     let (now, detail) = (state.clock.now_secs(), url.clone());
     state
         .db
@@ -275,7 +276,7 @@ pub async fn upload_video_file(
             })
         })
         .await?;
-    Ok(Uploaded { url })
+    Ok(Uploaded { url, duration_secs })
 }
 
 pub async fn add_lesson(

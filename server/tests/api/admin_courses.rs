@@ -1068,16 +1068,23 @@ async fn a_video_lesson_joins_a_published_course_with_its_video_uploaded_first()
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // A real clip (the demo's 46 s one): its length comes back, for the lesson's duration.
+    let clip = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../public/media/public-safety-3.mp4"),
+    )
+    .unwrap();
     let (status, uploaded) = upload(
         &app,
         &admin,
         reqwest::Method::POST,
         "/api/admin/uploads/videos",
         "video/mp4",
-        mp4(1000),
+        clip,
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{uploaded}");
+    assert_eq!(uploaded["duration_secs"], 46);
     let url = uploaded["url"].as_str().unwrap();
 
     // Only a file this server holds can be named.
