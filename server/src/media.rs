@@ -20,7 +20,9 @@ use http_body_util::BodyExt;
 use qinxue_core::admin::human_size;
 use qinxue_core::ErrorCode;
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -232,6 +234,44 @@ pub async fn store(
     Ok(format!("{URL_PREFIX}/{}/{name}", kind.folder()))
 }
 
+/// How long an upload no course or lesson names is kept: a video uploaded in a lesson form is
+/// named only when the lesson is saved.
+pub const KEEP_UNUSED: Duration = Duration::from_secs(86_400);
+
+/// Deletes uploaded files that nothing names (`in_use` holds every cover and video URL in
+/// the database) and partial files a crash left, once they are older than `keep`; answers
+/// how many went. Runs in the background (blocking file calls).
+///
+/// A file's age is read just before it goes: a file named after `in_use` was read is a new
+/// upload, too young to go, and an identical upload that has just replaced an old file (same
+/// hash, same name) makes it young again.
+pub fn sweep(dir: &Path, in_use: &HashSet<String>, keep: Duration) -> usize {
+    let old = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > keep)
+    };
+    let mut removed = 0;
+    for folder in [MediaKind::Cover.folder(), MediaKind::Video.folder(), "tmp"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let url = format!(
+                "{URL_PREFIX}/{folder}/{}",
+                entry.file_name().to_string_lossy()
+            );
+            if !in_use.contains(&url) && old(&path) && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
 /// The length of an MP4 in whole seconds (rounded down), from its movie header (`moov/mvhd`),
 /// wherever in the file the `moov` box is; `None` when it cannot be read. Only box headers are
 /// read, so a 200 MB file costs a few small reads.
@@ -354,6 +394,25 @@ pub fn router(dir: &Path) -> Router<AppState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sweep_removes_only_old_files_nothing_names() {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in ["covers", "videos", "tmp"] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        }
+        for file in ["covers/a.png", "covers/b.png", "videos/c.mp4", "tmp/d.part"] {
+            std::fs::write(dir.path().join(file), b"x").unwrap();
+        }
+        let in_use: HashSet<String> = ["/uploads/covers/a.png".to_owned()].into();
+        // Nothing is old enough yet.
+        assert_eq!(sweep(dir.path(), &in_use, KEEP_UNUSED), 0);
+        assert_eq!(sweep(dir.path(), &in_use, Duration::ZERO), 3);
+        assert!(dir.path().join("covers/a.png").exists());
+        assert!(!dir.path().join("covers/b.png").exists());
+        assert!(!dir.path().join("videos/c.mp4").exists());
+        assert!(!dir.path().join("tmp/d.part").exists());
+    }
 
     #[test]
     fn an_mp4s_length_is_read_from_its_movie_header() {

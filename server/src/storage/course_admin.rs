@@ -557,6 +557,15 @@ pub async fn reorder(
     Ok(())
 }
 
+/// Every cover and video URL courses and lessons name (uploads and the seed's own files).
+pub async fn media_in_use(conn: &mut AnyConnection) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT cover FROM courses UNION SELECT video FROM lessons WHERE video IS NOT NULL",
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// Every question stem of a course, to find an import's duplicates.
 pub async fn stems(conn: &mut AnyConnection, course_id: i64) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT stem FROM questions WHERE course_id = $1")

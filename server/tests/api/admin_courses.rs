@@ -918,6 +918,36 @@ async fn uploads_are_judged_by_content_and_size_and_refusals_leave_nothing() {
         .collect();
     kept.sort();
     assert_eq!(kept, ["covers", "covers", "videos", "videos"]);
+
+    // Housekeeping removes the replaced cover and video once they are old enough (here at
+    // once), and keeps what the course names.
+    let in_use: std::collections::HashSet<String> = {
+        let db = app.db().await;
+        let mut conn = db.read().await.unwrap();
+        let urls = qinxue_server::storage::course_admin::media_in_use(&mut conn)
+            .await
+            .unwrap();
+        drop(conn);
+        db.close().await;
+        urls.into_iter().collect()
+    };
+    let removed = qinxue_server::media::sweep(&app.media_dir(), &in_use, std::time::Duration::ZERO);
+    assert_eq!(removed, 2);
+    let (_, course) = send(
+        &app,
+        &admin,
+        reqwest::Method::GET,
+        &format!("/api/admin/courses/{id}"),
+        None,
+    )
+    .await;
+    for url in [
+        course["cover"].as_str().unwrap(),
+        course["lessons"][0]["video"].as_str().unwrap(),
+    ] {
+        let res = app.client().get(app.url(url)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{url}");
+    }
     assert_eq!(
         count(&app, &format!("SELECT COUNT(*) FROM audit_log WHERE target = 'course:{id}' AND action IN ('course.cover', 'lesson.video')")).await,
         4
