@@ -3,9 +3,9 @@
 
 use crate::admin::text;
 use crate::admin::tools::tools_for;
-use crate::api;
 use crate::components::focus::focus_element;
 use crate::components::large_text::LargeTextToggle;
+use crate::components::layout::SignOut;
 use crate::i18n::t;
 use crate::session::{use_session, SessionState};
 use leptos::prelude::*;
@@ -51,52 +51,13 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
                     <li>
                         <a href="/" rel="external">{text::TO_SITE}</a>
                     </li>
-                    <SignOut />
+                    {move || match session.state() {
+                        SessionState::SignedIn(me) => view! { <SignOut name=me.name /> }.into_any(),
+                        _ => ().into_any(),
+                    }}
                 </ul>
             </nav>
         </header>
         <main id="main" class="container" tabindex="-1">{children()}</main>
-    }
-}
-
-/// The person's name and 退出.
-#[component]
-fn SignOut() -> impl IntoView {
-    let session = use_session();
-    let logout = Action::new_local(move |_: &()| async move {
-        let result = api::logout().await;
-        if result.is_ok() {
-            let _ = window().location().assign("/");
-        } else {
-            session.reload().await;
-        }
-        result
-    });
-    let logout_error = move || {
-        logout
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.message())
-    };
-    move || match session.state() {
-        SessionState::SignedIn(me) => view! {
-            <li class="nav-user">{me.name}</li>
-            <li>
-                <button
-                    type="button"
-                    class="button button-link"
-                    disabled=move || logout.pending().get()
-                    on:click=move |_| {
-                        logout.dispatch_local(());
-                    }
-                >
-                    {t().nav_logout}
-                </button>
-            </li>
-            <li class="nav-error" role="alert">{logout_error}</li>
-        }
-        .into_any(),
-        _ => ().into_any(),
     }
 }

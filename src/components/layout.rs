@@ -74,6 +74,29 @@ fn Header() -> impl IntoView {
 #[component]
 fn AccountLinks() -> impl IntoView {
     let session = use_session();
+    move || match session.state() {
+        SessionState::SignedIn(me) => view! { <SignOut name=me.name /> }.into_any(),
+        SessionState::SignedOut | SessionState::Failed(_) => view! {
+            <li>
+                <A href="/login">{t().nav_login}</A>
+            </li>
+            <li>
+                <A href="/register">{t().nav_register}</A>
+            </li>
+        }
+        .into_any(),
+        SessionState::Loading => ().into_any(),
+    }
+}
+
+/// The signed-in person's name and 退出, as navigation items; signing out leads to the app's
+/// home (in the admin app, whose guard then sends the browser to sign in again).
+#[component]
+pub fn SignOut(
+    /// Whose session it is.
+    name: String,
+) -> impl IntoView {
+    let session = use_session();
     let navigate = use_navigate();
     let logout = Action::new_local(move |_: &()| {
         let navigate = navigate.clone();
@@ -94,34 +117,21 @@ fn AccountLinks() -> impl IntoView {
             .and_then(Result::err)
             .map(|e| e.message())
     };
-    move || match session.state() {
-        SessionState::SignedIn(me) => view! {
-            <li class="nav-user">{me.name}</li>
-            <li>
-                <button
-                    type="button"
-                    class="button button-link"
-                    disabled=move || logout.pending().get()
-                    on:click=move |_| {
-                        logout.dispatch_local(());
-                    }
-                >
-                    {t().nav_logout}
-                </button>
-            </li>
-            <li class="nav-error" role="alert">{logout_error}</li>
-        }
-        .into_any(),
-        SessionState::SignedOut | SessionState::Failed(_) => view! {
-            <li>
-                <A href="/login">{t().nav_login}</A>
-            </li>
-            <li>
-                <A href="/register">{t().nav_register}</A>
-            </li>
-        }
-        .into_any(),
-        SessionState::Loading => ().into_any(),
+    view! {
+        <li class="nav-user">{name}</li>
+        <li>
+            <button
+                type="button"
+                class="button button-link"
+                disabled=move || logout.pending().get()
+                on:click=move |_| {
+                    logout.dispatch_local(());
+                }
+            >
+                {t().nav_logout}
+            </button>
+        </li>
+        <li class="nav-error" role="alert">{logout_error}</li>
     }
 }
 

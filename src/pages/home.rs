@@ -93,25 +93,11 @@ fn TraineeHome(me: Me) -> impl IntoView {
 #[component]
 fn AdminHome(me: Me) -> impl IntoView {
     let text = t();
+    // Who they are and where they may act is on the admin app's home; here only the way there.
     view! {
         <h1>{(text.greeting)(&me.name)}</h1>
         <section class="card">
-            <dl class="facts">
-                <div>
-                    <dt>{text.your_role}</dt>
-                    <dd data-testid="role">{me.role.label()}</dd>
-                </div>
-                {me
-                    .region
-                    .map(|region| {
-                        view! {
-                            <div>
-                                <dt>{text.your_region}</dt>
-                                <dd>{region.name}</dd>
-                            </div>
-                        }
-                    })}
-            </dl>
+            <p>{format!("{}：{}", text.your_role, me.role.label())}</p>
             <p class="actions">
                 <a href="/admin/" rel="external" class="button button-primary">
                     {text.to_admin}

@@ -8,7 +8,7 @@ let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
-test('an administrator signs in on the site and lands in the admin app, which survives a reload', async (t) => {
+test('an administrator signs in on the site, lands in the admin app, which survives a reload, and signs out', async (t) => {
   await withPage(browser, t, async (page) => {
     await logInAdmin(page, 'unit-demo');
     assert.equal(await page.getByTestId('role').textContent(), '单位管理员');
@@ -21,8 +21,9 @@ test('an administrator signs in on the site and lands in the admin app, which su
     await page.getByRole('heading', { name: '页面不存在' }).waitFor();
 
     await page.getByRole('button', { name: '退出' }).click();
-    await page.waitForURL(url('/'));
-    await page.locator('header').getByRole('link', { name: '登录' }).waitFor();
+    await page.waitForURL(url('/login'));
+    const me = await page.request.get(url('/api/me'));
+    assert.equal(me.status(), 401, 'signed out on the server too');
   });
 });
 
