@@ -26,9 +26,27 @@ const UNITS: [(&str, &str); 7] = [
 
 /// Staff of the first unit who have not paid: (身份证号, phone, name, trade, grade).
 const UNIT_STAFF: [(&str, &str, &str, &str, Grade); 3] = [
-    ("350502198503154324", "13805950003", "张秀英", "中式烹调师", Grade::Junior),
-    ("350502199007223014", "13805950004", "李志强", "电工", Grade::Senior),
-    ("350502197809091560", "13805950005", "陈美玲", "绿化工", Grade::Ungraded),
+    (
+        "350502198503154324",
+        "13805950003",
+        "张秀英",
+        "中式烹调师",
+        Grade::Junior,
+    ),
+    (
+        "350502199007223014",
+        "13805950004",
+        "李志强",
+        "电工",
+        Grade::Senior,
+    ),
+    (
+        "350502197809091560",
+        "13805950005",
+        "陈美玲",
+        "绿化工",
+        Grade::Ungraded,
+    ),
 ];
 
 /// Sign-in names of the demo accounts and what each is, for the start-up banner.
