@@ -295,6 +295,26 @@ pub async fn heartbeats(
     duration: Duration,
     learners: &mut Vec<Learner>,
 ) -> RunStats {
+    beats(addr, connections, Some(duration), learners).await
+}
+
+/// One heartbeat from every learner, closed-loop on `connections` connections: the first
+/// each sends after the server started, which reads their session from the database.
+pub async fn first_heartbeats(
+    addr: SocketAddr,
+    connections: usize,
+    learners: &mut Vec<Learner>,
+) -> RunStats {
+    beats(addr, connections, None, learners).await
+}
+
+/// Heartbeats for `duration`, or (`None`) until every learner has sent one.
+async fn beats(
+    addr: SocketAddr,
+    connections: usize,
+    duration: Option<Duration>,
+    learners: &mut Vec<Learner>,
+) -> RunStats {
     // Deal the learners out longest-due first, so that every ring starts in due order and,
     // as each sent learner goes to its back due 20 s later, stays so.
     learners.sort_by_key(|l| l.due);
@@ -303,10 +323,14 @@ pub async fn heartbeats(
         rings[i % connections].push_back(l);
     }
     let start = Instant::now();
-    let deadline = start + duration;
     let mut tasks = JoinSet::new();
     for ring in rings {
-        tasks.spawn(beat_loop(addr, ring, deadline));
+        let (deadline, sends) = match duration {
+            Some(d) => (start + d, usize::MAX),
+            // Long enough for anything; the ring stops after one round.
+            None => (start + Duration::from_secs(86_400), ring.len()),
+        };
+        tasks.spawn(beat_loop(addr, ring, deadline, sends));
     }
     let mut run = RunStats {
         connections,
@@ -409,6 +433,7 @@ async fn beat_loop(
     addr: SocketAddr,
     mut ring: VecDeque<Learner>,
     deadline: Instant,
+    mut sends: usize,
 ) -> (ConnStats, VecDeque<Learner>) {
     let mut conn = Conn::new(addr);
     let mut stats = ConnStats::default();
@@ -418,7 +443,7 @@ async fn beat_loop(
         let Some(next_due) = ring.front().map(|l| l.due) else {
             break;
         };
-        if now >= deadline {
+        if now >= deadline || sends == 0 {
             break;
         }
         if next_due > now {
@@ -428,6 +453,7 @@ async fn beat_loop(
             continue;
         }
         let mut l = ring.pop_front().expect("front exists");
+        sends -= 1;
         // A text lesson's position only serves resuming; advance it as a reader would.
         let body = format!(
             r#"{{"seq":{},"visible":true,"position_secs":{}}}"#,

@@ -247,12 +247,13 @@ pub async fn answer(
                     draw,
                 );
                 row.question = None;
-                let saved = study::save(&mut *c, &[&row], Save::Full, now.timestamp(), "").await?;
+                let saved =
+                    study::save(&mut *c, &[&row], Save::Full, now.timestamp(), "", "").await?;
                 if !saved.contains(&row.id) {
                     return Err(AppError::SessionEnded);
                 }
                 if row.stored_credited_secs == 0 && row.lesson.credited_secs > 0 {
-                    study::hand_over(c, &[Handover::from(&row)], now.timestamp()).await?;
+                    study::hand_over(c, &[Handover::from(&row)], now.timestamp(), "").await?;
                 }
                 // The failed check is recorded (committed) before the error is answered.
                 Ok((outcome.map(|o| (o, row.lesson.credited_secs)), vec![id]))
@@ -301,9 +302,10 @@ pub async fn end(
                 ledger::end(&mut row.session);
                 row.question = None;
                 row.end_reason = Some("closed".into());
-                let saved = study::save(&mut *c, &[&*row], Save::Full, now.timestamp(), "").await?;
+                let saved =
+                    study::save(&mut *c, &[&*row], Save::Full, now.timestamp(), "", "").await?;
                 if saved.contains(&session_id) {
-                    study::hand_over(c, &[Handover::from(&*row)], now.timestamp()).await?;
+                    study::hand_over(c, &[Handover::from(&*row)], now.timestamp(), "").await?;
                 }
                 Ok(((), vec![session_id]))
             })

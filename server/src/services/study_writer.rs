@@ -23,7 +23,8 @@ use crate::storage::{Backend, Db, WriteFuture};
 use qinxue_core::api::HeartbeatReply;
 use qinxue_core::ledger::{Beat, LedgerConfig};
 use qinxue_core::time::local_date;
-use sqlx::AnyConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -196,6 +197,9 @@ struct Writer {
     dirty: Vec<i64>,
     /// Whether this batch's transaction is open.
     begun: bool,
+    /// The connection, kept while heartbeats keep coming (taking it from its pool and giving
+    /// it back are a trip to its thread each).
+    conn: Option<PoolConnection<Any>>,
     timings: Timings,
     swept: Instant,
 }
@@ -210,6 +214,7 @@ impl Writer {
             known: HashMap::new(),
             dirty: Vec::new(),
             begun: false,
+            conn: None,
             timings: Timings::new(),
             swept: Instant::now(),
         }
@@ -225,6 +230,10 @@ impl Writer {
                 }
             }
             self.batch(jobs).await;
+            if rx.is_empty() {
+                // Idle: the connection goes back (a pool closing at shutdown waits for it).
+                self.conn = None;
+            }
         }
     }
 
@@ -256,7 +265,11 @@ impl Writer {
         let njobs = jobs.len();
         let outcome = async {
             let asked = Instant::now();
-            let mut conn = self.db.write_connection().await?;
+            let _turn = self.db.write_turn().await;
+            let mut conn = match self.conn.take() {
+                Some(c) => c,
+                None => self.db.heartbeat_connection().await?,
+            };
             self.begun = false;
             let acquired = Instant::now();
             let applied = self
@@ -273,10 +286,14 @@ impl Writer {
                 Err(e) => Err(e),
             };
             if done.is_err() && self.begun {
-                // The connection goes back to the pool only with its transaction closed.
+                // The connection is used again only with its transaction closed.
                 if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
                     conn.close_on_drop();
+                } else {
+                    self.conn = Some(conn);
                 }
+            } else {
+                self.conn = Some(conn);
             }
             self.timings.record(
                 njobs,
@@ -384,7 +401,7 @@ impl Writer {
                     });
                 }
                 Job::Other(job) => {
-                    self.flush(conn, now.timestamp(), lost).await?;
+                    self.flush(conn, now.timestamp(), lost, false).await?;
                     let first = self.first(conn).await?;
                     sqlx::query(&format!("{first}SAVEPOINT study_job"))
                         .execute(&mut *conn)
@@ -403,7 +420,7 @@ impl Writer {
                 }
             }
         }
-        self.flush(conn, now.timestamp(), lost).await
+        self.flush(conn, now.timestamp(), lost, true).await
     }
 
     /// What to send before the batch's first statement: nothing once the transaction is
@@ -456,6 +473,7 @@ impl Writer {
         conn: &mut AnyConnection,
         now: i64,
         lost: &mut HashSet<i64>,
+        last: bool,
     ) -> Result<(), AppError> {
         let flushing = Instant::now();
         let dirty = std::mem::take(&mut self.dirty);
@@ -463,18 +481,54 @@ impl Writer {
             return Ok(());
         }
         let mut first = self.first(conn).await?;
-        let mut saved = HashSet::new();
-        for what in [Save::Beat, Save::Full] {
-            let rows: Vec<&StudyRow> = dirty
+        // A lesson's first credit goes to lesson_progress at once (see storage::study). On
+        // SQLite every write-back holds, so that is written first and the batch's last
+        // statement can carry its COMMIT; on PostgreSQL only for sessions whose guard held.
+        let first_credit =
+            |k: &Known| k.row.stored_credited_secs == 0 && k.row.lesson.credited_secs > 0;
+        if self.remember {
+            let handovers: Vec<Handover> = dirty
                 .iter()
                 .filter_map(|id| self.known.get(id))
-                .filter(|k| k.dirty == Some(what))
+                .filter(|k| first_credit(k))
+                .map(|k| Handover::from(&k.row))
+                .collect();
+            if !handovers.is_empty() {
+                study::hand_over(conn, &handovers, now, std::mem::take(&mut first)).await?;
+            }
+        }
+        let groups: Vec<(Save, Vec<i64>)> = [Save::Beat, Save::Full]
+            .into_iter()
+            .map(|what| {
+                let ids = dirty
+                    .iter()
+                    .copied()
+                    .filter(|id| self.known.get(id).is_some_and(|k| k.dirty == Some(what)))
+                    .collect::<Vec<_>>();
+                (what, ids)
+            })
+            .filter(|(_, ids)| !ids.is_empty())
+            .collect();
+        let mut saved = HashSet::new();
+        for (i, (what, ids)) in groups.iter().enumerate() {
+            let commit = last && self.remember && i + 1 == groups.len();
+            let rows: Vec<&StudyRow> = ids
+                .iter()
+                .filter_map(|id| self.known.get(id))
                 .map(|k| &k.row)
                 .collect();
-            if rows.is_empty() {
-                continue;
+            let won = study::save(
+                conn,
+                &rows,
+                *what,
+                now,
+                std::mem::take(&mut first),
+                if commit { "; COMMIT" } else { "" },
+            )
+            .await?;
+            if commit {
+                self.begun = false;
             }
-            let won = study::save(conn, &rows, what, now, std::mem::take(&mut first)).await?;
             for r in rows {
                 if !won.contains(&r.id) {
                     lost.insert(r.id);
@@ -482,14 +536,15 @@ impl Writer {
             }
             saved.extend(won);
         }
-        // A lesson's first credit goes to lesson_progress at once (see storage::study).
         let mut handovers = Vec::new();
         for id in &saved {
             if let Some(k) = self.known.get_mut(id) {
                 k.dirty = None;
                 k.row.loaded_seq = k.row.session.seq;
-                if k.row.stored_credited_secs == 0 && k.row.lesson.credited_secs > 0 {
-                    handovers.push(Handover::from(&k.row));
+                if first_credit(k) {
+                    if !self.remember {
+                        handovers.push(Handover::from(&k.row));
+                    }
                     k.row.stored_credited_secs = k.row.lesson.credited_secs;
                 }
             }
@@ -497,7 +552,9 @@ impl Writer {
         for id in lost.iter() {
             self.known.remove(id);
         }
-        study::hand_over(conn, &handovers, now).await?;
+        if !handovers.is_empty() {
+            study::hand_over(conn, &handovers, now, "").await?;
+        }
         self.timings.flush += flushing.elapsed();
         Ok(())
     }

@@ -26,9 +26,10 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
 use sqlx::AnyConnection;
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Row};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -96,11 +97,31 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// The database; cheap to clone (every request's state holds one).
 #[derive(Clone, Debug)]
-pub struct Db {
+pub struct Db(Arc<Pools>);
+
+/// The connections behind a [`Db`].
+#[derive(Debug)]
+pub struct Pools {
     reader: AnyPool,
     writer: AnyPool,
+    /// The heartbeat writer's own connection (SQLite; on PostgreSQL the writer pool).
+    heartbeats: AnyPool,
+    /// SQLite: the checkpointer's connection (see [`checkpoint`]).
+    checkpoints: Option<AnyPool>,
+    /// SQLite: whose turn it is to write, between `write` and the heartbeat writer, so that
+    /// neither waits on SQLite's lock (which polls with sleeps) and both get their turn.
+    turn: Arc<tokio::sync::Mutex<()>>,
     backend: Backend,
+}
+
+impl std::ops::Deref for Db {
+    type Target = Pools;
+
+    fn deref(&self) -> &Pools {
+        &self.0
+    }
 }
 
 impl Db {
@@ -119,11 +140,14 @@ impl Db {
                         source,
                     })?;
                 // PostgreSQL serialises conflicting writes itself; one pool serves both roles.
-                Db {
+                Db(Arc::new(Pools {
                     reader: pool.clone(),
+                    heartbeats: pool.clone(),
                     writer: pool,
+                    checkpoints: None,
+                    turn: Arc::default(),
                     backend: Backend::Postgres,
-                }
+                }))
             }
             None => {
                 std::fs::create_dir_all(&config.data_dir).map_err(|source| {
@@ -160,23 +184,43 @@ impl Db {
                     backend: Backend::Sqlite,
                     source,
                 };
-                // One writer connection: SQLite allows one writer at a time anyway, and with a
-                // single in-process writer no transaction ever meets SQLITE_BUSY from another.
-                // The writer keeps what it writes in memory: a batch of heartbeats dirties a
-                // page per session, more than the default 2 MB holds. A reader's cache is
-                // emptied whenever another connection has written, which under heartbeats is
-                // always: readers read through a memory map instead of copying each page.
-                let writer = connect(1, "PRAGMA cache_size = -65536;")
+                // Two writer connections, one for the heartbeat writer and one for everything
+                // else, taking turns (`turn`), so that no transaction meets SQLITE_BUSY. A
+                // writer keeps what it writes in memory: a batch of heartbeats dirties a page
+                // per session, more than the default 2 MB holds. Neither checkpoints the WAL
+                // at its commits (which would stall the heartbeats behind a checkpoint's
+                // copying and fsync); the checkpointer does, on its own connection.
+                // The heartbeat writer reads the sessions it does not know through a memory map
+                // instead of copying each page.
+                let writer = connect(
+                    1,
+                    "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;",
+                )
+                .await
+                .map_err(err)?;
+                let heartbeats = connect(
+                    1,
+                    "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; \
+                     PRAGMA mmap_size = 1073741824;",
+                )
+                .await
+                .map_err(err)?;
+                let reader = connect(4, "PRAGMA cache_size = -2000;")
                     .await
                     .map_err(err)?;
-                let reader = connect(4, "PRAGMA mmap_size = 1073741824;")
+                let checkpoints = connect(1, "PRAGMA wal_autocheckpoint = 0;")
                     .await
                     .map_err(err)?;
-                Db {
+                let turn = Arc::default();
+                tokio::spawn(checkpoint(checkpoints.clone(), Arc::clone(&turn)));
+                Db(Arc::new(Pools {
                     reader,
                     writer,
+                    heartbeats,
+                    checkpoints: Some(checkpoints),
+                    turn,
                     backend: Backend::Sqlite,
-                }
+                }))
             }
         };
         let migrator = match db.backend {
@@ -204,7 +248,13 @@ impl Db {
         F: for<'c> FnOnce(&'c mut AnyConnection) -> WriteFuture<'c, T> + Send + 'static,
     {
         let writer = self.writer.clone();
+        let turn = self.turn.clone();
+        let sqlite = self.backend == Backend::Sqlite;
         tokio::spawn(async move {
+            let _turn = match sqlite {
+                true => Some(turn.lock_owned().await),
+                false => None,
+            };
             let mut tx = writer.begin().await?;
             let value = f(&mut tx).await?;
             tx.commit().await?;
@@ -214,17 +264,63 @@ impl Db {
         .map_err(|e| AppError::Internal(format!("write task failed: {e}")))?
     }
 
-    /// The write connection, for the heartbeat writer, which runs on its own thread where no
-    /// client can cancel it half-way, opens and closes its transactions itself, and never
-    /// gives the connection back with one open (see `write` for everyone else).
-    pub async fn write_connection(&self) -> Result<PoolConnection<Any>, AppError> {
-        Ok(self.writer.acquire().await?)
+    /// The heartbeat writer's connection. The writer runs on its own thread where no client
+    /// can cancel it half-way, opens and closes its transactions itself, and never gives the
+    /// connection back with one open (see `write` for everyone else).
+    pub async fn heartbeat_connection(&self) -> Result<PoolConnection<Any>, AppError> {
+        Ok(self.heartbeats.acquire().await?)
+    }
+
+    /// On SQLite, waits for the turn to write (see `turn`); held until dropped.
+    pub async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.turn.clone().lock_owned().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Closes every connection (the SQLite WAL is checkpointed on the last close).
     pub async fn close(&self) {
         self.reader.close().await;
+        self.heartbeats.close().await;
+        if let Some(c) = &self.checkpoints {
+            c.close().await;
+        }
         self.writer.close().await;
+    }
+}
+
+/// How often the checkpointer copies the WAL into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// A WAL longer than this (in pages, 16 MB) is checkpointed in the writers' turn, so that it
+/// starts again from its beginning: under writes that never pause, passive checkpoints alone
+/// never let it, and it would grow without end.
+const WAL_RESTART_PAGES: i64 = 4_096;
+
+/// Copies committed pages from the WAL into the database file beside the writers (a passive
+/// checkpoint waits for nobody, and has done most of the copying by the time a restart needs
+/// the writers to pause). Stops when its pool is closed.
+async fn checkpoint(pool: AnyPool, turn: Arc<tokio::sync::Mutex<()>>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut restart = false;
+    while !pool.is_closed() {
+        tick.tick().await;
+        let _turn = match restart {
+            true => Some(turn.lock().await),
+            false => None,
+        };
+        let mode = if restart { "RESTART" } else { "PASSIVE" };
+        let done = sqlx::query(&format!("PRAGMA wal_checkpoint({mode})"))
+            .fetch_one(&pool)
+            .await
+            .and_then(|r| r.try_get::<i64, _>(1));
+        match done {
+            Ok(wal_pages) => restart = wal_pages > WAL_RESTART_PAGES,
+            Err(e) if !pool.is_closed() => tracing::warn!(error = %e, "WAL checkpoint failed"),
+            Err(_) => {}
+        }
     }
 }
 

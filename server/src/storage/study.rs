@@ -215,13 +215,15 @@ pub enum Save {
 /// Writes back the state of sessions, each guarded by its `loaded_seq` and by still being
 /// live; returns the ids whose guard held. On SQLite the heartbeat writer is the only writer
 /// of these rows, so a guard that fails there is a bug and fails the whole statement.
-/// `first` as for [`load_many`].
+/// `first` as for [`load_many`]; `last` (SQLite only) is SQL to run after it in the same call:
+/// the writer's `COMMIT`.
 pub async fn save(
     conn: &mut AnyConnection,
     rows: &[&StudyRow],
     what: Save,
     now: i64,
     first: &str,
+    last: &str,
 ) -> Result<Vec<i64>, sqlx::Error> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -280,9 +282,9 @@ pub async fn save(
         // SQLite counts the rows changed by the statement itself (a row count from the call
         // would also count the `BEGIN` sent before it).
         if backend == Backend::Postgres {
-            " RETURNING study_sessions.id"
+            " RETURNING study_sessions.id".to_owned()
         } else {
-            "; SELECT changes()"
+            format!("; SELECT changes(){last}")
         }
     );
     let mut q = sqlx::query(&sql);
@@ -371,11 +373,13 @@ impl From<&StudyRow> for Handover {
     }
 }
 
-/// Moves sessions' figures into `lesson_progress` and `study_days`, never lowering a credit.
+/// Moves sessions' figures into `lesson_progress` and `study_days`, never lowering a credit;
+/// `first` as for [`load_many`].
 pub async fn hand_over(
     conn: &mut AnyConnection,
     rows: &[Handover],
     now: i64,
+    first: &str,
 ) -> Result<(), sqlx::Error> {
     // One statement may not touch a row twice (PostgreSQL refuses): one entry per key.
     let mut lessons: HashMap<(i64, i64, i64), &Handover> = HashMap::new();
@@ -396,7 +400,7 @@ pub async fn hand_over(
             .map(|i| format!("({})", params(conn, 1 + i * COLS, COLS)))
             .collect();
         let sql = format!(
-            "INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, \
+                        "{first}INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, \
              position_secs, updated_at) VALUES {} ON CONFLICT (user_id, lesson_id, year) DO UPDATE \
              SET credited_secs = {}, furthest_secs = {}, position_secs = excluded.position_secs, \
              updated_at = excluded.updated_at",
@@ -483,7 +487,7 @@ pub async fn end_live(
             day_credited_secs: r.try_get("day_credited_secs")?,
         });
     }
-    hand_over(conn, &handovers, now).await?;
+    hand_over(conn, &handovers, now, "").await?;
     Ok(ids)
 }
 
