@@ -631,3 +631,43 @@ async fn heartbeats_with_a_signed_out_or_expired_cookie_are_refused_at_once() {
         );
     }
 }
+
+/// A live session remembered by the heartbeat writer is read again at Shanghai midnight (its
+/// day's credit handed over): its lesson credit goes on, and every read agrees with the replies.
+#[tokio::test]
+async fn a_session_goes_on_across_shanghai_midnight() {
+    let (app, lesson, _) = setup("text").await;
+    let now: Value = app.advance_clock(0).await;
+    let now = chrono::DateTime::parse_from_rfc3339(now["now"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    // 45 s before a Shanghai midnight (16:00 UTC).
+    let to_midnight = (16 * 3600 - now.rem_euclid(86_400)).rem_euclid(86_400);
+    app.advance_clock(to_midnight + 86_400 - 45).await;
+    let me = Learner::demo(&app).await;
+    let s = me.start(lesson).await;
+    let (before, _) = me.study(s, 1, 2).await;
+    assert_eq!(before, 40);
+    app.advance_clock(20).await;
+    let after = me.beat(s, 3, 0).await;
+    assert_eq!(after["credited_secs"], 20);
+    assert_eq!(after["lesson_credited_secs"], 60);
+    assert_eq!(after["year_credited_secs"], 60);
+    assert_eq!(me.year_secs().await, 60);
+    let res = app
+        .post(
+            &me.client,
+            &format!("/api/study/sessions/{s}/end"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(me.year_secs().await, 60);
+    let l: Value = app
+        .get(&me.client, &format!("/api/lessons/{lesson}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(l["progress"]["credited_secs"], 60);
+}
