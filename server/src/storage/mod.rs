@@ -293,10 +293,11 @@ impl Db {
 /// How often the checkpointer copies the WAL into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
-/// A WAL longer than this (in pages, 16 MB) is checkpointed in the writers' turn, so that it
+/// A WAL longer than this (in pages, 64 MB) is checkpointed in the writers' turn, so that it
 /// starts again from its beginning: under writes that never pause, passive checkpoints alone
-/// never let it, and it would grow without end.
-const WAL_RESTART_PAGES: i64 = 4_096;
+/// never let it, and it would grow without end. Heartbeats write about a page each, so under
+/// full load that is every few seconds; passive checkpoints do the copying in between.
+const WAL_RESTART_PAGES: i64 = 16_384;
 
 /// Copies committed pages from the WAL into the database file beside the writers (a passive
 /// checkpoint waits for nobody, and has done most of the copying by the time a restart needs
