@@ -2,13 +2,13 @@
 //! and the form for a new or changed lesson with a preview of its text as trainees see it.
 //! The practice lesson is made from the questions and only shown.
 
+use crate::admin::course_items::{apply, ItemActions, Open};
 use crate::admin::courses_api::{self as api, UploadLimits};
 use crate::admin::courses_text as text;
 use crate::admin::form::{
-    error_for, focus_first_error, focus_soon, refusal, Choice, NumberField, Outcome, TextArea,
+    error_for, focus_first_error, refusal, Choice, NumberField, Outcome, TextArea,
 };
 use crate::admin::upload::{FileUpload, Send};
-use crate::api::ApiError;
 use crate::components::field::TextField;
 use crate::study::markdown;
 use leptos::html::Div;
@@ -18,7 +18,6 @@ use qinxue_core::admin::{AdminCourse, AdminLesson, LessonInput};
 use qinxue_core::api::FieldError;
 use qinxue_core::ledger::LessonKind;
 use qinxue_core::ErrorCode;
-use std::future::Future;
 use std::rc::Rc;
 
 /// The lesson form's fields in order: API name and the control's id.
@@ -30,31 +29,6 @@ const FIELDS: [(&str, &str); 6] = [
     ("video", "lesson_video"),
     ("transcript", "lesson_transcript"),
 ];
-
-/// What is open in the section: nothing, the form for a new lesson, or a lesson's form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Open {
-    Nothing,
-    New,
-    Edit(i64),
-}
-
-/// Runs a change of the course and shows its outcome.
-fn apply(
-    course: RwSignal<Option<AdminCourse>>,
-    outcome: RwSignal<Option<Result<String, String>>>,
-    change: impl Future<Output = Result<AdminCourse, ApiError>> + 'static,
-) {
-    spawn_local(async move {
-        match change.await {
-            Ok(saved) => {
-                course.set(Some(saved));
-                outcome.set(Some(Ok(text::SAVED.into())));
-            }
-            Err(e) => outcome.set(Some(Err(e.message()))),
-        }
-    });
-}
 
 fn kind_label(kind: LessonKind) -> &'static str {
     match kind {
@@ -159,8 +133,6 @@ fn LessonRow(
         ids.insert(to, item);
         apply(course, outcome, api::reorder_lessons(course_id, ids));
     };
-    let moved_down = moved.clone();
-    let confirming = RwSignal::new(false);
     let video = (lesson.kind == LessonKind::Video)
         .then(|| view! { <p>{video_state(lesson.video.clone())}</p> });
     let name = lesson.title.clone();
@@ -170,48 +142,19 @@ fn LessonRow(
             <h3>{title}</h3>
             <p class="lesson-meta">{meta}</p>
             {video}
-            <div class="actions">
-                <button type="button" class="button button-small" disabled={at == 0} on:click=move |_| moved(at.saturating_sub(1))>
-                    {text::MOVE_UP}
-                </button>
-                <button type="button" class="button button-small" disabled={at >= last} on:click=move |_| moved_down(at + 1)>
-                    {text::MOVE_DOWN}
-                </button>
-                <button type="button" class="button button-small" on:click=move |_| {
+            <ItemActions
+                kind="lesson"
+                id
+                at
+                last
+                name=name
+                on_move=Callback::new(moved)
+                on_edit=Callback::new(move |_| {
                     outcome.set(None);
                     open.set(Open::Edit(id));
-                }>
-                    {text::EDIT}
-                </button>
-                <button
-                    type="button"
-                    class="button button-small"
-                    id=format!("delete-lesson-{id}")
-                    on:click=move |_| {
-                        confirming.set(true);
-                        focus_soon(format!("confirm-delete-lesson-{id}"));
-                    }
-                >
-                    {text::DELETE}
-                </button>
-            </div>
-            <div class="notice notice-warn" role="alertdialog" hidden=move || !confirming.get()>
-                <p>{text::confirm_delete(&name)}</p>
-                <div class="actions">
-                    <button type="button" class="button button-primary" id=format!("confirm-delete-lesson-{id}") on:click=move |_| {
-                        confirming.set(false);
-                        apply(course, outcome, api::delete_lesson(course_id, id));
-                    }>
-                        {text::CONFIRM_DELETE}
-                    </button>
-                    <button type="button" class="button" on:click=move |_| {
-                        confirming.set(false);
-                        focus_soon(format!("delete-lesson-{id}"));
-                    }>
-                        {text::CANCEL}
-                    </button>
-                </div>
-            </div>
+                })
+                on_delete=Callback::new(move |_| apply(course, outcome, api::delete_lesson(course_id, id)))
+            />
             {move || (open.get() == Open::Edit(id)).then(|| {
                 view! { <LessonForm lesson=Some(form_lesson.clone()) course open outcome limits /> }
             })}

@@ -5,6 +5,7 @@
 
 pub mod course_editor;
 pub mod course_form;
+pub mod course_items;
 pub mod courses;
 pub mod courses_api;
 pub mod courses_text;

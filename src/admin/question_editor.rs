@@ -1,12 +1,10 @@
 //! A course's practice questions: the list with answers and explanations, moving, editing
 //! and deleting, and the form for a new or changed question.
 
+use crate::admin::course_items::{apply, ItemActions, Open};
 use crate::admin::courses_api as api;
 use crate::admin::courses_text as text;
-use crate::admin::form::{
-    error_for, focus_first_error, focus_soon, refusal, Choice, Outcome, TextArea,
-};
-use crate::api::ApiError;
+use crate::admin::form::{error_for, focus_first_error, refusal, Choice, Outcome, TextArea};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use qinxue_core::admin::{
@@ -15,7 +13,6 @@ use qinxue_core::admin::{
 use qinxue_core::api::FieldError;
 use qinxue_core::catalogue::{QuestionKind, TRUE_FALSE_OPTIONS};
 use qinxue_core::ErrorCode;
-use std::future::Future;
 
 /// The question form's fields in order: API name and the control's id.
 const FIELDS: [(&str, &str); 4] = [
@@ -24,29 +21,6 @@ const FIELDS: [(&str, &str); 4] = [
     ("answer", "q_answer"),
     ("explanation", "q_explanation"),
 ];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Open {
-    Nothing,
-    New,
-    Edit(i64),
-}
-
-fn apply(
-    course: RwSignal<Option<AdminCourse>>,
-    outcome: RwSignal<Option<Result<String, String>>>,
-    change: impl Future<Output = Result<AdminCourse, ApiError>> + 'static,
-) {
-    spawn_local(async move {
-        match change.await {
-            Ok(saved) => {
-                course.set(Some(saved));
-                outcome.set(Some(Ok(text::SAVED.into())));
-            }
-            Err(e) => outcome.set(Some(Err(e.message()))),
-        }
-    });
-}
 
 /// The options as shown: true/false questions have 正确 and 错误.
 fn shown_options(q: &AdminQuestion) -> Vec<String> {
@@ -115,8 +89,6 @@ fn QuestionRow(
         order.insert(to, item);
         apply(course, outcome, api::reorder_questions(course_id, order));
     };
-    let moved_down = moved.clone();
-    let confirming = RwSignal::new(false);
     let letters: String = question.answer.iter().map(|a| option_letter(*a)).collect();
     let options = shown_options(&question)
         .into_iter()
@@ -139,48 +111,19 @@ fn QuestionRow(
             <p>{text::answer_is(&letters)}</p>
             <p class="field-hint">{format!("{}：{}", text::FIELD_EXPLANATION, question.explanation)}</p>
             <p class="lesson-meta">{text::answered(question.answered)}</p>
-            <div class="actions">
-                <button type="button" class="button button-small" disabled={at == 0} on:click=move |_| moved(at.saturating_sub(1))>
-                    {text::MOVE_UP}
-                </button>
-                <button type="button" class="button button-small" disabled={at >= last} on:click=move |_| moved_down(at + 1)>
-                    {text::MOVE_DOWN}
-                </button>
-                <button type="button" class="button button-small" on:click=move |_| {
+            <ItemActions
+                kind="question"
+                id
+                at
+                last
+                name=stem
+                on_move=Callback::new(moved)
+                on_edit=Callback::new(move |_| {
                     outcome.set(None);
                     open.set(Open::Edit(id));
-                }>
-                    {text::EDIT}
-                </button>
-                <button
-                    type="button"
-                    class="button button-small"
-                    id=format!("delete-question-{id}")
-                    on:click=move |_| {
-                        confirming.set(true);
-                        focus_soon(format!("confirm-delete-question-{id}"));
-                    }
-                >
-                    {text::DELETE}
-                </button>
-            </div>
-            <div class="notice notice-warn" role="alertdialog" hidden=move || !confirming.get()>
-                <p>{text::confirm_delete(&stem)}</p>
-                <div class="actions">
-                    <button type="button" class="button button-primary" id=format!("confirm-delete-question-{id}") on:click=move |_| {
-                        confirming.set(false);
-                        apply(course, outcome, api::delete_question(course_id, id));
-                    }>
-                        {text::CONFIRM_DELETE}
-                    </button>
-                    <button type="button" class="button" on:click=move |_| {
-                        confirming.set(false);
-                        focus_soon(format!("delete-question-{id}"));
-                    }>
-                        {text::CANCEL}
-                    </button>
-                </div>
-            </div>
+                })
+                on_delete=Callback::new(move |_| apply(course, outcome, api::delete_question(course_id, id)))
+            />
             {move || (open.get() == Open::Edit(id)).then(|| {
                 view! { <QuestionForm question=Some(form_question.clone()) course open outcome /> }
             })}
