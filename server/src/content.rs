@@ -2,6 +2,7 @@
 //! before anything is written, so that a bad file stops the seed with a message naming it.
 
 use qinxue_core::account::TRADES;
+use qinxue_core::admin::{CourseInput, LessonInput, QuestionInput};
 use qinxue_core::catalogue::{CourseCategory, QuestionKind, TRUE_FALSE_OPTIONS};
 use qinxue_core::ledger::LessonKind;
 use serde::Deserialize;
@@ -41,6 +42,44 @@ pub struct QuestionFile {
     pub options: Vec<String>,
     pub answer: Vec<usize>,
     pub explanation: String,
+}
+
+impl CourseFile {
+    /// The course's fields as the course management stores them.
+    pub fn input(&self) -> CourseInput {
+        CourseInput {
+            title: self.title.clone(),
+            category: self.category,
+            trades: self.trades.clone(),
+            hours: self.hours,
+            description: self.description.clone(),
+        }
+    }
+}
+
+impl LessonFile {
+    pub fn input(&self) -> LessonInput {
+        LessonInput {
+            title: self.title.clone(),
+            kind: self.kind,
+            duration_secs: self.duration_secs,
+            body: self.body.clone(),
+            transcript: self.transcript.clone(),
+            video: self.video.clone(),
+        }
+    }
+}
+
+impl QuestionFile {
+    pub fn input(&self) -> QuestionInput {
+        QuestionInput {
+            kind: self.kind,
+            stem: self.stem.clone(),
+            options: self.options.clone(),
+            answer: self.answer.clone(),
+            explanation: self.explanation.clone(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! Courses, their lessons, trades and practice questions.
 
-use super::stored_enum;
+use super::{course_admin, stored_enum};
 use crate::content::CourseFile;
 use qinxue_core::api::{Course, LessonSummary};
 use qinxue_core::catalogue::CourseCategory;
@@ -10,64 +10,23 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
-/// Stores a course file with its lessons and questions; returns the course id.
+/// Stores a course file with its lessons and questions, published; returns the course id.
+/// Through the course-management statements, so that a seeded course is stored exactly as one
+/// the provincial admin builds.
 pub async fn insert_course(
     conn: &mut AnyConnection,
     c: &CourseFile,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO courses (code, title, category, hours, description, cover, published, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
-    )
-    .bind(&c.code)
-    .bind(&c.title)
-    .bind(c.category.as_str())
-    .bind(i64::from(c.hours))
-    .bind(&c.description)
-    .bind(&c.cover)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    for trade in &c.trades {
-        sqlx::query("INSERT INTO course_trades (course_id, trade) VALUES ($1, $2)")
-            .bind(id)
-            .bind(trade)
-            .execute(&mut *conn)
-            .await?;
+    let id = course_admin::insert_course(conn, &c.code, &c.input(), &c.cover, now).await?;
+    for lesson in &c.lessons {
+        course_admin::insert_lesson(conn, id, &lesson.input()).await?;
     }
-    for (position, l) in (1_i64..).zip(&c.lessons) {
-        sqlx::query(
-            "INSERT INTO lessons (course_id, position, title, kind, duration_secs, body, video, transcript) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id)
-        .bind(position)
-        .bind(&l.title)
-        .bind(l.kind.as_str())
-        .bind(l.duration_secs)
-        .bind(&l.body)
-        .bind(l.video.as_deref())
-        .bind(l.transcript.as_deref())
-        .execute(&mut *conn)
-        .await?;
+    for question in &c.questions {
+        course_admin::insert_question(conn, id, &question.input()).await?;
     }
-    for (position, q) in (1_i64..).zip(&c.questions) {
-        sqlx::query(
-            "INSERT INTO questions (course_id, position, kind, stem, options, answer, explanation) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(position)
-        .bind(q.kind.as_str())
-        .bind(&q.stem)
-        .bind(serde_json::to_string(&q.options).expect("strings serialise"))
-        .bind(serde_json::to_string(&q.answer).expect("numbers serialise"))
-        .bind(&q.explanation)
-        .execute(&mut *conn)
-        .await?;
-    }
-    sync_practice_lesson(conn, id).await?;
+    course_admin::questions_changed(conn, id).await?;
+    course_admin::set_published(conn, id, true).await?;
     Ok(id)
 }
 
