@@ -3,7 +3,7 @@
 
 use qinxue_core::account::TRADES;
 use qinxue_core::admin::{CourseInput, LessonInput, QuestionInput};
-use qinxue_core::catalogue::{CourseCategory, QuestionKind, TRUE_FALSE_OPTIONS};
+use qinxue_core::catalogue::{CourseCategory, QuestionKind};
 use qinxue_core::ledger::LessonKind;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -182,22 +182,15 @@ fn check(c: &CourseFile) -> Result<(), String> {
             ));
         }
     }
+    // The same rules as a question the provincial admin writes.
     for (i, q) in c.questions.iter().enumerate() {
-        let n = if q.kind == QuestionKind::TrueFalse {
-            TRUE_FALSE_OPTIONS.len()
-        } else {
-            q.options.len()
-        };
-        let ok = match q.kind {
-            QuestionKind::Single => q.answer.len() == 1 && n >= 2,
-            QuestionKind::Multiple => q.answer.len() >= 2 && n >= 3,
-            QuestionKind::TrueFalse => q.answer.len() == 1 && q.options.is_empty(),
-        };
-        if !ok || q.answer.iter().any(|a| *a >= n) {
+        if let Err(errors) = q.input().validate() {
+            let reasons: Vec<String> = errors.into_iter().map(|e| e.message).collect();
             return Err(format!(
-                "question {} ({:?}) has options or answers that do not fit its kind",
+                "question {} ({:?}): {}",
                 i + 1,
-                q.stem
+                q.stem,
+                reasons.join("; ")
             ));
         }
     }
