@@ -175,7 +175,7 @@ impl FromJson for Attempt {
         Some(Self {
             id: int(o, "id")?,
             course_id: int(o, "course_id")?,
-            started_at: instant(&string(o, "started_at")?)?,
+            started_at: time(o, "started_at")?,
             finished_at: maybe_instant(o, "finished_at")?,
             questions: list(o, "questions")?,
             answers: list(o, "answers")?,
@@ -200,7 +200,7 @@ impl FromJson for AttemptSummary {
     fn from_json(o: &JsValue) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
-            started_at: instant(&string(o, "started_at")?)?,
+            started_at: time(o, "started_at")?,
             finished_at: maybe_instant(o, "finished_at")?,
             questions: uint(o, "questions")?,
             correct: uint(o, "correct")?,
@@ -278,7 +278,7 @@ impl FromJson for CheckPrompt {
             id: string(o, "id")?,
             prompt: string(o, "prompt")?,
             options: list(o, "options")?,
-            expires_at: instant(&string(o, "expires_at")?)?,
+            expires_at: time(o, "expires_at")?,
         })
     }
 }
@@ -354,8 +354,8 @@ impl FromJson for YearInfo {
             year: i32::try_from(int(o, "year")?).ok()?,
             required_hours: maybe(o, "required_hours", |v| u32::try_from(whole(v)?).ok())?,
             fee_fen: maybe(o, "fee_fen", whole)?,
-            registration_deadline: instant(&string(o, "registration_deadline")?)?,
-            study_deadline: instant(&string(o, "study_deadline")?)?,
+            registration_deadline: time(o, "registration_deadline")?,
+            study_deadline: time(o, "study_deadline")?,
             minutes_per_hour: uint(o, "minutes_per_hour")?,
             registration_open: boolean(o, "registration_open")?,
             study_open: boolean(o, "study_open")?,
@@ -386,7 +386,7 @@ impl FromJson for Region {
     }
 }
 
-/// An instant on the wire (UTC, RFC 3339).
+/// The instant at `key`.
 fn time(object: &JsValue, key: &str) -> Option<DateTime<Utc>> {
     instant(&string(object, key)?)
 }
@@ -422,7 +422,7 @@ impl FromJson for Order {
             unit_name: nullable(o, "unit_name")?,
             payer_name: string(o, "payer_name")?,
             receipt_no: nullable(o, "receipt_no")?,
-            paid_at: maybe(o, "paid_at", |v| instant(&v.as_string()?))?,
+            paid_at: maybe_instant(o, "paid_at")?,
             created_at: time(o, "created_at")?,
             refund_fen: int(o, "refund_fen")?,
             refund_reason: maybe(o, "refund_reason", |v| {
