@@ -7,11 +7,15 @@ SHELL := /bin/bash
 # too old, see TOOLCHAIN.md) must come first on the PATH so that Trunk, offline, finds them.
 export PATH := $(CURDIR)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: tools web run test fmt clean bench
+.PHONY: tools test-tools web run test fmt clean bench
 
-# Installs only what is missing: rustup target, trunk, wasm-bindgen-cli, npm packages, Debian packages.
+# Installs only what is missing: rustup target, trunk, wasm-bindgen-cli, npm packages, brotli;
+# test-tools adds Chromium and PostgreSQL, which only the tests need.
 tools:
 	scripts/install-tools.sh
+
+test-tools:
+	scripts/install-tools.sh test
 
 # Trunk runs cargo --offline (Trunk.toml), so the crates must be in the local registry first.
 # The trainee bundle first: its build empties dist/, the admin bundle then goes in dist/admin/.
@@ -37,7 +41,7 @@ run: web
 	  QINXUE_DEMO=1 target/release/qinxue-server
 
 # Everything CI checks, in order, stopping at the first failure.
-test: tools
+test: test-tools
 	cargo fmt --all --check
 	python3 content/check.py
 	cargo clippy --workspace --all-targets -- -D warnings

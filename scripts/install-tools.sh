@@ -15,34 +15,44 @@ TRUNK_VERSION=0.21.14 # 0.22 needs a newer rustc than this machine's (TOOLCHAIN.
 WASM_BINDGEN_VERSION="$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 [[ -n "$WASM_BINDGEN_VERSION" ]] || { echo "install-tools: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
 
-# Browser for e2e, a small CJK font so that screenshots and text widths are real Chinese
-# (no tofu), pre-compression of dist/, PostgreSQL for the second run of the integration tests.
-APT_PACKAGES=(chromium chromium-driver fonts-wqy-microhei brotli postgresql)
+# `make run` needs only brotli (pre-compression of dist/). `install-tools.sh test` adds what
+# only the tests need: the browser for e2e, a small CJK font so that screenshots and text
+# widths are real Chinese (no tofu), and PostgreSQL for the second run of the integration tests.
+APT_PACKAGES=(brotli)
+if [[ "${1:-}" == test ]]; then
+  APT_PACKAGES+=(chromium chromium-driver fonts-wqy-microhei postgresql)
+fi
 
-# Debian packages first: they take longest on a fresh machine and need nothing else.
+# Debian packages download and unpack while cargo compiles below (they need no CPU to speak
+# of); the script waits for them before it ends.
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
+apt_pid=""
 if ((${#missing[@]})); then
   echo "install-tools: apt-get install ${missing[*]}"
   sudo=""; [[ "$(id -u)" == 0 ]] || sudo=sudo
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq "${missing[@]}"
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}"; } &
+  apt_pid=$!
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The tools are built without fat LTO and with many codegen units: their own release profiles
+# ask for LTO, which alone took two thirds of a fresh machine's first `make run`; a tool that
+# runs for seconds per build gains nothing from it.
+light_release=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
 if [[ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]]; then
-  cargo install trunk --version "$TRUNK_VERSION" --locked
+  "${light_release[@]}" cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
 
 # No --locked: one of the CLI's locked dependency versions is missing from the registry.
 if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  "${light_release[@]}" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
 # npm: binaryen's wasm-opt (Debian's is too old and yields a broken wasm) and playwright-core
@@ -50,4 +60,8 @@ fi
 # on every install, so one newer than both manifests means node_modules is up to date.
 if [[ ! node_modules/.package-lock.json -nt package-lock.json || ! node_modules/.package-lock.json -nt package.json ]]; then
   npm ci --no-audit --no-fund
+fi
+
+if [[ -n "$apt_pid" ]]; then
+  wait "$apt_pid" || { echo "install-tools: apt-get install failed" >&2; exit 1; }
 fi
