@@ -2,6 +2,7 @@
 //! front end. `main` only reads the configuration and calls [`Application`]; integration
 //! tests build the same application on a random port.
 
+pub mod access;
 pub mod auth;
 pub mod clock;
 pub mod config;

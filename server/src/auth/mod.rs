@@ -1,8 +1,7 @@
-//! Authentication: password hashing, session cookies, the signed-in user, and login limits.
+//! Authentication: password hashing, session cookies, remembered sign-ins and login limits.
+//! Who the signed-in person is and what they may do is `crate::access`.
 
 pub mod password;
 pub mod rate_limit;
 pub mod session;
 pub mod sign_ins;
-
-pub use session::CurrentUser;

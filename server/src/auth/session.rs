@@ -3,13 +3,8 @@
 //! cashier is still signed in; no state-changing route answers GET, so Lax is CSRF-safe.
 
 use crate::error::AppError;
-use crate::state::AppState;
-use crate::storage::{sessions, users::User};
-use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::COOKIE;
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
-use qinxue_core::Role;
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "qinxue_session";
@@ -65,67 +60,6 @@ pub fn token_from(headers: &HeaderMap) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, value)| *name == COOKIE_NAME && !value.is_empty())
         .map(|(_, value)| value.to_owned())
-}
-
-/// The signed-in user; a route that takes it answers 401 to everyone else.
-#[derive(Debug, Clone)]
-pub struct CurrentUser(pub User);
-
-impl CurrentUser {
-    /// Refuses with 403 unless the user has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<&User, AppError> {
-        if roles.contains(&self.0.role) {
-            Ok(&self.0)
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = token_from(&parts.headers).ok_or(AppError::Unauthenticated)?;
-        let hash = token_hash(&token);
-        let now = state.clock.now_secs();
-        let (user, expires_at) = {
-            let mut conn = state.db.read().await?;
-            sessions::find_user(&mut conn, &hash, now)
-                .await?
-                .ok_or(AppError::Unauthenticated)?
-        };
-        if expires_at - now < SESSION_SECS / 2 {
-            state
-                .db
-                .write(move |c| {
-                    Box::pin(
-                        async move { Ok(sessions::extend(c, &hash, now + SESSION_SECS).await?) },
-                    )
-                })
-                .await?;
-        }
-        Ok(CurrentUser(user))
-    }
-}
-
-/// `Option<CurrentUser>`: the signed-in user if there is one; nobody is refused.
-impl OptionalFromRequestParts<AppState> for CurrentUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
-            Ok(user) => Ok(Some(user)),
-            Err(AppError::Unauthenticated) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
 }
 
 #[cfg(test)]

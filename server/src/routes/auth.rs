@@ -1,6 +1,7 @@
 //! Registration, sign-in and sign-out.
 
-use crate::auth::{session, CurrentUser};
+use crate::access::Actor;
+use crate::auth::session;
 use crate::error::{AppError, Result};
 use crate::extract::ApiJson;
 use crate::services::accounts;
@@ -67,11 +68,11 @@ async fn login(
     ))]
 async fn logout(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse> {
     let token = session::token_from(&headers).ok_or(AppError::Unauthenticated)?;
-    accounts::logout(&state, &user.0, token).await?;
+    accounts::logout(&state, &actor, token).await?;
     Ok((
         StatusCode::NO_CONTENT,
         [(

@@ -1,6 +1,6 @@
 //! The course catalogue and lesson content.
 
-use crate::auth::CurrentUser;
+use crate::access::Actor;
 use crate::error::Result;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::services::selection::{self, CourseFilter};
@@ -23,11 +23,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Vec<Course>), (status = 400, body = ErrorBody)))]
 async fn list_courses(
     State(state): State<AppState>,
-    user: Option<CurrentUser>,
+    actor: Option<Actor>,
     ApiQuery(filter): ApiQuery<CourseFilter>,
 ) -> Result<Json<Vec<Course>>> {
     Ok(Json(
-        selection::catalogue(&state, user.as_ref().map(|u| &u.0), &filter).await?,
+        selection::catalogue(&state, actor.as_ref().map(Actor::user), &filter).await?,
     ))
 }
 
@@ -37,8 +37,8 @@ async fn list_courses(
     responses((status = 200, body = Lesson), (status = 404, body = ErrorBody)))]
 async fn get_lesson(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Lesson>> {
-    Ok(Json(study::lesson(&state, &user.0, id).await?))
+    Ok(Json(study::lesson(&state, &actor, id).await?))
 }

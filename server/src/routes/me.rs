@@ -1,6 +1,6 @@
 //! `GET /api/me`.
 
-use crate::auth::CurrentUser;
+use crate::access::Actor;
 use crate::error::Result;
 use crate::services::accounts;
 use crate::state::AppState;
@@ -17,6 +17,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The signed-in person, masked identifiers, and this year's requirement for them.
 #[utoipa::path(get, path = "/api/me", tag = "auth",
     responses((status = 200, body = Me), (status = 401, body = ErrorBody, description = "`unauthenticated`")))]
-async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>> {
-    Ok(Json(accounts::me(&state, user.0).await?))
+async fn me(State(state): State<AppState>, actor: Actor) -> Result<Json<Me>> {
+    Ok(Json(accounts::me(&state, actor).await?))
 }

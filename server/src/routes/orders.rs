@@ -1,6 +1,6 @@
 //! Registration orders and the unit admin's staff list (DESIGN.md §4 and §7).
 
-use crate::auth::CurrentUser;
+use crate::access::Actor;
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::services::orders;
@@ -34,12 +34,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiJson(req): ApiJson<CreateOrder>,
 ) -> Result<(StatusCode, Json<OrderCreated>)> {
     Ok((
         StatusCode::CREATED,
-        Json(orders::create(&state, &user.0, req).await?),
+        Json(orders::create(&state, &actor, req).await?),
     ))
 }
 
@@ -47,8 +47,8 @@ async fn create(
 /// unit's orders, newest first.
 #[utoipa::path(get, path = "/api/orders", tag = "orders",
     responses((status = 200, body = Vec<Order>), (status = 403, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Vec<Order>>> {
-    Ok(Json(orders::list(&state, &user.0).await?))
+async fn list(State(state): State<AppState>, actor: Actor) -> Result<Json<Vec<Order>>> {
+    Ok(Json(orders::list(&state, &actor).await?))
 }
 
 /// One order, as the server knows it: what the payment return page shows.
@@ -57,10 +57,10 @@ async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<V
     responses((status = 200, body = Order), (status = 404, body = ErrorBody, description = "no such order, or someone else's")))]
 async fn get(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Order>> {
-    Ok(Json(orders::get(&state, &user.0, id).await?))
+    Ok(Json(orders::get(&state, &actor, id).await?))
 }
 
 /// A cashier page for an open order: after the platform was unavailable, or the payer
@@ -75,10 +75,10 @@ async fn get(
     ))]
 async fn pay(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrderCreated>> {
-    Ok(Json(orders::pay(&state, &user.0, id).await?))
+    Ok(Json(orders::pay(&state, &actor, id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -94,8 +94,8 @@ struct StaffQuery {
     responses((status = 200, body = UnitStaff), (status = 403, body = ErrorBody, description = "not a unit admin")))]
 async fn unit_staff(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiQuery(q): ApiQuery<StaffQuery>,
 ) -> Result<Json<UnitStaff>> {
-    Ok(Json(orders::unit_staff(&state, &user.0, q.year).await?))
+    Ok(Json(orders::unit_staff(&state, &actor, q.year).await?))
 }

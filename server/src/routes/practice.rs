@@ -1,6 +1,6 @@
 //! Practice attempts with immediate feedback.
 
-use crate::auth::CurrentUser;
+use crate::access::Actor;
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath};
 use crate::services::practice;
@@ -28,11 +28,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 201, body = Attempt), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn start(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(course_id): ApiPath<i64>,
     ApiJson(req): ApiJson<StartPractice>,
 ) -> Result<(StatusCode, Json<Attempt>)> {
-    let attempt = practice::start(&state, &user.0, course_id, req.retry_wrong_of).await?;
+    let attempt = practice::start(&state, &actor, course_id, req.retry_wrong_of).await?;
     Ok((StatusCode::CREATED, Json(attempt)))
 }
 
@@ -42,10 +42,10 @@ async fn start(
     responses((status = 200, body = Vec<AttemptSummary>)))]
 async fn history(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(course_id): ApiPath<i64>,
 ) -> Result<Json<Vec<AttemptSummary>>> {
-    Ok(Json(practice::history(&state, &user.0, course_id).await?))
+    Ok(Json(practice::history(&state, &actor, course_id).await?))
 }
 
 #[utoipa::path(get, path = "/api/practice/{attempt}", tag = "practice",
@@ -53,10 +53,10 @@ async fn history(
     responses((status = 200, body = Attempt), (status = 404, body = ErrorBody)))]
 async fn get_attempt(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Attempt>> {
-    Ok(Json(practice::get(&state, &user.0, id).await?))
+    Ok(Json(practice::get(&state, &actor, id).await?))
 }
 
 /// Answers one question; the answer is graded and explained at once.
@@ -69,12 +69,12 @@ async fn get_attempt(
     ))]
 async fn answer(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AnswerQuestion>,
 ) -> Result<Json<GradedAnswer>> {
     Ok(Json(
-        practice::answer(&state, &user.0, id, req.question_id, req.chosen).await?,
+        practice::answer(&state, &actor, id, req.question_id, req.chosen).await?,
     ))
 }
 
@@ -84,8 +84,8 @@ async fn answer(
     responses((status = 200, body = Attempt), (status = 409, body = ErrorBody, description = "`attempt_finished`")))]
 async fn finish(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Attempt>> {
-    Ok(Json(practice::finish(&state, &user.0, id).await?))
+    Ok(Json(practice::finish(&state, &actor, id).await?))
 }

@@ -1,6 +1,6 @@
 //! A trainee's plan of courses for the year.
 
-use crate::auth::CurrentUser;
+use crate::access::Actor;
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath};
 use crate::services::selection;
@@ -21,8 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The selected courses and their 学时 against the requirement.
 #[utoipa::path(get, path = "/api/selections", tag = "catalogue", responses((status = 200, body = Plan)))]
-async fn plan(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Plan>> {
-    Ok(Json(selection::plan(&state, &user.0).await?))
+async fn plan(State(state): State<AppState>, actor: Actor) -> Result<Json<Plan>> {
+    Ok(Json(selection::plan(&state, &actor).await?))
 }
 
 /// Adds a course to the plan.
@@ -35,12 +35,12 @@ async fn plan(State(state): State<AppState>, user: CurrentUser) -> Result<Json<P
     ))]
 async fn select(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiJson(req): ApiJson<SelectCourse>,
 ) -> Result<(StatusCode, Json<Plan>)> {
     Ok((
         StatusCode::CREATED,
-        Json(selection::select(&state, &user.0, req.course_id).await?),
+        Json(selection::select(&state, &actor, req.course_id).await?),
     ))
 }
 
@@ -50,8 +50,8 @@ async fn select(
     responses((status = 200, body = Plan), (status = 409, body = ErrorBody, description = "`course_started` or `registration_closed`")))]
 async fn unselect(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(course_id): ApiPath<i64>,
 ) -> Result<Json<Plan>> {
-    Ok(Json(selection::unselect(&state, &user.0, course_id).await?))
+    Ok(Json(selection::unselect(&state, &actor, course_id).await?))
 }

@@ -1,8 +1,7 @@
 //! Study sessions, heartbeats and anti-idle checks (DESIGN.md §3 and §7).
 
 use crate::auth::sign_ins::SignedIn;
-use crate::auth::CurrentUser;
-use crate::error::AppError;
+use crate::access::Actor;
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath};
 use crate::services::study;
@@ -14,7 +13,6 @@ use qinxue_core::api::{
     CheckAnswer, CheckPassed, EndStudy, ErrorBody, HeartbeatReply, HeartbeatRequest, StartStudy,
     StudyProgress, StudySession,
 };
-use qinxue_core::Role;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -37,12 +35,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn start(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiJson(req): ApiJson<StartStudy>,
 ) -> Result<(StatusCode, Json<StudySession>)> {
     Ok((
         StatusCode::CREATED,
-        Json(study::start(&state, &user.0, req.lesson_id).await?),
+        Json(study::start(&state, &actor, req.lesson_id).await?),
     ))
 }
 
@@ -57,15 +55,13 @@ async fn start(
     ))]
 async fn heartbeat(
     State(state): State<AppState>,
-    user: SignedIn,
+    signed_in: SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<HeartbeatRequest>,
 ) -> Result<Json<HeartbeatReply>> {
     let beat = study::validate_beat(&req)?;
-    if user.role != Role::Trainee {
-        return Err(AppError::Forbidden);
-    }
-    Ok(Json(state.study.heartbeat(user.user_id, id, beat).await?))
+    let trainee_id = signed_in.trainee()?;
+    Ok(Json(state.study.heartbeat(trainee_id, id, beat).await?))
 }
 
 /// Ends a session (the page is closing), crediting its last interval if one is sent.
@@ -74,11 +70,11 @@ async fn heartbeat(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn end(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<EndStudy>,
 ) -> Result<StatusCode> {
-    study::end(&state, &user.0, id, req.last).await?;
+    study::end(&state, &actor, id, req.last).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -93,15 +89,15 @@ async fn end(
     ))]
 async fn answer(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<CheckAnswer>,
 ) -> Result<Json<CheckPassed>> {
-    Ok(Json(study::answer(&state, &user.0, id, req.answer).await?))
+    Ok(Json(study::answer(&state, &actor, id, req.answer).await?))
 }
 
 /// The year's credited time by course.
 #[utoipa::path(get, path = "/api/study/progress", tag = "study", responses((status = 200, body = StudyProgress)))]
-async fn progress(State(state): State<AppState>, user: CurrentUser) -> Result<Json<StudyProgress>> {
-    Ok(Json(study::progress(&state, &user.0).await?))
+async fn progress(State(state): State<AppState>, actor: Actor) -> Result<Json<StudyProgress>> {
+    Ok(Json(study::progress(&state, &actor).await?))
 }

@@ -6,6 +6,7 @@
 //! once; the rule itself is kept when a payment is applied, by the database's constraints
 //! (a second payment for a person is flagged for refund, never counted twice).
 
+use crate::access::{Actor, Payer, Scope};
 use crate::error::AppError;
 use crate::payments::{PaymentRequest, PaymentStatus};
 use crate::services::{payments, policy};
@@ -20,7 +21,7 @@ use qinxue_core::api::{
 use qinxue_core::id_number::mask_id_number;
 use qinxue_core::order::{OrderKind, MAX_ORDER_TRAINEES};
 use qinxue_core::phone::mask_phone;
-use qinxue_core::{ErrorCode, PolicyYear, Role};
+use qinxue_core::{ErrorCode, PolicyYear};
 use std::collections::{BTreeSet, HashMap};
 
 /// The platform's limit on a payment's subject.
@@ -31,9 +32,10 @@ const MAX_SUBJECT_CHARS: usize = 128;
 /// down leaves it pending and payable later.
 pub async fn create(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     req: CreateOrder,
 ) -> Result<OrderCreated, AppError> {
+    let payer = actor.payer()?;
     let now = state.clock.now();
     let year = policy::in_force(state, now).await?;
     if req.year != year.year {
@@ -46,10 +48,12 @@ pub async fn create(
     if !year.registration_open(now) {
         return Err(AppError::RegistrationClosed);
     }
-    let order = match (user.role, req.trainee_ids) {
-        (Role::Trainee, None) => individual_order(state, user, &year).await?,
-        (Role::UnitAdmin, Some(ids)) => unit_order(state, user, &year, ids).await?,
-        (Role::UnitAdmin, None) => {
+    let order = match (payer, req.trainee_ids) {
+        (Payer::Trainee(user), None) => individual_order(state, user, &year).await?,
+        (Payer::Unit { admin, unit_id }, Some(ids)) => {
+            unit_order(state, admin, actor.people()?, unit_id, &year, ids).await?
+        }
+        (Payer::Unit { .. }, None) => {
             return Err(AppError::field(
                 "trainee_ids",
                 ErrorCode::ValidationFailed,
@@ -63,13 +67,14 @@ pub async fn create(
 
 /// `POST /api/orders/{id}/pay`: a new cashier page for an open order (after the platform was
 /// down, or the payer cancelled).
-pub async fn pay(state: &AppState, user: &User, id: i64) -> Result<OrderCreated, AppError> {
+pub async fn pay(state: &AppState, actor: &Actor, id: i64) -> Result<OrderCreated, AppError> {
+    let payer = actor.payer()?;
     let order = {
         let mut conn = state.db.read().await?;
-        orders::get(&mut conn, id).await?
+        orders::get_in(&mut conn, &payer.orders(), id).await?
     };
     let order = order
-        .filter(|o| may_pay(user, o))
+        .filter(|o| payer.may_pay(o.kind, o.payer_id, o.unit_id))
         .ok_or(AppError::NotFound)?;
     if order.status.is_settled() {
         return Err(AppError::OrderSettled);
@@ -82,7 +87,7 @@ pub async fn pay(state: &AppState, user: &User, id: i64) -> Result<OrderCreated,
         return Err(AppError::RegistrationClosed);
     }
     if order.kind == OrderKind::Unit {
-        let (now, admin, order_id) = (state.clock.now_secs(), user.id, order.id);
+        let (now, admin, order_id) = (state.clock.now_secs(), payer.user().id, order.id);
         state
             .db
             .write(move |c| {
@@ -94,21 +99,6 @@ pub async fn pay(state: &AppState, user: &User, id: i64) -> Result<OrderCreated,
             .await?;
     }
     open_payment(state, &order).await
-}
-
-/// Only the one who pays may open a payment: the trainee of an individual order, an admin of
-/// the unit of a unit order.
-fn may_pay(user: &User, order: &OrderRow) -> bool {
-    match order.kind {
-        OrderKind::Individual => order.payer_id == user.id,
-        OrderKind::Unit => user.role == Role::UnitAdmin && user.unit_id == order.unit_id,
-    }
-}
-
-/// Whether `user` may see the order: its payer, a trainee it pays for, or an admin of its unit.
-fn may_see(user: &User, order: &OrderRow, items: &[ItemRow]) -> bool {
-    may_pay(user, order)
-        || (user.role == Role::Trainee && items.iter().any(|i| i.user_id == user.id))
 }
 
 async fn individual_order(
@@ -164,13 +154,15 @@ async fn individual_order(
         .await
 }
 
+/// A unit order for some of the unit's staff: `staff` is the scope of the admin's unit's people.
 async fn unit_order(
     state: &AppState,
     admin: &User,
+    staff: Scope,
+    unit_id: i64,
     year: &PolicyYear,
     ids: Vec<i64>,
 ) -> Result<OrderRow, AppError> {
-    let unit_id = admin.unit_id.ok_or(AppError::Forbidden)?;
     let ids: BTreeSet<i64> = ids.into_iter().collect();
     if ids.is_empty() || ids.len() > MAX_ORDER_TRAINEES {
         return Err(AppError::field(
@@ -186,7 +178,7 @@ async fn unit_order(
         .write(move |c| {
             Box::pin(async move {
                 let staff: HashMap<i64, orders::StaffRow> =
-                    orders::unit_staff(&mut *c, unit_id, year.year)
+                    orders::unit_staff(&mut *c, &staff, year.year)
                         .await?
                         .into_iter()
                         .map(|s| (s.id, s))
@@ -326,27 +318,22 @@ async fn open_payment(state: &AppState, order: &OrderRow) -> Result<OrderCreated
 }
 
 /// `GET /api/orders/{id}`; someone else's order is a 404.
-pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Order, AppError> {
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Order, AppError> {
+    let payer = actor.payer()?;
     let mut conn = state.db.read().await?;
-    let order = orders::get(&mut conn, id)
+    let order = orders::get_in(&mut conn, &payer.orders(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let items = orders::items_of(&mut conn, &[id]).await?;
-    if !may_see(user, &order, &items) {
-        return Err(AppError::NotFound);
-    }
-    Ok(to_api(user, order, items))
+    Ok(to_api(payer, order, items))
 }
 
 /// `GET /api/orders`: a trainee's orders (their own and their unit's for them) or a unit
 /// admin's unit's orders, newest first.
-pub async fn list(state: &AppState, user: &User) -> Result<Vec<Order>, AppError> {
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<Order>, AppError> {
+    let payer = actor.payer()?;
     let mut conn = state.db.read().await?;
-    let rows = match (user.role, user.unit_id) {
-        (Role::Trainee, _) => orders::list_for_trainee(&mut conn, user.id).await?,
-        (Role::UnitAdmin, Some(unit)) => orders::list_for_unit(&mut conn, unit).await?,
-        _ => return Err(AppError::Forbidden),
-    };
+    let rows = orders::list_in(&mut conn, &payer.orders()).await?;
     let ids: Vec<i64> = rows.iter().map(|o| o.id).collect();
     let mut items: HashMap<i64, Vec<ItemRow>> = HashMap::new();
     for item in orders::items_of(&mut conn, &ids).await? {
@@ -356,14 +343,14 @@ pub async fn list(state: &AppState, user: &User) -> Result<Vec<Order>, AppError>
         .into_iter()
         .map(|o| {
             let its = items.remove(&o.id).unwrap_or_default();
-            to_api(user, o, its)
+            to_api(payer, o, its)
         })
         .collect())
 }
 
-fn to_api(user: &User, o: OrderRow, items: Vec<ItemRow>) -> Order {
+fn to_api(payer: Payer<'_>, o: OrderRow, items: Vec<ItemRow>) -> Order {
     // A trainee whose unit pays sees their own line, not their colleagues'.
-    let own_only = user.role == Role::Trainee && o.payer_id != user.id;
+    let own_only = matches!(payer, Payer::Trainee(_)) && o.payer_id != payer.user().id;
     Order {
         id: o.id,
         order_no: o.merchant_order_id,
@@ -381,7 +368,7 @@ fn to_api(user: &User, o: OrderRow, items: Vec<ItemRow>) -> Order {
         pay_url: o.pay_url.filter(|_| !o.status.is_settled() && !own_only),
         items: items
             .into_iter()
-            .filter(|i| !own_only || i.user_id == user.id)
+            .filter(|i| !own_only || i.user_id == payer.user().id)
             .map(|i| OrderItem {
                 trainee_id: i.user_id,
                 name: i.name,
@@ -398,13 +385,11 @@ fn to_api(user: &User, o: OrderRow, items: Vec<ItemRow>) -> Order {
 /// whether each is paid for.
 pub async fn unit_staff(
     state: &AppState,
-    admin: &User,
+    actor: &Actor,
     year: Option<i32>,
 ) -> Result<UnitStaff, AppError> {
-    let unit_id = match (admin.role, admin.unit_id) {
-        (Role::UnitAdmin, Some(unit)) => unit,
-        _ => return Err(AppError::Forbidden),
-    };
+    actor.unit_admin()?;
+    let staff_scope = actor.people()?;
     let now = state.clock.now();
     let year = match year {
         None => policy::in_force(state, now).await?,
@@ -417,7 +402,7 @@ pub async fn unit_staff(
         }
     };
     let mut conn = state.db.read().await?;
-    let staff = orders::unit_staff(&mut conn, unit_id, year.year).await?;
+    let staff = orders::unit_staff(&mut conn, &staff_scope, year.year).await?;
     Ok(UnitStaff {
         year: year.year,
         registration_open: year.registration_open(now),

@@ -1,5 +1,6 @@
 //! Practice: attempts on a course's questions, immediate feedback, scores and history.
 
+use crate::access::Actor;
 use crate::error::{unique_violation, AppError};
 use crate::services::policy;
 use crate::state::AppState;
@@ -11,7 +12,7 @@ use qinxue_core::catalogue::{CourseCategory, QuestionKind, TRUE_FALSE_OPTIONS};
 use qinxue_core::practice::{
     is_correct, normalise_choice, score, Attempt, AttemptSummary, GradedAnswer, PracticeQuestion,
 };
-use qinxue_core::{ErrorCode, Role};
+use qinxue_core::ErrorCode;
 
 fn options(q: &Question) -> Vec<String> {
     if q.kind == QuestionKind::TrueFalse {
@@ -79,13 +80,11 @@ async fn own_attempt(
 /// trainee got wrong.
 pub async fn start(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     retry_wrong_of: Option<i64>,
 ) -> Result<Attempt, AppError> {
-    if user.role != Role::Trainee {
-        return Err(AppError::Forbidden);
-    }
+    let user = actor.trainee()?;
     let year = policy::in_force(state, state.clock.now()).await?.year;
     let course = {
         let mut conn = state.db.read().await?;
@@ -133,10 +132,11 @@ pub async fn start(
             })
         })
         .await?;
-    get(state, user, id).await
+    get(state, actor, id).await
 }
 
-pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Attempt, AppError> {
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Attempt, AppError> {
+    let user = actor.trainee()?;
     let (row, questions) = own_attempt(state, user, id).await?;
     Ok(view(&row, &questions))
 }
@@ -144,11 +144,12 @@ pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Attempt, AppE
 /// Grades one answer and records it; the feedback comes back at once.
 pub async fn answer(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     attempt_id: i64,
     question_id: i64,
     chosen: Vec<usize>,
 ) -> Result<GradedAnswer, AppError> {
+    let user = actor.trainee()?;
     let (row, questions) = own_attempt(state, user, attempt_id).await?;
     if row.finished_at.is_some() {
         return Err(AppError::Refused(ErrorCode::AttemptFinished));
@@ -191,7 +192,8 @@ pub async fn answer(
 }
 
 /// Finishes an attempt: its score counts unanswered questions as wrong.
-pub async fn finish(state: &AppState, user: &User, attempt_id: i64) -> Result<Attempt, AppError> {
+pub async fn finish(state: &AppState, actor: &Actor, attempt_id: i64) -> Result<Attempt, AppError> {
+    let user = actor.trainee()?;
     let (row, _) = own_attempt(state, user, attempt_id).await?;
     let total = u32::try_from(row.question_ids.len()).unwrap_or(u32::MAX);
     let right = u32::try_from(row.answers.iter().filter(|a| a.2).count()).unwrap_or_default();
@@ -203,15 +205,16 @@ pub async fn finish(state: &AppState, user: &User, attempt_id: i64) -> Result<At
     if !finished {
         return Err(AppError::Refused(ErrorCode::AttemptFinished));
     }
-    get(state, user, attempt_id).await
+    get(state, actor, attempt_id).await
 }
 
 /// The trainee's attempts on a course, newest first.
 pub async fn history(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
 ) -> Result<Vec<AttemptSummary>, AppError> {
+    let user = actor.trainee()?;
     let mut conn = state.db.read().await?;
     practice::history(&mut conn, user.id, course_id)
         .await?

@@ -1,5 +1,6 @@
 //! The catalogue as a trainee sees it, and their plan of courses for the year.
 
+use crate::access::Actor;
 use crate::error::AppError;
 use crate::services::policy;
 use crate::state::AppState;
@@ -7,7 +8,7 @@ use crate::storage::{catalogue, enrolments, users::User};
 use qinxue_core::api::Course;
 use qinxue_core::catalogue::CourseCategory;
 use qinxue_core::practice::Plan;
-use qinxue_core::{ErrorCode, Role};
+use qinxue_core::ErrorCode;
 
 /// Catalogue filters; all optional.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
@@ -46,17 +47,9 @@ pub async fn catalogue(
     Ok(courses)
 }
 
-fn trainee(user: &User) -> Result<(), AppError> {
-    if user.role == Role::Trainee {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 /// The trainee's plan for the year in force.
-pub async fn plan(state: &AppState, user: &User) -> Result<Plan, AppError> {
-    trainee(user)?;
+pub async fn plan(state: &AppState, actor: &Actor) -> Result<Plan, AppError> {
+    let user = actor.trainee()?;
     let now = state.clock.now();
     let year = policy::in_force(state, now).await?;
     let mut conn = state.db.read().await?;
@@ -80,8 +73,9 @@ pub async fn plan(state: &AppState, user: &User) -> Result<Plan, AppError> {
 
 /// Adds a course: published, of the trainee's trade if it is a trade course, not already
 /// there, before the registration deadline, and while the plan is short of the requirement.
-pub async fn select(state: &AppState, user: &User, course_id: i64) -> Result<Plan, AppError> {
-    let current = plan(state, user).await?;
+pub async fn select(state: &AppState, actor: &Actor, course_id: i64) -> Result<Plan, AppError> {
+    let user = actor.trainee()?;
+    let current = plan(state, actor).await?;
     if !current.registration_open {
         return Err(AppError::RegistrationClosed);
     }
@@ -118,12 +112,13 @@ pub async fn select(state: &AppState, user: &User, course_id: i64) -> Result<Pla
     if !added {
         return Err(AppError::Refused(ErrorCode::AlreadySelected));
     }
-    plan(state, user).await
+    plan(state, actor).await
 }
 
 /// Removes a course from the plan while registration is open, unless study on it has begun.
-pub async fn unselect(state: &AppState, user: &User, course_id: i64) -> Result<Plan, AppError> {
-    let current = plan(state, user).await?;
+pub async fn unselect(state: &AppState, actor: &Actor, course_id: i64) -> Result<Plan, AppError> {
+    let user = actor.trainee()?;
+    let current = plan(state, actor).await?;
     if !current.registration_open {
         return Err(AppError::RegistrationClosed);
     }
@@ -142,5 +137,5 @@ pub async fn unselect(state: &AppState, user: &User, course_id: i64) -> Result<P
     if !removed {
         return Err(AppError::Refused(ErrorCode::CourseStarted));
     }
-    plan(state, user).await
+    plan(state, actor).await
 }

@@ -5,6 +5,7 @@
 //! other sees no row change and knows it is a repeat.
 
 use super::stored_enum;
+use crate::access::{Scope, Within};
 use chrono::{DateTime, Utc};
 use qinxue_core::order::{ItemOutcome, OrderKind, OrderStatus, RefundReason};
 use qinxue_core::Grade;
@@ -138,6 +139,8 @@ pub async fn insert_item(
     Ok(())
 }
 
+/// An order by id, for the system's own steps (after creating it, applying a payment); what
+/// a person may see goes through [`get_in`].
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<OrderRow>, sqlx::Error> {
     sqlx::query(&format!("{SELECT} WHERE o.id = $1"))
         .bind(id)
@@ -180,32 +183,42 @@ pub async fn open_individual(
     .transpose()
 }
 
-/// Orders a trainee sees: the ones they made and the unit orders that pay for them; newest first.
-pub async fn list_for_trainee(
-    conn: &mut AnyConnection,
-    user_id: i64,
-) -> Result<Vec<OrderRow>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "{SELECT} WHERE o.payer_id = $1 OR o.id IN \
-         (SELECT order_id FROM order_items WHERE user_id = $1) ORDER BY o.id DESC"
-    ))
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter().map(order_from_row).collect()
+/// Which orders a scope covers: a person's are the ones they made and the unit orders that
+/// pay for them; a unit's are its unit orders; a region's, those of its units. `$n` is the
+/// scope's value.
+fn scope_sql(scope: &Scope, n: usize) -> String {
+    match scope.within() {
+        Within::Person(_) => format!(
+            "(o.payer_id = ${n} OR o.id IN (SELECT order_id FROM order_items WHERE user_id = ${n}))"
+        ),
+        Within::Unit(_) => format!("(o.unit_id = ${n} AND o.kind = 'unit')"),
+        Within::Region(_) => format!("o.unit_id IN ({})", Scope::units_in_region(n)),
+    }
 }
 
-/// A unit's orders, newest first.
-pub async fn list_for_unit(
+/// An order, if the scope covers it.
+pub async fn get_in(
     conn: &mut AnyConnection,
-    unit_id: i64,
+    scope: &Scope,
+    id: i64,
+) -> Result<Option<OrderRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE o.id = $1 AND {}", scope_sql(scope, 2));
+    scope
+        .bind(sqlx::query(&sql).bind(id))
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(order_from_row)
+        .transpose()
+}
+
+/// The orders a scope covers, newest first.
+pub async fn list_in(
+    conn: &mut AnyConnection,
+    scope: &Scope,
 ) -> Result<Vec<OrderRow>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "{SELECT} WHERE o.unit_id = $1 AND o.kind = 'unit' ORDER BY o.id DESC"
-    ))
-    .bind(unit_id)
-    .fetch_all(conn)
-    .await?;
+    let sql = format!("{SELECT} WHERE {} ORDER BY o.id DESC", scope_sql(scope, 1));
+    let rows = scope.bind(sqlx::query(&sql)).fetch_all(conn).await?;
     rows.iter().map(order_from_row).collect()
 }
 
@@ -420,23 +433,26 @@ pub struct StaffRow {
     pub open_order_id: Option<i64>,
 }
 
+/// The trainees a scope covers, with their registration for the year.
 pub async fn unit_staff(
     conn: &mut AnyConnection,
-    unit_id: i64,
+    scope: &Scope,
     year: i32,
 ) -> Result<Vec<StaffRow>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT u.id, u.name, u.id_number, u.phone, u.grade, e.grade AS enrolled_grade, \
          e.status AS enrolment, \
          (SELECT MAX(o.id) FROM order_items i JOIN orders o ON o.id = i.order_id \
           WHERE i.user_id = u.id AND i.year = $2 AND o.status IN {OPEN}) AS open_order_id \
          FROM users u LEFT JOIN enrolments e ON e.user_id = u.id AND e.year = $2 \
-         WHERE u.unit_id = $1 AND u.role = 'trainee' ORDER BY u.name, u.id"
-    ))
-    .bind(unit_id)
-    .bind(i64::from(year))
-    .fetch_all(conn)
-    .await?;
+         WHERE {} AND u.role = 'trainee' ORDER BY u.name, u.id",
+        scope.people_sql("u", 1)
+    );
+    let rows = scope
+        .bind(sqlx::query(&sql))
+        .bind(i64::from(year))
+        .fetch_all(conn)
+        .await?;
     rows.iter()
         .map(|r| {
             let grade = |col: &str| -> Result<Option<Grade>, sqlx::Error> {

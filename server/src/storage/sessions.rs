@@ -23,14 +23,27 @@ pub async fn insert(
     Ok(())
 }
 
-/// The user of a live session, and when the session expires.
+/// The signed-in user of a live session, with what the access rules need to know of them.
+#[derive(Debug)]
+pub struct SessionOwner {
+    pub user: User,
+    /// The path of the region the user belongs to: an admin's own region, else their unit's.
+    pub region_path: Option<String>,
+    pub expires_at: i64,
+}
+
+/// The user of a live session, their region's path, and when the session expires.
 pub async fn find_user(
     conn: &mut AnyConnection,
     token_hash: &str,
     now: i64,
-) -> Result<Option<(User, i64)>, sqlx::Error> {
+) -> Result<Option<SessionOwner>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS}, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT {COLUMNS}, s.expires_at, COALESCE(own.path, unit_region.path) AS region_path \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         LEFT JOIN regions own ON own.code = u.region_code \
+         LEFT JOIN units un ON un.id = u.unit_id \
+         LEFT JOIN regions unit_region ON unit_region.code = un.region_code \
          WHERE s.token_hash = $1 AND s.expires_at > $2"
     );
     sqlx::query(&sql)
@@ -38,7 +51,13 @@ pub async fn find_user(
         .bind(now)
         .fetch_optional(conn)
         .await?
-        .map(|r| Ok((from_row(&r)?, r.try_get("expires_at")?)))
+        .map(|r| {
+            Ok(SessionOwner {
+                user: from_row(&r)?,
+                region_path: r.try_get("region_path")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
         .transpose()
 }
 

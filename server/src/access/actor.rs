@@ -1,0 +1,202 @@
+//! The caller of a request, and the capabilities routes ask it for.
+
+use super::{AccessError, Scope};
+use crate::auth::session::{token_from, token_hash, SESSION_SECS};
+use crate::auth::sign_ins::SignedIn;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::{sessions, users::User};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use qinxue_core::order::OrderKind;
+use qinxue_core::Role;
+
+/// The signed-in person making a request: their account, and the path of the region they
+/// belong to (an admin's own region, else their unit's). A route that takes it answers 401
+/// to everyone who is not signed in; `Option<Actor>` refuses nobody.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    user: User,
+    region_path: Option<String>,
+}
+
+/// Who pays for registrations: a trainee for themself, or a unit admin for staff of their unit.
+#[derive(Debug, Clone, Copy)]
+pub enum Payer<'a> {
+    Trainee(&'a User),
+    Unit { admin: &'a User, unit_id: i64 },
+}
+
+impl Payer<'_> {
+    /// The account paying.
+    pub fn user(&self) -> &User {
+        match self {
+            Payer::Trainee(user) | Payer::Unit { admin: user, .. } => user,
+        }
+    }
+
+    /// Whether this payer may open the payment of an order: the trainee of an individual
+    /// order, an admin of the unit of a unit order.
+    pub fn may_pay(&self, kind: OrderKind, payer_id: i64, unit_id: Option<i64>) -> bool {
+        match (self, kind) {
+            (Payer::Trainee(user), OrderKind::Individual) => payer_id == user.id,
+            (Payer::Unit { unit_id: own, .. }, OrderKind::Unit) => unit_id == Some(*own),
+            _ => false,
+        }
+    }
+
+    /// The orders this payer may see: a trainee's own (and those of their unit that pay for
+    /// them), or a unit admin's unit's.
+    pub fn orders(&self) -> Scope {
+        match self {
+            Payer::Trainee(user) => Scope::person(user.id),
+            Payer::Unit { unit_id, .. } => Scope::unit(*unit_id),
+        }
+    }
+}
+
+impl Actor {
+    /// The account as stored.
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    pub fn into_user(self) -> User {
+        self.user
+    }
+
+    pub fn id(&self) -> i64 {
+        self.user.id
+    }
+
+    /// Whether this person's sign-ins and actions are an administrator's (audited).
+    pub fn is_admin(&self) -> bool {
+        super::is_admin(self.user.role)
+    }
+
+    /// A trainee, for their own study, practice, plan and registration.
+    pub fn trainee(&self) -> Result<&User, AccessError> {
+        match self.user.role {
+            Role::Trainee => Ok(&self.user),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
+    /// A unit admin, with their unit.
+    pub fn unit_admin(&self) -> Result<(&User, i64), AccessError> {
+        match (self.user.role, self.user.unit_id) {
+            (Role::UnitAdmin, Some(unit)) => Ok((&self.user, unit)),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
+    /// The provincial admin, who manages the course catalogue.
+    pub fn course_manager(&self) -> Result<&User, AccessError> {
+        match self.user.role {
+            Role::ProvincialAdmin => Ok(&self.user),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
+    /// Someone who registers and pays: a trainee for themself, a unit admin for their staff.
+    pub fn payer(&self) -> Result<Payer<'_>, AccessError> {
+        match (self.user.role, self.user.unit_id) {
+            (Role::Trainee, _) => Ok(Payer::Trainee(&self.user)),
+            (Role::UnitAdmin, Some(unit_id)) => Ok(Payer::Unit {
+                admin: &self.user,
+                unit_id,
+            }),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
+    /// Whose personal records this person may read: a trainee their own, a unit admin their
+    /// unit's staff, an office or provincial admin everyone in their region's subtree.
+    /// Proctors read people only through the group sessions they run.
+    pub fn people(&self) -> Result<Scope, AccessError> {
+        match self.user.role {
+            Role::Trainee => Ok(Scope::person(self.user.id)),
+            Role::UnitAdmin => self
+                .user
+                .unit_id
+                .map(Scope::unit)
+                .ok_or(AccessError::Forbidden),
+            Role::OfficeAdmin | Role::ProvincialAdmin => self
+                .region_path
+                .as_deref()
+                .map(Scope::region)
+                .ok_or(AccessError::Forbidden),
+            Role::Proctor => Err(AccessError::Forbidden),
+        }
+    }
+}
+
+impl SignedIn {
+    /// The heartbeat route's caller, remembered (see `auth::sign_ins`): only trainees beat.
+    pub fn trainee(&self) -> Result<i64, AccessError> {
+        match self.role {
+            Role::Trainee => Ok(self.user_id),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = token_from(&parts.headers).ok_or(AccessError::Unauthenticated)?;
+        let hash = token_hash(&token);
+        let now = state.clock.now_secs();
+        let found = {
+            let mut conn = state.db.read().await?;
+            sessions::find_user(&mut conn, &hash, now)
+                .await?
+                .ok_or(AccessError::Unauthenticated)?
+        };
+        // Use renews a session once half of it has passed (`auth::session`).
+        if found.expires_at - now < SESSION_SECS / 2 {
+            state
+                .db
+                .write(move |c| {
+                    Box::pin(
+                        async move { Ok(sessions::extend(c, &hash, now + SESSION_SECS).await?) },
+                    )
+                })
+                .await?;
+        }
+        Ok(Actor {
+            user: found.user,
+            region_path: found.region_path,
+        })
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for Actor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <Actor as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(actor) => Ok(Some(actor)),
+            Err(AppError::Unauthenticated) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Actor {
+    /// An actor as the extractor would make it, for the access rules' unit tests.
+    pub(super) fn for_test(user: User, region_path: Option<&str>) -> Self {
+        Actor {
+            user,
+            region_path: region_path.map(str::to_owned),
+        }
+    }
+}
