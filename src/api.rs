@@ -1,21 +1,27 @@
-//! The one typed client of the server's JSON API (DESIGN.md §7).
+//! The one typed client of the server's JSON API (DESIGN.md §7), for both bundles.
 //!
 //! Every call answers `Result<T, ApiError>`: callers decide what a failure means (a 401 from
 //! `/api/me` is "signed out", a 422 carries per-field messages), so nothing is flattened into
 //! an `Option` here. The session cookie is HttpOnly and the API is same-origin, so the
 //! browser's default `same-origin` credentials mode is all the authentication there is.
+//!
+//! Every request goes through [`send`]. The trainee bundle's answers are read by
+//! [`crate::wire`], which keeps serde's decoders out of a first visit; the admin bundle's
+//! course-management calls (`crate::admin::courses_api`) read theirs with [`read_serde`],
+//! whose decoders only that bundle links.
 
 use crate::i18n::t;
 use crate::wire::{parse, FromJson};
 use leptos::prelude::window;
 use qinxue_core::api::{
-    CheckAnswer, CheckPassed, Course, CreateOrder, EndStudy, ErrorDetail, FieldError,
+    CheckAnswer, CheckPassed, Course, CreateOrder, EndStudy, ErrorBody, ErrorDetail, FieldError,
     HeartbeatReply, HeartbeatRequest, Lesson, LoginRequest, Me, Order, OrderCreated, Region,
     RegisterRequest, StartStudy, StudyProgress, StudySession, Unit, UnitStaff,
 };
 use qinxue_core::practice::{Attempt, AttemptSummary, GradedAnswer, Plan};
 use qinxue_core::ErrorCode;
 use send_wrapper::SendWrapper;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -95,18 +101,18 @@ pub async fn regions() -> Result<Vec<Region>, ApiError> {
 /// `POST /api/auth/login`; on success the browser holds the session cookie. The answer's
 /// `SessionUser` is not decoded: the app always asks `/api/me` next, which says more.
 pub async fn login(request: &LoginRequest) -> Result<(), ApiError> {
-    post("/api/auth/login", encode(request)).await.map(drop)
+    post("/api/auth/login", json(request)).await.map(drop)
 }
 
 /// `POST /api/auth/register`; on success the new trainee is signed in (the answer's
 /// `SessionUser` is not decoded, as for login).
 pub async fn register(request: &RegisterRequest) -> Result<(), ApiError> {
-    post("/api/auth/register", encode(request)).await.map(drop)
+    post("/api/auth/register", json(request)).await.map(drop)
 }
 
 /// `POST /api/auth/logout`.
 pub async fn logout() -> Result<(), ApiError> {
-    post("/api/auth/logout", None).await.map(drop)
+    post("/api/auth/logout", Body::Empty).await.map(drop)
 }
 
 /// `GET /api/courses`: the published catalogue, each course with its lessons, the trainee's
@@ -125,14 +131,18 @@ pub async fn plan() -> Result<Plan, ApiError> {
 
 /// `POST /api/selections`: adds a course to the plan; a refusal says which rule.
 pub async fn select_course(course_id: i64) -> Result<Plan, ApiError> {
-    let body = format!(r#"{{"course_id":{course_id}}}"#);
-    read(&post("/api/selections", Some(body)).await?)
+    read(&post("/api/selections", select_body(course_id)).await?)
+}
+
+/// A `SelectCourse`.
+fn select_body(course_id: i64) -> Body {
+    Body::Json(format!(r#"{{"course_id":{course_id}}}"#))
 }
 
 /// `DELETE /api/selections/{id}`: removes a course not yet studied from the plan.
 pub async fn unselect_course(course_id: i64) -> Result<Plan, ApiError> {
     let path = format!("/api/selections/{course_id}");
-    read(&send("DELETE", &path, None).await?)
+    read(&send("DELETE", &path, Body::Empty).await?)
 }
 
 /// `POST /api/courses/{id}/practice`: a new attempt on every question, or only on those
@@ -141,9 +151,14 @@ pub async fn start_practice(
     course_id: i64,
     retry_wrong_of: Option<i64>,
 ) -> Result<Attempt, ApiError> {
+    let path = format!("/api/courses/{course_id}/practice");
+    read(&post(&path, practice_body(retry_wrong_of)).await?)
+}
+
+/// A `StartPractice`.
+fn practice_body(retry_wrong_of: Option<i64>) -> Body {
     let earlier = retry_wrong_of.map_or_else(|| "null".to_owned(), |id| id.to_string());
-    let body = format!(r#"{{"retry_wrong_of":{earlier}}}"#);
-    read(&post(&format!("/api/courses/{course_id}/practice"), Some(body)).await?)
+    Body::Json(format!(r#"{{"retry_wrong_of":{earlier}}}"#))
 }
 
 /// `GET /api/courses/{id}/practice/attempts`: the trainee's attempts, newest first.
@@ -157,17 +172,22 @@ pub async fn answer_practice(
     question_id: i64,
     chosen: &[usize],
 ) -> Result<GradedAnswer, ApiError> {
+    let path = format!("/api/practice/{attempt}/answers");
+    read(&post(&path, answer_body(question_id, chosen)).await?)
+}
+
+/// An `AnswerQuestion`.
+fn answer_body(question_id: i64, chosen: &[usize]) -> Body {
     let chosen: Vec<String> = chosen.iter().map(ToString::to_string).collect();
-    let body = format!(
+    Body::Json(format!(
         r#"{{"question_id":{question_id},"chosen":[{}]}}"#,
         chosen.join(",")
-    );
-    read(&post(&format!("/api/practice/{attempt}/answers"), Some(body)).await?)
+    ))
 }
 
 /// `POST /api/practice/{attempt}/finish`: the attempt, scored.
 pub async fn finish_practice(attempt: i64) -> Result<Attempt, ApiError> {
-    read(&post(&format!("/api/practice/{attempt}/finish"), None).await?)
+    read(&post(&format!("/api/practice/{attempt}/finish"), Body::Empty).await?)
 }
 
 /// `GET /api/lessons/{id}`: a lesson's content and the trainee's progress on it.
@@ -182,20 +202,19 @@ pub async fn study_progress() -> Result<StudyProgress, ApiError> {
 
 /// `POST /api/study/sessions`: opens a study session, ending the trainee's other one.
 pub async fn start_study(lesson_id: i64) -> Result<StudySession, ApiError> {
-    let body = encode(&StartStudy { lesson_id });
-    read(&post("/api/study/sessions", body).await?)
+    read(&post("/api/study/sessions", json(&StartStudy { lesson_id })).await?)
 }
 
 /// `POST /api/study/sessions/{id}/heartbeat`.
 pub async fn heartbeat(session: i64, beat: &HeartbeatRequest) -> Result<HeartbeatReply, ApiError> {
     let path = format!("/api/study/sessions/{session}/heartbeat");
-    read(&post(&path, encode(beat)).await?)
+    read(&post(&path, json(beat)).await?)
 }
 
 /// `POST /api/study/checks/{id}`: answers an anti-idle check.
 pub async fn answer_check(check: &str, answer: String) -> Result<CheckPassed, ApiError> {
     let path = format!("/api/study/checks/{check}");
-    read(&post(&path, encode(&CheckAnswer { answer })).await?)
+    read(&post(&path, json(&CheckAnswer { answer })).await?)
 }
 
 /// `POST /api/study/sessions/{id}/end` with `navigator.sendBeacon`, which the browser delivers
@@ -203,7 +222,7 @@ pub async fn answer_check(check: &str, answer: String) -> Result<CheckPassed, Ap
 /// typed `application/json`, which the server requires. Nothing comes back: a lost report
 /// costs at most the last interval.
 pub fn end_study_beacon(session: i64, last: Option<HeartbeatRequest>) {
-    let Some(body) = encode(&EndStudy { last }) else {
+    let Ok(body) = serde_json::to_string(&EndStudy { last }) else {
         return;
     };
     let options = web_sys::BlobPropertyBag::new();
@@ -220,12 +239,12 @@ pub fn end_study_beacon(session: i64, last: Option<HeartbeatRequest>) {
 /// `POST /api/orders`: registers for the year (oneself, or with `trainee_ids` the unit
 /// admin's staff) and opens the payment; the answer's `pay_url` is the cashier.
 pub async fn create_order(request: &CreateOrder) -> Result<OrderCreated, ApiError> {
-    read(&post("/api/orders", encode(request)).await?)
+    read(&post("/api/orders", json(request)).await?)
 }
 
 /// `POST /api/orders/{id}/pay`: a cashier page for an open order.
 pub async fn pay_order(id: i64) -> Result<OrderCreated, ApiError> {
-    read(&post(&format!("/api/orders/{id}/pay"), None).await?)
+    read(&post(&format!("/api/orders/{id}/pay"), Body::Empty).await?)
 }
 
 /// `GET /api/orders`: the trainee's orders, or the unit admin's unit's, newest first.
@@ -245,9 +264,19 @@ pub async fn unit_staff() -> Result<UnitStaff, ApiError> {
 
 const JSON: &str = "application/json";
 
+/// What a request carries.
+pub enum Body {
+    Empty,
+    /// JSON text.
+    Json(String),
+    /// A file as the browser holds it (a `File` or `Blob`), sent as it is with this content
+    /// type, so that a large video is never copied into wasm memory.
+    File(JsValue, &'static str),
+}
+
 /// A request body as JSON. Serialising the API's own types cannot fail.
-fn encode<B: Serialize>(body: &B) -> Option<String> {
-    serde_json::to_string(body).ok()
+pub fn json<B: Serialize>(body: &B) -> Body {
+    Body::Json(serde_json::to_string(body).unwrap_or_default())
 }
 
 /// The answer's body as `T`, read by [`crate::wire`].
@@ -258,38 +287,55 @@ fn read<T: FromJson>(body: &str) -> Result<T, ApiError> {
     })
 }
 
-/// `GET path`: the answer's body.
-async fn get(path: &str) -> Result<String, ApiError> {
-    send("GET", path, None).await
+/// The answer's body as `T`, read by serde: for the admin bundle's answers, which have no
+/// [`crate::wire`] decoder. A trainee's page never calls it, so its bundle links no JSON parser.
+pub fn read_serde<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|e| {
+        leptos::logging::warn!("qinxue api: unexpected answer ({e}): {body:.200}");
+        ApiError::Decode
+    })
 }
 
-/// `POST path` with a JSON body (or none): the answer's body.
-async fn post(path: &str, body: Option<String>) -> Result<String, ApiError> {
+/// `GET path`: the answer's body.
+async fn get(path: &str) -> Result<String, ApiError> {
+    send("GET", path, Body::Empty).await
+}
+
+/// `POST path` with a body: the answer's body.
+async fn post(path: &str, body: Body) -> Result<String, ApiError> {
     send("POST", path, body).await
 }
 
 /// Sends a request and answers the body of a 2xx answer; every other answer becomes an
-/// [`ApiError`]. Not generic, so that every call shares one copy of this code.
+/// [`ApiError`], its error body read with its `fields` and `rows`. Not generic, so that every
+/// call shares one copy of this code.
 ///
-/// A load that runs under a reactive owner (a page's data task) is aborted when that owner
-/// is cleaned up, e.g. when the person navigates away; submits dispatched by actions run
-/// without an owner and always complete, so a registration that reached the server never
-/// looks failed.
+/// A request made under a reactive owner (a page's `LocalResource`, or an `Action`, which
+/// runs under the owner it was made in) is aborted when that owner is cleaned up, i.e. when
+/// the person leaves the page that would show its answer; one started by `spawn_local` has no
+/// owner and always completes.
 ///
 /// The browser's `fetch` directly: a wrapper crate's request builder and error types cost
 /// the first visit more than these lines.
-async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, ApiError> {
+pub async fn send(method: &str, path: &str, body: Body) -> Result<String, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some(signal) = abort_signal_for_owner() {
         init.set_signal(Some(&signal));
     }
-    if let Some(body) = body {
+    let (content, content_type) = match body {
+        Body::Empty => (None, None),
+        Body::Json(text) => (Some(JsValue::from(text)), Some(JSON)),
+        Body::File(file, content_type) => (Some(file), Some(content_type)),
+    };
+    if let Some(content_type) = content_type {
         let headers = web_sys::js_sys::Object::new();
-        web_sys::js_sys::Reflect::set(&headers, &"Content-Type".into(), &JSON.into())
+        web_sys::js_sys::Reflect::set(&headers, &"Content-Type".into(), &content_type.into())
             .map_err(failed)?;
         init.set_headers(&headers);
-        init.set_body(&body.into());
+    }
+    if let Some(content) = content {
+        init.set_body(&content);
     }
     let fetched = window().fetch_with_str_and_init(path, &init);
     let response: web_sys::Response = JsFuture::from(fetched)
@@ -304,8 +350,8 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<String, 
         return text.map_err(failed)?.ok_or(ApiError::Network);
     }
     Err(
-        match text.ok().flatten().and_then(|t| parse::<ErrorDetail>(&t)) {
-            Some(detail) => ApiError::Refused(detail),
+        match text.ok().flatten().and_then(|t| parse::<ErrorBody>(&t)) {
+            Some(body) => ApiError::Refused(body.error),
             None => ApiError::Status(response.status()),
         },
     )
@@ -328,4 +374,43 @@ fn abort_signal_for_owner() -> Option<web_sys::AbortSignal> {
     let controller = SendWrapper::new(controller);
     leptos::prelude::on_cleanup(move || controller.abort());
     Some(signal)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The request bodies written out by hand are the ones serde would read.
+
+    use super::{answer_body, practice_body, select_body, Body};
+    use qinxue_core::practice::{AnswerQuestion, SelectCourse, StartPractice};
+    use serde::de::DeserializeOwned;
+
+    fn read<T: DeserializeOwned>(body: Body) -> T {
+        let Body::Json(text) = body else {
+            panic!("a JSON body");
+        };
+        serde_json::from_str(&text).expect("the server reads it")
+    }
+
+    #[test]
+    fn selection_and_practice_bodies_are_what_the_server_reads() {
+        assert_eq!(
+            read::<SelectCourse>(select_body(42)),
+            SelectCourse { course_id: 42 }
+        );
+        for retry_wrong_of in [None, Some(9)] {
+            assert_eq!(
+                read::<StartPractice>(practice_body(retry_wrong_of)),
+                StartPractice { retry_wrong_of }
+            );
+        }
+        for chosen in [vec![], vec![2], vec![0, 1, 3]] {
+            assert_eq!(
+                read::<AnswerQuestion>(answer_body(81, &chosen)),
+                AnswerQuestion {
+                    question_id: 81,
+                    chosen,
+                }
+            );
+        }
+    }
 }

@@ -1,17 +1,22 @@
-//! Reading the API's answers (`qinxue_core::api`) from the JSON the browser has parsed, field
-//! by field.
+//! Reading the API's answers (`qinxue_core::api`) from parsed JSON, field by field.
 //!
 //! serde's derived decoders are generated code per type and per field: for the answers the
 //! front end reads they cost the first visit about 10 KB (brotli) of its 200 KB budget. Here
 //! `JSON.parse` does the parsing and each field is one small call. The answers are still the
 //! core crate's types, so a field added there fails to compile here until it is read; a field
 //! missing or of the wrong type makes the whole answer `None` (an "unexpected answer").
+//!
+//! The decoders are written once against [`Json`], a parsed value as far as they need one: in
+//! the browser it is the `JsValue` that `JSON.parse` made; the host tests (`wire/tests.rs`)
+//! give serde_json's `Value`, serialise every answer type with serde and decode it here, so
+//! that a field renamed in core fails a test instead of a person's page.
 
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{
-    CheckPassed, CheckPrompt, Course, CourseProgress, ErrorDetail, FieldError, HeartbeatReply,
-    Lesson, LessonCredit, LessonProgressView, LessonSummary, Me, Order, OrderCreated, OrderItem,
-    Region, StaffMember, StudyProgress, StudySession, Unit, UnitStaff, YearInfo,
+    CheckPassed, CheckPrompt, Course, CourseProgress, ErrorBody, ErrorDetail, FieldError,
+    HeartbeatReply, Lesson, LessonCredit, LessonProgressView, LessonSummary, Me, Order,
+    OrderCreated, OrderItem, Region, RowError, StaffMember, StudyProgress, StudySession, Unit,
+    UnitStaff, YearInfo,
 };
 use qinxue_core::catalogue::{CourseCategory, QuestionKind};
 use qinxue_core::ledger::LessonKind;
@@ -19,52 +24,102 @@ use qinxue_core::order::{ItemOutcome, OrderKind, OrderStatus, RefundReason};
 use qinxue_core::practice::{Attempt, AttemptSummary, GradedAnswer, Plan, PracticeQuestion};
 use qinxue_core::{EmploymentType, Grade, Role};
 use wasm_bindgen::JsValue;
-use web_sys::js_sys::{Array, Reflect, JSON};
+use web_sys::js_sys::{Array, Date, Reflect, JSON};
+
+#[cfg(test)]
+mod tests;
+
+/// A parsed JSON value, as much of one as the decoders ask for.
+pub trait Json: Sized {
+    /// The member `key` of an object; a null-like value when it is absent or this is no object.
+    fn member(&self, key: &str) -> Self;
+    /// Null or absent.
+    fn is_nothing(&self) -> bool;
+    fn number(&self) -> Option<f64>;
+    fn text(&self) -> Option<String>;
+    fn truth(&self) -> Option<bool>;
+    /// The elements of an array.
+    fn items(&self) -> Option<impl Iterator<Item = Self>>;
+    /// An instant on the wire (UTC, RFC 3339), to the millisecond.
+    fn instant(&self) -> Option<DateTime<Utc>>;
+}
+
+/// The browser's parsed JSON.
+impl Json for JsValue {
+    fn member(&self, key: &str) -> Self {
+        Reflect::get(self, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    fn is_nothing(&self) -> bool {
+        self.is_null() || self.is_undefined()
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+
+    fn text(&self) -> Option<String> {
+        self.as_string()
+    }
+
+    fn truth(&self) -> Option<bool> {
+        self.as_bool()
+    }
+
+    fn items(&self) -> Option<impl Iterator<Item = Self>> {
+        Array::is_array(self).then(|| {
+            let array = Array::from(self);
+            (0..array.length()).map(move |i| array.get(i))
+        })
+    }
+
+    /// The browser's `Date.parse`: chrono's parser would cost the bundle several KB for the
+    /// same answer.
+    fn instant(&self) -> Option<DateTime<Utc>> {
+        let millis = Date::parse(&self.as_string()?);
+        if millis.is_nan() {
+            return None;
+        }
+        DateTime::from_timestamp_millis(millis as i64)
+    }
+}
 
 /// A value read from parsed JSON.
 pub trait FromJson: Sized {
-    fn from_json(value: &JsValue) -> Option<Self>;
+    fn from_json<J: Json>(value: &J) -> Option<Self>;
 }
 
-/// Parses `text` and reads a `T` from it.
+/// Parses `text` with the browser's `JSON.parse` and reads a `T` from it.
 pub fn parse<T: FromJson>(text: &str) -> Option<T> {
     T::from_json(&JSON::parse(text).ok()?)
 }
 
-fn field(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
 /// A whole number (JSON numbers are doubles; the API's fit exactly).
-fn int(object: &JsValue, key: &str) -> Option<i64> {
-    whole(&field(object, key))
+fn int<J: Json>(object: &J, key: &str) -> Option<i64> {
+    whole(&object.member(key))
 }
 
-fn whole(value: &JsValue) -> Option<i64> {
-    let n = value.as_f64()?;
+fn whole<J: Json>(value: &J) -> Option<i64> {
+    let n = value.number()?;
     (n.fract() == 0.0).then_some(n as i64)
 }
 
-fn uint(object: &JsValue, key: &str) -> Option<u32> {
+fn uint<J: Json>(object: &J, key: &str) -> Option<u32> {
     u32::try_from(int(object, key)?).ok()
 }
 
-fn string(object: &JsValue, key: &str) -> Option<String> {
-    field(object, key).as_string()
+fn string<J: Json>(object: &J, key: &str) -> Option<String> {
+    object.member(key).text()
 }
 
-fn boolean(object: &JsValue, key: &str) -> Option<bool> {
-    field(object, key).as_bool()
+fn boolean<J: Json>(object: &J, key: &str) -> Option<bool> {
+    object.member(key).truth()
 }
 
 /// `Some(None)` for null or absent, `Some(Some(t))` for a `T`, `None` for anything else.
-fn maybe<T>(
-    object: &JsValue,
-    key: &str,
-    read: impl Fn(&JsValue) -> Option<T>,
-) -> Option<Option<T>> {
-    let value = field(object, key);
-    if value.is_null() || value.is_undefined() {
+fn maybe<J: Json, T>(object: &J, key: &str, read: impl Fn(&J) -> Option<T>) -> Option<Option<T>> {
+    let value = object.member(key);
+    if value.is_nothing() {
         Some(None)
     } else {
         read(&value).map(Some)
@@ -72,12 +127,12 @@ fn maybe<T>(
 }
 
 /// A string or null.
-fn nullable(object: &JsValue, key: &str) -> Option<Option<String>> {
-    maybe(object, key, JsValue::as_string)
+fn nullable<J: Json>(object: &J, key: &str) -> Option<Option<String>> {
+    maybe(object, key, J::text)
 }
 
-fn list<T: FromJson>(object: &JsValue, key: &str) -> Option<Vec<T>> {
-    Vec::from_json(&field(object, key))
+fn list<J: Json, T: FromJson>(object: &J, key: &str) -> Option<Vec<T>> {
+    Vec::from_json(&object.member(key))
 }
 
 /// An enum that core gives no `from_wire` for, by its serde name: a string deserialiser, so
@@ -87,36 +142,20 @@ fn enum_str<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     T::deserialize(StrDeserializer::<Error>::new(text)).ok()
 }
 
-/// An instant on the wire (UTC, RFC 3339), read by the browser's `Date.parse`: chrono's
-/// parser would cost the bundle several KB for the same answer.
-fn instant(text: &str) -> Option<DateTime<Utc>> {
-    let millis = web_sys::js_sys::Date::parse(text);
-    if millis.is_nan() {
-        return None;
-    }
-    DateTime::from_timestamp_millis(millis as i64)
-}
-
 impl FromJson for String {
-    fn from_json(value: &JsValue) -> Option<Self> {
-        value.as_string()
+    fn from_json<J: Json>(value: &J) -> Option<Self> {
+        value.text()
     }
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(value: &JsValue) -> Option<Self> {
-        if !Array::is_array(value) {
-            return None;
-        }
-        Array::from(value)
-            .iter()
-            .map(|v| T::from_json(&v))
-            .collect()
+    fn from_json<J: Json>(value: &J) -> Option<Self> {
+        value.items()?.map(|item| T::from_json(&item)).collect()
     }
 }
 
 impl FromJson for Course {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             code: string(o, "code")?,
@@ -132,13 +171,13 @@ impl FromJson for Course {
 }
 
 impl FromJson for usize {
-    fn from_json(value: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(value: &J) -> Option<Self> {
         usize::try_from(whole(value)?).ok()
     }
 }
 
 impl FromJson for Plan {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             year: i32::try_from(int(o, "year")?).ok()?,
             required_hours: uint(o, "required_hours")?,
@@ -150,7 +189,7 @@ impl FromJson for Plan {
 }
 
 impl FromJson for PracticeQuestion {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             kind: QuestionKind::from_wire(&string(o, "kind")?)?,
@@ -161,17 +200,17 @@ impl FromJson for PracticeQuestion {
 }
 
 /// An instant that may be null, e.g. when an attempt was finished.
-fn maybe_instant(o: &JsValue, key: &str) -> Option<Option<DateTime<Utc>>> {
-    maybe(o, key, |v| instant(&v.as_string()?))
+fn maybe_instant<J: Json>(o: &J, key: &str) -> Option<Option<DateTime<Utc>>> {
+    maybe(o, key, J::instant)
 }
 
 /// A score that is null until an attempt is finished.
-fn maybe_score(o: &JsValue) -> Option<Option<u32>> {
+fn maybe_score<J: Json>(o: &J) -> Option<Option<u32>> {
     maybe(o, "score", |v| u32::try_from(whole(v)?).ok())
 }
 
 impl FromJson for Attempt {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             course_id: int(o, "course_id")?,
@@ -185,7 +224,7 @@ impl FromJson for Attempt {
 }
 
 impl FromJson for GradedAnswer {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             question_id: int(o, "question_id")?,
             chosen: list(o, "chosen")?,
@@ -197,7 +236,7 @@ impl FromJson for GradedAnswer {
 }
 
 impl FromJson for AttemptSummary {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             started_at: time(o, "started_at")?,
@@ -210,7 +249,7 @@ impl FromJson for AttemptSummary {
 }
 
 impl FromJson for LessonSummary {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             title: string(o, "title")?,
@@ -221,7 +260,7 @@ impl FromJson for LessonSummary {
 }
 
 impl FromJson for Lesson {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             course_id: int(o, "course_id")?,
@@ -232,13 +271,13 @@ impl FromJson for Lesson {
             body: string(o, "body")?,
             video: nullable(o, "video")?,
             transcript: nullable(o, "transcript")?,
-            progress: LessonProgressView::from_json(&field(o, "progress"))?,
+            progress: LessonProgressView::from_json(&o.member("progress"))?,
         })
     }
 }
 
 impl FromJson for LessonProgressView {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             credited_secs: int(o, "credited_secs")?,
             furthest_secs: int(o, "furthest_secs")?,
@@ -248,18 +287,18 @@ impl FromJson for LessonProgressView {
 }
 
 impl FromJson for StudySession {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             session_id: int(o, "session_id")?,
             heartbeat_secs: int(o, "heartbeat_secs")?,
             check_window_secs: int(o, "check_window_secs")?,
-            progress: LessonProgressView::from_json(&field(o, "progress"))?,
+            progress: LessonProgressView::from_json(&o.member("progress"))?,
         })
     }
 }
 
 impl FromJson for HeartbeatReply {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         let verdict = enum_str(&string(o, "verdict")?)?;
         Some(Self {
             credited_secs: int(o, "credited_secs")?,
@@ -273,7 +312,7 @@ impl FromJson for HeartbeatReply {
 }
 
 impl FromJson for CheckPrompt {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: string(o, "id")?,
             prompt: string(o, "prompt")?,
@@ -284,7 +323,7 @@ impl FromJson for CheckPrompt {
 }
 
 impl FromJson for CheckPassed {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             credited_secs: int(o, "credited_secs")?,
             lesson_credited_secs: int(o, "lesson_credited_secs")?,
@@ -293,7 +332,7 @@ impl FromJson for CheckPassed {
 }
 
 impl FromJson for StudyProgress {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             year: i32::try_from(int(o, "year")?).ok()?,
             required_hours: uint(o, "required_hours")?,
@@ -306,7 +345,7 @@ impl FromJson for StudyProgress {
 }
 
 impl FromJson for CourseProgress {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             course_id: int(o, "course_id")?,
             title: string(o, "title")?,
@@ -319,7 +358,7 @@ impl FromJson for CourseProgress {
 }
 
 impl FromJson for LessonCredit {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             lesson_id: int(o, "lesson_id")?,
             credited_secs: int(o, "credited_secs")?,
@@ -329,16 +368,16 @@ impl FromJson for LessonCredit {
 }
 
 impl FromJson for Me {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             name: string(o, "name")?,
             role: Role::from_wire(&string(o, "role")?)?,
-            grade: maybe(o, "grade", |v| Grade::from_wire(&v.as_string()?))?,
+            grade: maybe(o, "grade", |v| Grade::from_wire(&v.text()?))?,
             id_number: nullable(o, "id_number")?,
             phone: nullable(o, "phone")?,
             employment_type: maybe(o, "employment_type", |v| {
-                EmploymentType::from_wire(&v.as_string()?)
+                EmploymentType::from_wire(&v.text()?)
             })?,
             trade: nullable(o, "trade")?,
             unit: maybe(o, "unit", Unit::from_json)?,
@@ -349,7 +388,7 @@ impl FromJson for Me {
 }
 
 impl FromJson for YearInfo {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             year: i32::try_from(int(o, "year")?).ok()?,
             required_hours: maybe(o, "required_hours", |v| u32::try_from(whole(v)?).ok())?,
@@ -365,7 +404,7 @@ impl FromJson for YearInfo {
 }
 
 impl FromJson for Unit {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             name: string(o, "name")?,
@@ -376,7 +415,7 @@ impl FromJson for Unit {
 }
 
 impl FromJson for Region {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             code: string(o, "code")?,
             name: string(o, "name")?,
@@ -387,20 +426,20 @@ impl FromJson for Region {
 }
 
 /// The instant at `key`.
-fn time(object: &JsValue, key: &str) -> Option<DateTime<Utc>> {
-    instant(&string(object, key)?)
+fn time<J: Json>(object: &J, key: &str) -> Option<DateTime<Utc>> {
+    object.member(key).instant()
 }
 
-fn grade(object: &JsValue) -> Option<Grade> {
+fn grade<J: Json>(object: &J) -> Option<Grade> {
     Grade::from_wire(&string(object, "grade")?)
 }
 
-fn status(object: &JsValue) -> Option<OrderStatus> {
+fn status<J: Json>(object: &J) -> Option<OrderStatus> {
     OrderStatus::from_wire(&string(object, "status")?)
 }
 
 impl FromJson for OrderCreated {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             amount_fen: int(o, "amount_fen")?,
@@ -411,7 +450,7 @@ impl FromJson for OrderCreated {
 }
 
 impl FromJson for Order {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             order_no: string(o, "order_no")?,
@@ -425,9 +464,7 @@ impl FromJson for Order {
             paid_at: maybe_instant(o, "paid_at")?,
             created_at: time(o, "created_at")?,
             refund_fen: int(o, "refund_fen")?,
-            refund_reason: maybe(o, "refund_reason", |v| {
-                RefundReason::from_wire(&v.as_string()?)
-            })?,
+            refund_reason: maybe(o, "refund_reason", |v| RefundReason::from_wire(&v.text()?))?,
             pay_url: nullable(o, "pay_url")?,
             items: list(o, "items")?,
         })
@@ -435,20 +472,20 @@ impl FromJson for Order {
 }
 
 impl FromJson for OrderItem {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             trainee_id: int(o, "trainee_id")?,
             name: string(o, "name")?,
             id_number: string(o, "id_number")?,
             grade: grade(o)?,
             fee_fen: int(o, "fee_fen")?,
-            outcome: maybe(o, "outcome", |v| ItemOutcome::from_wire(&v.as_string()?))?,
+            outcome: maybe(o, "outcome", |v| ItemOutcome::from_wire(&v.text()?))?,
         })
     }
 }
 
 impl FromJson for UnitStaff {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             year: i32::try_from(int(o, "year")?).ok()?,
             registration_open: boolean(o, "registration_open")?,
@@ -459,7 +496,7 @@ impl FromJson for UnitStaff {
 }
 
 impl FromJson for StaffMember {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             id: int(o, "id")?,
             name: string(o, "name")?,
@@ -473,22 +510,37 @@ impl FromJson for StaffMember {
     }
 }
 
-/// The `error` of an error answer.
-impl FromJson for ErrorDetail {
-    fn from_json(o: &JsValue) -> Option<Self> {
-        let error = field(o, "error");
+/// An error answer.
+impl FromJson for ErrorBody {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
-            code: enum_str(&string(&error, "code")?)?,
-            message: string(&error, "message")?,
-            fields: maybe(&error, "fields", Vec::<FieldError>::from_json)?.unwrap_or_default(),
-            // Only the admin pages show imported rows; they read the answer themselves.
-            rows: Vec::new(),
+            error: ErrorDetail::from_json(&o.member("error"))?,
+        })
+    }
+}
+
+impl FromJson for ErrorDetail {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
+        Some(Self {
+            code: enum_str(&string(o, "code")?)?,
+            message: string(o, "message")?,
+            fields: maybe(o, "fields", Vec::from_json)?.unwrap_or_default(),
+            rows: maybe(o, "rows", Vec::from_json)?.unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJson for RowError {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
+        Some(Self {
+            line: u64::try_from(int(o, "line")?).ok()?,
+            message: string(o, "message")?,
         })
     }
 }
 
 impl FromJson for FieldError {
-    fn from_json(o: &JsValue) -> Option<Self> {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
             field: string(o, "field")?,
             code: enum_str(&string(o, "code")?)?,

@@ -1,21 +1,19 @@
-//! The course-management calls (`/api/admin/courses…`) of the admin app.
+//! The course-management calls (`/api/admin/courses…`) of the admin app, made through the
+//! one client, [`crate::api`].
 //!
 //! Answers are read with serde, not `crate::wire`: this module is in the admin bundle only, so
 //! its decoders cost a trainee nothing. Files (covers, videos, CSV) are sent as the request
 //! body exactly as the browser holds them, so a large video is never copied into wasm memory.
 
-use crate::api::ApiError;
-use leptos::prelude::window;
+use crate::api::{self, json, ApiError, Body};
 use qinxue_core::admin::{
     AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput, QuestionInput,
     Reorder, Uploaded,
 };
-use qinxue_core::api::ErrorBody;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::js_sys::{Object, Reflect};
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use web_sys::js_sys::Reflect;
 
 /// How large an upload may be (`GET /api/admin/upload-limits`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -46,81 +44,26 @@ pub fn picked_file(input: &web_sys::HtmlInputElement) -> Option<PickedFile> {
     Some(PickedFile { file, name, size })
 }
 
-enum Body {
-    None,
-    Json(String),
-    File(JsValue, &'static str),
-}
-
-async fn send(method: &str, path: &str, body: Body) -> Result<String, ApiError> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    let content_type = match &body {
-        Body::None => None,
-        Body::Json(_) => Some("application/json"),
-        Body::File(_, content_type) => Some(*content_type),
-    };
-    if let Some(content_type) = content_type {
-        let headers = Object::new();
-        Reflect::set(&headers, &"Content-Type".into(), &content_type.into()).map_err(failed)?;
-        init.set_headers(&headers);
-    }
-    match body {
-        Body::None => {}
-        Body::Json(text) => init.set_body(&text.into()),
-        Body::File(file, _) => init.set_body(&file),
-    }
-    let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(failed)?
-        .unchecked_into();
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|t| t.as_string()),
-        Err(_) => None,
-    };
-    if response.ok() {
-        return text.ok_or(ApiError::Network);
-    }
-    // The error's `rows` (an import's bad rows) are read here too, unlike in `crate::api`.
-    match text.and_then(|t| serde_json::from_str::<ErrorBody>(&t).ok()) {
-        Some(body) => Err(ApiError::Refused(body.error)),
-        None => Err(ApiError::Status(response.status())),
-    }
-}
-
-fn failed(cause: JsValue) -> ApiError {
-    leptos::logging::warn!("qinxue admin api: {cause:?}");
-    ApiError::Network
-}
-
-fn read<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|e| {
-        leptos::logging::warn!("qinxue admin api: unexpected answer ({e}): {text:.200}");
-        ApiError::Decode
-    })
-}
-
-fn json<B: Serialize>(body: &B) -> Body {
-    Body::Json(serde_json::to_string(body).unwrap_or_default())
-}
-
+/// A call whose answer serde reads (see [`api::read_serde`]).
 async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Body) -> Result<T, ApiError> {
-    read(&send(method, path, body).await?)
+    api::read_serde(&api::send(method, path, body).await?)
+}
+
+/// A picked file as a request body.
+fn file_body(file: &PickedFile, content_type: &'static str) -> Body {
+    Body::File(file.file.clone(), content_type)
 }
 
 pub async fn courses() -> Result<Vec<AdminCourseSummary>, ApiError> {
-    call("GET", "/api/admin/courses", Body::None).await
+    call("GET", "/api/admin/courses", Body::Empty).await
 }
 
 pub async fn upload_limits() -> Result<UploadLimits, ApiError> {
-    call("GET", "/api/admin/upload-limits", Body::None).await
+    call("GET", "/api/admin/upload-limits", Body::Empty).await
 }
 
 pub async fn course(id: i64) -> Result<AdminCourse, ApiError> {
-    call("GET", &format!("/api/admin/courses/{id}"), Body::None).await
+    call("GET", &format!("/api/admin/courses/{id}"), Body::Empty).await
 }
 
 pub async fn create_course(input: &CourseInput) -> Result<AdminCourse, ApiError> {
@@ -137,13 +80,13 @@ pub async fn set_published(id: i64, published: bool) -> Result<AdminCourse, ApiE
     call(
         "POST",
         &format!("/api/admin/courses/{id}/{verb}"),
-        Body::None,
+        Body::Empty,
     )
     .await
 }
 
 pub async fn upload_cover(id: i64, file: &PickedFile) -> Result<AdminCourse, ApiError> {
-    let body = Body::File(file.file.clone(), "application/octet-stream");
+    let body = file_body(file, "application/octet-stream");
     call("PUT", &format!("/api/admin/courses/{id}/cover"), body).await
 }
 
@@ -167,12 +110,12 @@ pub async fn update_lesson(
 
 pub async fn delete_lesson(id: i64, lesson: i64) -> Result<AdminCourse, ApiError> {
     let path = format!("/api/admin/courses/{id}/lessons/{lesson}");
-    call("DELETE", &path, Body::None).await
+    call("DELETE", &path, Body::Empty).await
 }
 
 /// Stores a video for the lesson form to name when it saves.
 pub async fn upload_video_file(file: &PickedFile) -> Result<Uploaded, ApiError> {
-    let body = Body::File(file.file.clone(), "application/octet-stream");
+    let body = file_body(file, "application/octet-stream");
     call("POST", "/api/admin/uploads/videos", body).await
 }
 
@@ -197,7 +140,7 @@ pub async fn update_question(
 
 pub async fn delete_question(id: i64, question: i64) -> Result<AdminCourse, ApiError> {
     let path = format!("/api/admin/courses/{id}/questions/{question}");
-    call("DELETE", &path, Body::None).await
+    call("DELETE", &path, Body::Empty).await
 }
 
 pub async fn reorder_questions(id: i64, ids: Vec<i64>) -> Result<AdminCourse, ApiError> {
@@ -207,5 +150,5 @@ pub async fn reorder_questions(id: i64, ids: Vec<i64>) -> Result<AdminCourse, Ap
 
 pub async fn import_questions(id: i64, file: &PickedFile) -> Result<ImportReport, ApiError> {
     let path = format!("/api/admin/courses/{id}/questions/import");
-    call("POST", &path, Body::File(file.file.clone(), "text/csv")).await
+    call("POST", &path, file_body(file, "text/csv")).await
 }
