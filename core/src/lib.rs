@@ -13,6 +13,7 @@ pub mod grade;
 pub mod id_number;
 pub mod ledger;
 pub mod money;
+pub mod office;
 pub mod order;
 pub mod phone;
 pub mod policy;

@@ -5,6 +5,7 @@
 
 pub mod course_editor;
 pub mod course_form;
+pub mod audit;
 pub mod course_items;
 pub mod courses;
 pub mod courses_api;
@@ -14,6 +15,8 @@ pub mod guard;
 pub mod home;
 pub mod layout;
 pub mod lesson_editor;
+pub mod office_api;
+pub mod policy_years;
 pub mod question_editor;
 pub mod question_import;
 pub mod text;
@@ -49,6 +52,8 @@ pub fn AdminApp() -> impl IntoView {
                         <Route path=path!("/courses/:id") view=course_editor::CourseEditorPage />
                         <Route path=path!("/unit/pay") view=unit_pay::UnitPayPage />
                         <Route path=path!("/unit/orders") view=unit_orders::UnitOrdersPage />
+                        <Route path=path!("/policy-years") view=policy_years::PolicyYearsPage />
+                        <Route path=path!("/audit") view=audit::AuditPage />
                     </FlatRoutes>
                 </AdminOnly>
             </AdminLayout>

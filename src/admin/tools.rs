@@ -48,6 +48,18 @@ pub const TOOLS: &[Tool] = &[
         summary: crate::admin::unit_orders::SUMMARY,
         roles: &[Role::UnitAdmin],
     },
+    Tool {
+        href: "/policy-years",
+        label: crate::admin::policy_years::TITLE,
+        summary: crate::admin::policy_years::SUMMARY,
+        roles: &[Role::ProvincialAdmin],
+    },
+    Tool {
+        href: "/audit",
+        label: crate::admin::audit::TITLE,
+        summary: crate::admin::audit::SUMMARY,
+        roles: &[Role::OfficeAdmin, Role::ProvincialAdmin],
+    },
 ];
 
 /// The tools a role may open.

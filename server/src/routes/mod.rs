@@ -2,6 +2,7 @@
 //! OpenAPI document, and answers unknown API paths with the API's error shape.
 
 mod admin_courses;
+mod audit;
 mod auth;
 mod catalogue;
 mod directory;
@@ -9,6 +10,7 @@ mod health;
 mod me;
 mod orders;
 mod payments;
+mod policy_years;
 mod practice;
 mod selection;
 mod study;
@@ -50,6 +52,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(practice::router())
         .merge(orders::router())
         .merge(payments::router())
+        .merge(policy_years::router())
+        .merge(audit::router())
         .merge(admin_courses::router());
     if state.config.test_clock {
         api = api

@@ -1,13 +1,16 @@
 //! Use cases: what a request asks for, in domain terms, between the routes and storage.
 
 pub mod accounts;
+pub mod audit_log;
 pub mod course_admin;
 pub mod notify_writer;
 pub mod orders;
 pub mod payments;
 pub mod policy;
+pub mod policy_admin;
 pub mod practice;
 pub mod question_import;
 pub mod selection;
+pub mod spreadsheet;
 pub mod study;
 pub mod study_writer;

@@ -3,12 +3,14 @@
 //! `QINXUE_TEST_DATABASE_URL` names a server) and talks to it over HTTP.
 
 mod admin_courses;
+mod audit;
 mod bad_input;
 mod catalogue;
 mod directory;
 mod helpers;
 mod login;
 mod payments;
+mod policy_years;
 mod persistence;
 mod practice_credit;
 mod registration;
