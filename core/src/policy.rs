@@ -3,11 +3,12 @@
 
 use crate::grade::Grade;
 use crate::time::end_of_local_day;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The settings of one training year. Stored per year so that a later policy can change them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyYear {
     pub year: i32,
     /// 学时 required of graded staff (初级工 … 高级技师).
@@ -24,7 +25,32 @@ pub struct PolicyYear {
     pub study_deadline: NaiveDate,
     /// Minutes of credited study that make one 学时.
     pub minutes_per_hour: u32,
+    /// The most study credited to one trainee on one Shanghai calendar day, in minutes.
+    pub daily_cap_minutes: u32,
+    /// Anti-idle checks come at random intervals of at least this many minutes …
+    pub check_min_minutes: u32,
+    /// … and at most this many.
+    pub check_max_minutes: u32,
+    /// The most 学时 supplementary activities (lectures, skill exchanges) add to one
+    /// trainee's year.
+    pub supplementary_cap_hours: u32,
 }
+
+/// The bounds the provincial office may set a year's numbers within; outside them a value is
+/// a typing mistake (420 学时, 1,260 元) rather than a policy.
+pub mod bounds {
+    pub const HOURS: (u32, u32) = (1, 200);
+    /// Fees in fen: 1 元 to 1,000 元.
+    pub const FEE_FEN: (i64, i64) = (100, 100_000);
+    pub const MINUTES_PER_HOUR: (u32, u32) = (10, 120);
+    pub const DAILY_CAP_MINUTES: (u32, u32) = (30, 1440);
+    pub const CHECK_MINUTES: (u32, u32) = (1, 120);
+    pub const SUPPLEMENTARY_CAP_HOURS: (u32, u32) = (0, 200);
+}
+
+/// One setting of a year that is out of bounds or contradicts another: the field, and what
+/// to tell the person.
+pub type Problem = (&'static str, String);
 
 impl PolicyYear {
     /// The year as the 2017 notice sets it: 42 / 24 学时, 126 / 72 元, registration and
@@ -39,7 +65,142 @@ impl PolicyYear {
             registration_deadline: NaiveDate::from_ymd_opt(year, 10, 31).expect("valid date"),
             study_deadline: NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date"),
             minutes_per_hour: 45,
+            daily_cap_minutes: 480,
+            check_min_minutes: 5,
+            check_max_minutes: 15,
+            supplementary_cap_hours: 12,
         }
+    }
+
+    /// The next year made from this one: the same numbers, each deadline a year later (29
+    /// February becomes 28 February).
+    pub fn next(&self) -> Self {
+        let shift = |d: NaiveDate| {
+            d.with_year(d.year() + 1)
+                .or_else(|| NaiveDate::from_ymd_opt(d.year() + 1, d.month(), 28))
+                .expect("28th of a month exists")
+        };
+        Self {
+            year: self.year + 1,
+            registration_deadline: shift(self.registration_deadline),
+            study_deadline: shift(self.study_deadline),
+            ..self.clone()
+        }
+    }
+
+    /// What is wrong with these settings, field by field; empty when they can be stored.
+    pub fn problems(&self) -> Vec<Problem> {
+        use bounds::*;
+        let mut out = Vec::new();
+        fn within(
+            out: &mut Vec<Problem>,
+            field: &'static str,
+            label: &str,
+            v: i64,
+            (lo, hi): (i64, i64),
+            unit: &str,
+        ) {
+            if v < lo || v > hi {
+                out.push((field, format!("{label}应在 {lo}–{hi}{unit} 之间")));
+            }
+        }
+        let wide = |(lo, hi): (u32, u32)| (i64::from(lo), i64::from(hi));
+        within(
+            &mut out,
+            "graded_hours",
+            "定级人员学时",
+            self.graded_hours.into(),
+            wide(HOURS),
+            " 学时",
+        );
+        within(
+            &mut out,
+            "ungraded_hours",
+            "未定级人员学时",
+            self.ungraded_hours.into(),
+            wide(HOURS),
+            " 学时",
+        );
+        let yuan = (FEE_FEN.0 / 100, FEE_FEN.1 / 100);
+        for (field, label, fen) in [
+            ("graded_fee_fen", "定级人员费用", self.graded_fee_fen),
+            ("ungraded_fee_fen", "未定级人员费用", self.ungraded_fee_fen),
+        ] {
+            if !(FEE_FEN.0..=FEE_FEN.1).contains(&fen) {
+                out.push((field, format!("{label}应在 {}–{} 元之间", yuan.0, yuan.1)));
+            }
+        }
+        within(
+            &mut out,
+            "minutes_per_hour",
+            "每学时分钟数",
+            self.minutes_per_hour.into(),
+            wide(MINUTES_PER_HOUR),
+            " 分钟",
+        );
+        within(
+            &mut out,
+            "daily_cap_minutes",
+            "每日学习上限",
+            self.daily_cap_minutes.into(),
+            wide(DAILY_CAP_MINUTES),
+            " 分钟",
+        );
+        within(
+            &mut out,
+            "check_min_minutes",
+            "防挂机验证最短间隔",
+            self.check_min_minutes.into(),
+            wide(CHECK_MINUTES),
+            " 分钟",
+        );
+        within(
+            &mut out,
+            "check_max_minutes",
+            "防挂机验证最长间隔",
+            self.check_max_minutes.into(),
+            wide(CHECK_MINUTES),
+            " 分钟",
+        );
+        within(
+            &mut out,
+            "supplementary_cap_hours",
+            "补充活动学时上限",
+            self.supplementary_cap_hours.into(),
+            wide(SUPPLEMENTARY_CAP_HOURS),
+            " 学时",
+        );
+        if self.check_max_minutes < self.check_min_minutes {
+            out.push((
+                "check_max_minutes",
+                "防挂机验证最长间隔不能短于最短间隔".to_owned(),
+            ));
+        }
+        if self.supplementary_cap_hours > self.graded_hours.max(self.ungraded_hours) {
+            out.push((
+                "supplementary_cap_hours",
+                "补充活动学时上限不能超过年度要求学时".to_owned(),
+            ));
+        }
+        if self.registration_deadline.year() != self.year {
+            out.push((
+                "registration_deadline",
+                format!("报名缴费截止日期应在 {} 年内", self.year),
+            ));
+        }
+        if self.study_deadline.year() != self.year {
+            out.push((
+                "study_deadline",
+                format!("学习截止日期应在 {} 年内", self.year),
+            ));
+        }
+        if self.study_deadline < self.registration_deadline {
+            out.push((
+                "study_deadline",
+                "学习截止日期不能早于报名缴费截止日期".to_owned(),
+            ));
+        }
+        out
     }
 
     /// 学时 required of a trainee of this grade.
@@ -96,6 +257,53 @@ mod tests {
             assert_eq!(y.required_hours(g), h, "{g:?}");
             assert_eq!(y.fee_fen(g), f, "{g:?}");
         }
+    }
+
+    #[test]
+    fn the_next_year_keeps_the_numbers_and_moves_the_deadlines() {
+        let mut y = PolicyYear::standard(2027);
+        y.graded_fee_fen = 13_000;
+        y.registration_deadline = NaiveDate::from_ymd_opt(2027, 10, 20).unwrap();
+        let n = y.next();
+        assert_eq!(n.year, 2028);
+        assert_eq!(n.graded_fee_fen, 13_000);
+        assert_eq!(
+            n.registration_deadline,
+            NaiveDate::from_ymd_opt(2028, 10, 20).unwrap()
+        );
+        assert_eq!(
+            n.study_deadline,
+            NaiveDate::from_ymd_opt(2028, 12, 31).unwrap()
+        );
+        let mut leap = PolicyYear::standard(2028);
+        leap.registration_deadline = NaiveDate::from_ymd_opt(2028, 2, 29).unwrap();
+        assert_eq!(
+            leap.next().registration_deadline,
+            NaiveDate::from_ymd_opt(2029, 2, 28).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_standard_year_is_valid_and_bad_settings_name_their_field() {
+        assert!(PolicyYear::standard(2026).problems().is_empty());
+        let mut y = PolicyYear::standard(2026);
+        y.graded_hours = 420;
+        y.ungraded_fee_fen = 0;
+        y.check_min_minutes = 20;
+        y.study_deadline = NaiveDate::from_ymd_opt(2026, 9, 30).unwrap();
+        let fields: Vec<&str> = y.problems().iter().map(|p| p.0).collect();
+        assert_eq!(
+            fields,
+            [
+                "graded_hours",
+                "ungraded_fee_fen",
+                "check_max_minutes",
+                "study_deadline"
+            ]
+        );
+        let mut y = PolicyYear::standard(2026);
+        y.registration_deadline = NaiveDate::from_ymd_opt(2027, 1, 5).unwrap();
+        assert!(y.problems().iter().any(|p| p.0 == "registration_deadline"));
     }
 
     #[test]

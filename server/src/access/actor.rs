@@ -27,6 +27,14 @@ pub enum Payer<'a> {
     Unit { admin: &'a User, unit_id: i64 },
 }
 
+/// The part of the audit log a reader sees (see [`Actor::audit_reader`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditReach {
+    All,
+    /// The actions of people (and their units) inside a region subtree.
+    Within(Scope),
+}
+
 impl Payer<'_> {
     /// The account paying.
     pub fn user(&self) -> &User {
@@ -94,6 +102,35 @@ impl Actor {
     pub fn course_manager(&self) -> Result<&User, AccessError> {
         match self.user.role {
             Role::ProvincialAdmin => Ok(&self.user),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
+    /// The provincial admin, who sets the policy years and approves supplementary activities.
+    pub fn policy_manager(&self) -> Result<&User, AccessError> {
+        match self.user.role {
+            Role::ProvincialAdmin => Ok(&self.user),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
+    /// An office (市/县工考办) or the provincial admin, with the region subtree they answer
+    /// for: their reports, exports and activities stay inside it.
+    pub fn office(&self) -> Result<(&User, Scope), AccessError> {
+        match (self.user.role, self.region_path.as_deref()) {
+            (Role::OfficeAdmin | Role::ProvincialAdmin, Some(path)) => {
+                Ok((&self.user, Scope::region(path)))
+            }
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
+    /// Whose actions this person may read in the audit log: the province everyone's (also
+    /// the server's own, which has no actor), an office those of the people in its subtree.
+    pub fn audit_reader(&self) -> Result<AuditReach, AccessError> {
+        match (self.user.role, self.region_path.as_deref()) {
+            (Role::ProvincialAdmin, _) => Ok(AuditReach::All),
+            (Role::OfficeAdmin, Some(path)) => Ok(AuditReach::Within(Scope::region(path))),
             _ => Err(AccessError::Forbidden),
         }
     }

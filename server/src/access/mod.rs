@@ -3,7 +3,8 @@
 //! Every handler takes an [`Actor`] (who is calling: a signed-in person, with their role, unit
 //! and home region's path) and asks it for the capability the route needs —
 //! [`Actor::trainee`], [`Actor::unit_admin`], [`Actor::course_manager`], [`Actor::payer`],
-//! [`Actor::people`] — instead of comparing roles itself. A refusal is an [`AccessError`].
+//! [`Actor::people`], [`Actor::policy_manager`], [`Actor::office`], [`Actor::audit_reader`] —
+//! instead of comparing roles itself. A refusal is an [`AccessError`].
 //!
 //! Records of other people are read through a [`Scope`] (one person, one unit, a region
 //! subtree), which only this module can make from an actor, and which every storage query
@@ -17,7 +18,7 @@
 mod actor;
 mod scope;
 
-pub use actor::{Actor, Payer};
+pub use actor::{Actor, AuditReach, Payer};
 pub use scope::{Scope, Within};
 
 /// Why a request is refused.

@@ -12,7 +12,10 @@ enum Inner {
     Person(i64),
     Unit(i64),
     /// The subtree's root path, and the `LIKE` pattern that matches the subtree's paths.
-    Region { path: String, pattern: String },
+    Region {
+        path: String,
+        pattern: String,
+    },
 }
 
 /// What a [`Scope`] covers, for queries that apply it in their own way.
@@ -77,6 +80,23 @@ impl Scope {
         match &self.0 {
             Inner::Person(id) | Inner::Unit(id) => q.bind(*id),
             Inner::Region { pattern, .. } => q.bind(pattern.as_str()),
+        }
+    }
+
+    /// The `LIKE` pattern of a region scope's paths, for a query that tests a region path of
+    /// its own (an actor's region in the audit log); `None` for person and unit scopes.
+    pub fn region_pattern(&self) -> Option<&str> {
+        match &self.0 {
+            Inner::Region { pattern, .. } => Some(pattern),
+            _ => None,
+        }
+    }
+
+    /// The root path of a region scope.
+    pub fn region_root(&self) -> Option<&str> {
+        match &self.0 {
+            Inner::Region { path, .. } => Some(path),
+            _ => None,
         }
     }
 

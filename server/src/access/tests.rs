@@ -1,4 +1,4 @@
-use super::{is_admin, AccessError, Actor, Scope, Within};
+use super::{is_admin, AccessError, Actor, AuditReach, Scope, Within};
 use crate::storage::users::User;
 use qinxue_core::order::OrderKind;
 use qinxue_core::Role;
@@ -42,6 +42,21 @@ fn each_capability_is_granted_to_its_roles_only() {
             matches!(role, Role::Trainee | Role::UnitAdmin),
             "{role:?}"
         );
+        assert_eq!(
+            a.policy_manager().is_ok(),
+            role == Role::ProvincialAdmin,
+            "{role:?}"
+        );
+        assert_eq!(
+            a.office().is_ok(),
+            matches!(role, Role::OfficeAdmin | Role::ProvincialAdmin),
+            "{role:?}"
+        );
+        assert_eq!(
+            a.audit_reader().is_ok(),
+            matches!(role, Role::OfficeAdmin | Role::ProvincialAdmin),
+            "{role:?}"
+        );
         assert_eq!(a.is_admin(), role != Role::Trainee);
         assert_eq!(is_admin(role), a.is_admin());
     }
@@ -74,6 +89,25 @@ fn people_scopes_follow_the_role() {
     assert!(actor(Role::Proctor, None).people().is_err());
     let homeless = Actor::for_test(person(Role::OfficeAdmin, None), None);
     assert!(homeless.people().is_err());
+}
+
+#[test]
+fn offices_answer_for_their_subtree_and_the_province_reads_every_audit_entry() {
+    let office = actor(Role::OfficeAdmin, None);
+    let (_, scope) = office.office().unwrap();
+    assert_eq!(scope.within(), Within::Region(QUANZHOU));
+    assert_eq!(scope.region_pattern(), Some("/350000/350500/%"));
+    assert_eq!(
+        office.audit_reader().unwrap(),
+        AuditReach::Within(Scope::region(QUANZHOU))
+    );
+    assert_eq!(
+        actor(Role::ProvincialAdmin, None).audit_reader().unwrap(),
+        AuditReach::All
+    );
+    let homeless = Actor::for_test(person(Role::OfficeAdmin, None), None);
+    assert!(homeless.office().is_err() && homeless.audit_reader().is_err());
+    assert_eq!(Scope::unit(3).region_pattern(), None);
 }
 
 #[test]

@@ -1,0 +1,99 @@
+//! Wire types of the units' and offices' tools (DESIGN.md §8 "Units and offices"): policy
+//! years, the audit log, roster import, staff progress, territorial reports and
+//! supplementary activities.
+
+use crate::grade::Grade;
+use crate::policy::PolicyYear;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// What one grade owes in a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GradeTerms {
+    pub grade: Grade,
+    pub required_hours: u32,
+    pub fee_fen: i64,
+}
+
+/// `GET /api/admin/policy-years/{year}`: a year's settings (the fields of [`PolicyYear`]),
+/// what they mean for each grade, and whether they may still be changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PolicyYearView {
+    #[serde(flatten)]
+    pub policy: PolicyYear,
+    /// Every grade's required 学时 and fee, from the graded and ungraded settings.
+    pub by_grade: Vec<GradeTerms>,
+    /// `false` once the year's study deadline has passed: its settings decided who completed
+    /// it, so they stay as they were.
+    pub editable: bool,
+}
+
+impl PolicyYearView {
+    pub fn new(policy: PolicyYear, editable: bool) -> Self {
+        let by_grade = Grade::ALL
+            .iter()
+            .map(|g| GradeTerms {
+                grade: *g,
+                required_hours: policy.required_hours(*g),
+                fee_fen: policy.fee_fen(*g),
+            })
+            .collect();
+        Self {
+            policy,
+            by_grade,
+            editable,
+        }
+    }
+}
+
+/// Who did an audited action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditActor {
+    pub id: i64,
+    pub name: String,
+    /// The administrator's sign-in name; `None` for a trainee.
+    pub username: Option<String>,
+    pub role: crate::Role,
+}
+
+/// One field an audited change changed, as JSON text before and after (`None`: absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// `None` for the server's own actions.
+    pub actor: Option<AuditActor>,
+    /// What was done, e.g. `policy_year.update`, `course.publish`, `sign_in`.
+    pub action: String,
+    /// What it was done to, e.g. `policy_year:2027`, `course:12`.
+    pub target: String,
+    /// A short note for people (a title, an address).
+    pub detail: String,
+    /// The fields a change changed, where the log keeps the record before and after it.
+    pub changes: Vec<AuditChange>,
+}
+
+/// `GET /api/admin/audit`: the newest entries first, at most `limit` of them; `next_before`
+/// (an entry id) asks for the page after this one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub next_before: Option<i64>,
+}

@@ -1,0 +1,147 @@
+//! The provincial admin's policy years (DESIGN.md §8): read, change, and open the next year
+//! from the last one. Every change is audited with the settings before and after it.
+//!
+//! A change touches nothing already done: credited study is stored in seconds (a new
+//! `minutes_per_hour` changes what the requirement is in seconds, never what was credited),
+//! and an order keeps the amount and per-person fees it was made with. Once a year's study
+//! deadline has passed its settings decided who completed it, so they are kept as they were.
+
+use crate::access::Actor;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::{audit, policy_years};
+use chrono::{DateTime, Utc};
+use qinxue_core::api::FieldError;
+use qinxue_core::office::PolicyYearView;
+use qinxue_core::{ErrorCode, PolicyYear};
+
+fn view(policy: PolicyYear, now: DateTime<Utc>) -> PolicyYearView {
+    let editable = policy.study_open(now);
+    PolicyYearView::new(policy, editable)
+}
+
+fn target(year: i32) -> String {
+    format!("policy_year:{year}")
+}
+
+fn json(y: &PolicyYear) -> Result<String, AppError> {
+    serde_json::to_string(y).map_err(|e| AppError::Internal(format!("policy year JSON: {e}")))
+}
+
+/// Every configured year, the latest first; the year in force is made if nobody has yet.
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<PolicyYearView>, AppError> {
+    actor.policy_manager()?;
+    let now = state.clock.now();
+    crate::services::policy::in_force(state, now).await?;
+    let mut conn = state.db.read().await?;
+    Ok(policy_years::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|y| view(y, now))
+        .collect())
+}
+
+/// One configured year.
+pub async fn get(state: &AppState, actor: &Actor, year: i32) -> Result<PolicyYearView, AppError> {
+    actor.policy_manager()?;
+    let now = state.clock.now();
+    crate::services::policy::in_force(state, now).await?;
+    let mut conn = state.db.read().await?;
+    let policy = policy_years::get(&mut conn, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(view(policy, now))
+}
+
+/// Replaces a configured year's settings.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    year: i32,
+    input: PolicyYear,
+) -> Result<PolicyYearView, AppError> {
+    let admin = actor.policy_manager()?.id;
+    let mut problems: Vec<FieldError> = input
+        .problems()
+        .into_iter()
+        .map(|(field, message)| FieldError::new(field, ErrorCode::OutOfRange, message))
+        .collect();
+    if input.year != year {
+        problems.insert(
+            0,
+            FieldError::new("year", ErrorCode::OutOfRange, "年度与地址中的年度不一致"),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Validation(problems));
+    }
+    let now = state.clock.now();
+    let at = now.timestamp();
+    let after = json(&input)?;
+    let saved = state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                let before = policy_years::get(&mut *c, year)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if !before.study_open(now) {
+                    return Err(AppError::StudyClosed);
+                }
+                if before == input {
+                    return Ok(input);
+                }
+                policy_years::update(&mut *c, &input).await?;
+                audit::record_change(
+                    &mut *c,
+                    at,
+                    Some(admin),
+                    "policy_year.update",
+                    &target(year),
+                    "",
+                    Some(&json(&before)?),
+                    Some(&after),
+                )
+                .await?;
+                Ok(input)
+            })
+        })
+        .await?;
+    tracing::info!(year, admin, "policy year changed");
+    Ok(view(saved, now))
+}
+
+/// Opens the year after the latest configured one with its settings (deadlines a year
+/// later); with none configured, the year in force with the notice's standard settings.
+pub async fn create_next(state: &AppState, actor: &Actor) -> Result<PolicyYearView, AppError> {
+    let admin = actor.policy_manager()?.id;
+    let now = state.clock.now();
+    crate::services::policy::in_force(state, now).await?;
+    let created = state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                let latest = policy_years::list(&mut *c).await?.into_iter().next();
+                let next = latest.map(|y| y.next()).ok_or(AppError::NoPolicyYear)?;
+                if !policy_years::insert_if_missing(&mut *c, &next).await? {
+                    // Another admin opened it at the same moment; theirs stands.
+                    let year = next.year;
+                    return Ok(policy_years::get(&mut *c, year).await?.unwrap_or(next));
+                }
+                audit::record_change(
+                    &mut *c,
+                    now.timestamp(),
+                    Some(admin),
+                    "policy_year.create",
+                    &target(next.year),
+                    "",
+                    None,
+                    Some(&json(&next)?),
+                )
+                .await?;
+                Ok(next)
+            })
+        })
+        .await?;
+    Ok(view(created, now))
+}

@@ -1,0 +1,58 @@
+//! The calls of the units' and offices' tools (policy years, audit log, roster, reports,
+//! activities), made through the one client, [`crate::api`], and read with serde: this module
+//! is in the admin bundle only.
+
+use crate::api::{self, json, ApiError, Body};
+use qinxue_core::office::{AuditPage, PolicyYearView};
+use qinxue_core::PolicyYear;
+use serde::de::DeserializeOwned;
+
+async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Body) -> Result<T, ApiError> {
+    api::read_serde(&api::send(method, path, body).await?)
+}
+
+/// Percent-encodes a query value (names and dates may hold anything).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `?a=1&b=2` from the pairs whose value is not empty.
+pub fn query(pairs: &[(&str, String)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v.trim())))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+pub async fn policy_years() -> Result<Vec<PolicyYearView>, ApiError> {
+    call("GET", "/api/admin/policy-years", Body::Empty).await
+}
+
+pub async fn save_policy_year(y: &PolicyYear) -> Result<PolicyYearView, ApiError> {
+    let path = format!("/api/admin/policy-years/{}", y.year);
+    call("PUT", &path, json(y)).await
+}
+
+pub async fn create_next_year() -> Result<PolicyYearView, ApiError> {
+    call("POST", "/api/admin/policy-years", Body::Empty).await
+}
+
+/// `GET /api/admin/audit` with the query made by [`query`].
+pub async fn audit(query: &str) -> Result<AuditPage, ApiError> {
+    call("GET", &format!("/api/admin/audit{query}"), Body::Empty).await
+}
