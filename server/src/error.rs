@@ -9,12 +9,65 @@ use qinxue_core::ErrorCode;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
+/// The HTTP status an error code answers with: the one place where an error's status is
+/// chosen. Field codes (`invalid_phone`, …) travel inside a 422 `validation_failed`; their
+/// status here is the one they would answer with alone.
+pub fn status(code: ErrorCode) -> StatusCode {
+    use ErrorCode as C;
+    match code {
+        C::InvalidJson | C::InvalidQuery => StatusCode::BAD_REQUEST,
+        C::Unauthenticated | C::InvalidCredentials | C::BadSignature => StatusCode::UNAUTHORIZED,
+        C::Forbidden | C::NotEnrolled => StatusCode::FORBIDDEN,
+        C::NotFound => StatusCode::NOT_FOUND,
+        C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        C::PayloadTooLarge | C::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        C::UnsupportedMediaType | C::UnsupportedFileType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        C::InvalidBody
+        | C::ValidationFailed
+        | C::InvalidIdNumber
+        | C::InvalidPhone
+        | C::InvalidName
+        | C::InvalidPassword
+        | C::InvalidTrade
+        | C::UnknownUnit
+        | C::OutOfRange
+        | C::NotUnitStaff
+        | C::InvalidChoice
+        | C::InvalidOrder
+        | C::InvalidImport
+        | C::WrongAnswer => StatusCode::UNPROCESSABLE_ENTITY,
+        // The request is well formed, but the state of things refuses it.
+        C::IdNumberTaken
+        | C::PhoneTaken
+        | C::NoPolicyYear
+        | C::SessionEnded
+        | C::StudyClosed
+        | C::CheckExpired
+        | C::RegistrationClosed
+        | C::AlreadyPaid
+        | C::OrderSettled
+        | C::AmountMismatch
+        | C::WrongTrade
+        | C::AlreadySelected
+        | C::PlanComplete
+        | C::CourseStarted
+        | C::AlreadyAnswered
+        | C::AttemptFinished
+        | C::NothingToRetry
+        | C::CourseIncomplete
+        | C::LessonStudied
+        | C::QuestionAnswered => StatusCode::CONFLICT,
+        C::PaymentUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The request could not be read: not JSON, wrong media type, too large, wrong shape.
     #[error("bad request body: {code:?}")]
     Body {
-        status: StatusCode,
         code: ErrorCode,
         message: String,
         fields: Vec<FieldError>,
@@ -38,9 +91,19 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
-    /// A request that the current state refuses; the code says why (409).
+    /// A request that the current state refuses; the code says why.
     #[error("refused: {0:?}")]
     Refused(ErrorCode),
+    /// A refusal whose message says more than its code's default (what a course lacks, why a
+    /// file is not taken).
+    #[error("refused: {code:?}: {message}")]
+    Explained { code: ErrorCode, message: String },
+    /// An upload without a single byte: the request is wrong, not the file's type.
+    #[error("empty upload")]
+    EmptyUpload,
+    /// The client stopped sending the upload half-way.
+    #[error("upload interrupted")]
+    UploadInterrupted,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("no policy year configured")]
@@ -77,49 +140,63 @@ impl AppError {
         AppError::Validation(vec![FieldError::new(field, code, message)])
     }
 
-    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
+    /// The body of a request that could not be read, with the code's own message unless one
+    /// field says more.
+    pub fn body_error(code: ErrorCode, fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [only] => only.message.clone(),
+            _ => code.default_message().to_owned(),
+        };
+        AppError::Body {
+            code,
+            message,
+            fields,
+        }
+    }
+
+    /// The code the client sees.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::Body { status, code, .. } => (*status, *code),
-            AppError::Validation(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::ValidationFailed,
-            ),
-            AppError::BadRows(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidImport),
-            AppError::Conflict(f) => (StatusCode::CONFLICT, f.code),
-            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
-            AppError::InvalidCredentials => {
-                (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials)
-            }
-            AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
-            AppError::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
-            AppError::Refused(code) => (StatusCode::CONFLICT, *code),
-            AppError::MethodNotAllowed => {
-                (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
-            }
-            AppError::NoPolicyYear => (StatusCode::CONFLICT, ErrorCode::NoPolicyYear),
-            AppError::NotEnrolled => (StatusCode::FORBIDDEN, ErrorCode::NotEnrolled),
-            AppError::SessionEnded => (StatusCode::CONFLICT, ErrorCode::SessionEnded),
-            AppError::StudyClosed => (StatusCode::CONFLICT, ErrorCode::StudyClosed),
-            AppError::CheckExpired => (StatusCode::CONFLICT, ErrorCode::CheckExpired),
-            AppError::WrongAnswer => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::WrongAnswer),
-            AppError::RegistrationClosed => (StatusCode::CONFLICT, ErrorCode::RegistrationClosed),
-            AppError::PaymentUnavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::PaymentUnavailable,
-            ),
-            AppError::OrderSettled => (StatusCode::CONFLICT, ErrorCode::OrderSettled),
-            AppError::BadSignature => (StatusCode::UNAUTHORIZED, ErrorCode::BadSignature),
-            AppError::AmountMismatch => (StatusCode::CONFLICT, ErrorCode::AmountMismatch),
-            AppError::Database(_) | AppError::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
-            }
+            AppError::Body { code, .. } | AppError::Explained { code, .. } => *code,
+            AppError::Refused(code) => *code,
+            AppError::Validation(_) => ErrorCode::ValidationFailed,
+            AppError::BadRows(_) => ErrorCode::InvalidImport,
+            AppError::Conflict(f) => f.code,
+            AppError::Unauthenticated => ErrorCode::Unauthenticated,
+            AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::Forbidden => ErrorCode::Forbidden,
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::EmptyUpload => ErrorCode::UnsupportedFileType,
+            AppError::UploadInterrupted => ErrorCode::InvalidBody,
+            AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            AppError::NoPolicyYear => ErrorCode::NoPolicyYear,
+            AppError::NotEnrolled => ErrorCode::NotEnrolled,
+            AppError::SessionEnded => ErrorCode::SessionEnded,
+            AppError::StudyClosed => ErrorCode::StudyClosed,
+            AppError::CheckExpired => ErrorCode::CheckExpired,
+            AppError::WrongAnswer => ErrorCode::WrongAnswer,
+            AppError::RegistrationClosed => ErrorCode::RegistrationClosed,
+            AppError::PaymentUnavailable => ErrorCode::PaymentUnavailable,
+            AppError::OrderSettled => ErrorCode::OrderSettled,
+            AppError::BadSignature => ErrorCode::BadSignature,
+            AppError::AmountMismatch => ErrorCode::AmountMismatch,
+            AppError::Database(_) | AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The status: its code's, except for the uploads that are malformed requests rather than
+    /// files of a refused kind or shape.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::EmptyUpload | AppError::UploadInterrupted => StatusCode::BAD_REQUEST,
+            _ => status(self.code()),
         }
     }
 
     /// The body the client sees. Server faults say nothing of their cause.
     pub fn body(&self) -> ErrorBody {
-        let (_, code) = self.status_and_code();
+        let code = self.code();
         let rows = match self {
             AppError::BadRows(rows) => rows.clone(),
             _ => vec![],
@@ -144,6 +221,9 @@ impl AppError {
                 vec![],
             ),
             AppError::Conflict(f) => (f.message.clone(), vec![f.clone()]),
+            AppError::Explained { message, .. } => (message.clone(), vec![]),
+            AppError::EmptyUpload => ("上传的文件是空的，请重新选择文件".to_owned(), vec![]),
+            AppError::UploadInterrupted => ("上传中断，请重新上传".to_owned(), vec![]),
             AppError::RateLimited(message) => ((*message).to_owned(), vec![]),
             _ => (code.default_message().to_owned(), vec![]),
         };
@@ -160,7 +240,7 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, _) = self.status_and_code();
+        let status = self.status();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }

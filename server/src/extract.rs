@@ -33,21 +33,16 @@ where
                     || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
-            return Err(body_error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            return Err(AppError::body_error(
                 ErrorCode::UnsupportedMediaType,
                 vec![],
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                body_error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    ErrorCode::PayloadTooLarge,
-                    vec![],
-                )
+                AppError::body_error(ErrorCode::PayloadTooLarge, vec![])
             } else {
-                body_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, vec![])
+                AppError::body_error(ErrorCode::InvalidJson, vec![])
             }
         })?;
         parse_json(&bytes).map(ApiJson)
@@ -74,17 +69,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                     })
                     .unwrap_or(path);
                 let message = format!("字段 {field} 缺失或取值无效");
-                body_error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::body_error(
                     ErrorCode::InvalidBody,
                     vec![FieldError::new(&field, ErrorCode::InvalidBody, message)],
                 )
             }
-            _ => body_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, vec![]),
+            _ => AppError::body_error(ErrorCode::InvalidJson, vec![]),
         }
     })?;
     de.end()
-        .map_err(|_| body_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, vec![]))?;
+        .map_err(|_| AppError::body_error(ErrorCode::InvalidJson, vec![]))?;
     Ok(value)
 }
 
@@ -103,7 +97,7 @@ where
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| ApiQuery(v))
-            .map_err(|_| body_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, vec![]))
+            .map_err(|_| AppError::body_error(ErrorCode::InvalidQuery, vec![]))
     }
 }
 
@@ -130,19 +124,6 @@ where
 fn missing_field(serde_message: &str) -> Option<String> {
     let rest = serde_message.strip_prefix("missing field `")?;
     Some(rest.split('`').next()?.to_owned())
-}
-
-fn body_error(status: StatusCode, code: ErrorCode, fields: Vec<FieldError>) -> AppError {
-    let message = match fields.as_slice() {
-        [only] => only.message.clone(),
-        _ => code.default_message().to_owned(),
-    };
-    AppError::Body {
-        status,
-        code,
-        message,
-        fields,
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::config::MediaConfig;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -80,14 +80,12 @@ impl MediaKind {
                     Ok("webp")
                 } else if looks_like_markup(head) {
                     Err(refused(
-                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
                         ErrorCode::UnsupportedFileType,
                         "不接受 SVG 等矢量图片（其中可能含有脚本），请另存为 PNG 或 JPEG 格式后再上传"
                             .into(),
                     ))
                 } else {
                     Err(refused(
-                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
                         ErrorCode::UnsupportedFileType,
                         "封面图片只支持 PNG、JPEG、WebP 格式，这个文件不是其中之一".into(),
                     ))
@@ -103,7 +101,6 @@ impl MediaKind {
                     Ok("webm")
                 } else {
                     Err(refused(
-                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
                         ErrorCode::UnsupportedFileType,
                         "视频只支持 MP4 或 WebM 格式，这个文件不是其中之一".into(),
                     ))
@@ -121,18 +118,12 @@ fn looks_like_markup(head: &[u8]) -> bool {
         .is_some_and(|b| *b == b'<')
 }
 
-fn refused(status: StatusCode, code: ErrorCode, message: String) -> AppError {
-    AppError::Body {
-        status,
-        code,
-        message,
-        fields: vec![],
-    }
+fn refused(code: ErrorCode, message: String) -> AppError {
+    AppError::Explained { code, message }
 }
 
 fn too_large(kind: MediaKind, limit: u64) -> AppError {
     refused(
-        StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::FileTooLarge,
         format!("{}不能超过 {}", kind.label(), human_size(limit)),
     )
@@ -187,13 +178,7 @@ pub async fn store(
     let mut ext: Option<&'static str> = None;
     let mut total: u64 = 0;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| {
-            refused(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InvalidBody,
-                "上传中断，请重新上传".into(),
-            )
-        })?;
+        let frame = frame.map_err(|_| AppError::UploadInterrupted)?;
         let Ok(data) = frame.into_data() else {
             continue;
         };
@@ -213,11 +198,7 @@ pub async fn store(
         file.write_all(&data).await.map_err(io_error)?;
     }
     if total == 0 {
-        return Err(refused(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::UnsupportedFileType,
-            "上传的文件是空的，请重新选择文件".into(),
-        ));
+        return Err(AppError::EmptyUpload);
     }
     let ext = match ext {
         Some(ext) => ext,

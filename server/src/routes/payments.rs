@@ -8,7 +8,6 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::StatusCode;
 use qinxue_core::api::ErrorBody;
 use qinxue_core::ErrorCode;
 use utoipa_axum::router::OpenApiRouter;
@@ -39,12 +38,7 @@ async fn notify(
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<&'static str> {
     // Only a body over the size limit cannot be read; it gets the API's error shape too.
-    let body = body.map_err(|_| AppError::Body {
-        status: StatusCode::PAYLOAD_TOO_LARGE,
-        code: ErrorCode::PayloadTooLarge,
-        message: ErrorCode::PayloadTooLarge.default_message().into(),
-        fields: vec![],
-    })?;
+    let body = body.map_err(|_| AppError::body_error(ErrorCode::PayloadTooLarge, vec![]))?;
     payments::receive_notification(&state, &body).await?;
     Ok(ACK)
 }

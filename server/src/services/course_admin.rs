@@ -17,7 +17,6 @@ use crate::state::AppState;
 use crate::storage::course_admin::{self, Deleted, Ordered};
 use crate::storage::{audit, users::User, WriteFuture};
 use axum::body::Body;
-use axum::http::StatusCode;
 use http_body_util::BodyExt;
 use qinxue_core::admin::{
     publish_problems, AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput,
@@ -40,11 +39,9 @@ fn invalid(errors: Vec<qinxue_core::api::FieldError>) -> AppError {
 }
 
 fn incomplete(prefix: &str, problems: &[String]) -> AppError {
-    AppError::Body {
-        status: StatusCode::CONFLICT,
+    AppError::Explained {
         code: ErrorCode::CourseIncomplete,
         message: format!("{prefix}：{}", problems.join("；")),
-        fields: vec![],
     }
 }
 
@@ -509,22 +506,15 @@ pub async fn delete_question(
 async fn read_limited(mut body: Body, limit: usize) -> Result<Vec<u8>, AppError> {
     let mut bytes = Vec::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| AppError::Body {
-            status: StatusCode::BAD_REQUEST,
-            code: ErrorCode::InvalidBody,
-            message: "上传中断，请重新上传".into(),
-            fields: vec![],
-        })?;
+        let frame = frame.map_err(|_| AppError::UploadInterrupted)?;
         if let Ok(data) = frame.into_data() {
             if bytes.len() + data.len() > limit {
-                return Err(AppError::Body {
-                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                return Err(AppError::Explained {
                     code: ErrorCode::FileTooLarge,
                     message: format!(
                         "题目文件不能超过 {}",
                         qinxue_core::admin::human_size(limit as u64)
                     ),
-                    fields: vec![],
                 });
             }
             bytes.extend_from_slice(&data);

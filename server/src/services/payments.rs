@@ -106,12 +106,7 @@ pub async fn receive_notification(state: &AppState, body: &[u8]) -> Result<(), A
         Err(e) => {
             tracing::warn!(error = %e, "payment notification refused");
             Err(match e {
-                NotificationError::NotJson => AppError::Body {
-                    status: axum::http::StatusCode::BAD_REQUEST,
-                    code: ErrorCode::InvalidJson,
-                    message: ErrorCode::InvalidJson.default_message().into(),
-                    fields: vec![],
-                },
+                NotificationError::NotJson => AppError::body_error(ErrorCode::InvalidJson, vec![]),
                 NotificationError::BadSignature => AppError::BadSignature,
                 NotificationError::BadField(field) => AppError::Validation(vec![FieldError::new(
                     field,

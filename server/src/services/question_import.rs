@@ -15,7 +15,6 @@
 //! row and nothing is imported, and the answer lists every bad row with its line and reasons.
 
 use crate::error::AppError;
-use axum::http::StatusCode;
 use qinxue_core::admin::{QuestionInput, MAX_OPTIONS};
 use qinxue_core::api::RowError;
 use qinxue_core::catalogue::QuestionKind;
@@ -29,11 +28,9 @@ pub const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_ROWS: usize = 2000;
 
 fn file_error(message: impl Into<String>) -> AppError {
-    AppError::Body {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
+    AppError::Explained {
         code: ErrorCode::InvalidImport,
         message: message.into(),
-        fields: vec![],
     }
 }
 
