@@ -410,22 +410,12 @@ impl<'a> Learner<'a> {
 
     /// Answers a check with the option the prompt asks for (or deliberately a wrong one).
     pub async fn answer(&self, check: &Value, right: bool) -> Response {
-        let prompt = check["prompt"].as_str().unwrap();
-        let sum: i64 = prompt
-            .trim_start_matches("请计算：")
-            .split(" = ")
-            .next()
-            .unwrap()
-            .split(" + ")
-            .map(|n| n.trim().parse::<i64>().unwrap())
-            .sum();
-        let answer = if right { sum } else { sum + 1 };
         let id = check["id"].as_str().unwrap();
         self.app
             .post(
                 &self.client,
                 &format!("/api/study/checks/{id}"),
-                &json!({"answer": answer.to_string()}),
+                &json!({"answer": check_answer(check, right)}),
             )
             .await
     }
@@ -462,6 +452,20 @@ impl<'a> Learner<'a> {
     }
 }
 
+/// The answer to an anti-idle check's prompt (`请计算：a + b = ?`), or deliberately a wrong one.
+pub fn check_answer(check: &Value, right: bool) -> String {
+    let prompt = check["prompt"].as_str().unwrap();
+    let sum: i64 = prompt
+        .trim_start_matches("请计算：")
+        .split(" = ")
+        .next()
+        .unwrap()
+        .split(" + ")
+        .map(|n| n.trim().parse::<i64>().unwrap())
+        .sum();
+    if right { sum } else { sum + 1 }.to_string()
+}
+
 /// Moves the clock to one second past a deadline of the year in force (`registration_deadline`
 /// or `study_deadline` as `/api/me` reports it for this signed-in client).
 pub async fn advance_past(app: &TestApp, client: &Client, deadline: &str) {
@@ -470,4 +474,114 @@ pub async fn advance_past(app: &TestApp, client: &Client, deadline: &str) {
     let now: Value = app.advance_clock(0).await;
     let now = chrono::DateTime::parse_from_rfc3339(now["now"].as_str().unwrap()).unwrap();
     app.advance_clock((at - now).num_seconds() + 1).await;
+}
+
+/// The `name=value` of the session cookie an answer sets, if it sets one.
+pub fn session_cookie_of(res: &Response) -> Option<String> {
+    res.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with("qinxue_session=") && pair.len() > "qinxue_session=".len())
+        .map(str::to_owned)
+}
+
+/// A browser that sends this session cookie with every request and keeps no cookie jar, so
+/// that no answer (a sign-in or a registration as someone else, a sign-out) changes whom it
+/// is signed in as.
+pub fn client_with_cookie(cookie: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::COOKIE,
+        reqwest::header::HeaderValue::from_str(cookie).expect("a cookie is a header value"),
+    );
+    Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Signs in and answers the session cookie; panics unless the server answers 200.
+pub async fn session_cookie(app: &TestApp, login: &str, password: &str) -> String {
+    let res = app
+        .post(
+            &app.client(),
+            "/api/auth/login",
+            &json!({"login": login, "password": password}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "login {login}");
+    session_cookie_of(&res).expect("a sign-in sets the session cookie")
+}
+
+/// Registers a new trainee of `unit_id` and answers the session cookie the registration set.
+pub async fn register_trainee(app: &TestApp, unit_id: i64, grade: &str) -> String {
+    let res = app
+        .post(
+            &app.client(),
+            "/api/auth/register",
+            &registration(unit_id, grade),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "registration");
+    session_cookie_of(&res).expect("a registration signs the trainee in")
+}
+
+/// The id of the first unit of a region's subtree, from the directory.
+pub async fn unit_in_region(app: &TestApp, region: &str) -> i64 {
+    let units: Value = app
+        .get(&app.client(), &format!("/api/units?region={region}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    units[0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("the demo has a unit in {region}"))
+}
+
+/// An administrator account the demo data lacks (another unit's admin, another city's office),
+/// written through the server's own storage with the demo password. Answers its id.
+pub async fn insert_admin(
+    app: &TestApp,
+    role: qinxue_core::Role,
+    username: &str,
+    unit_id: Option<i64>,
+    region_code: &str,
+) -> i64 {
+    let mut account = qinxue_server::storage::users::NewUser {
+        role,
+        username: Some(username.into()),
+        id_number: None,
+        phone: None,
+        name: format!("测试管理员 {username}"),
+        password_hash: String::new(),
+        unit_id,
+        region_code: Some(region_code.into()),
+        employment_type: None,
+        trade: None,
+        grade: None,
+    };
+    let db = app.db().await;
+    // The demo accounts' hash of DEMO_PASSWORD: Argon2 again would only cost time.
+    let mut conn = db.read().await.expect("connection");
+    account.password_hash =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'unit-demo'")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("the demo has unit-demo");
+    drop(conn);
+    let now = chrono::Utc::now().timestamp();
+    let id = db
+        .write(move |c| {
+            Box::pin(
+                async move { Ok(qinxue_server::storage::users::insert(c, &account, now).await?) },
+            )
+        })
+        .await
+        .expect("account inserted");
+    db.close().await;
+    id
 }

@@ -4,6 +4,7 @@
 
 mod admin_courses;
 mod audit;
+mod authz;
 mod bad_input;
 mod catalogue;
 mod directory;
