@@ -61,17 +61,18 @@ pub async fn update(
     input: PolicyYear,
 ) -> Result<PolicyYearView, AppError> {
     let admin = actor.policy_manager()?.id;
-    let mut problems: Vec<FieldError> = input
+    if input.year != year {
+        return Err(AppError::field(
+            "year",
+            ErrorCode::OutOfRange,
+            "年度与地址中的年度不一致",
+        ));
+    }
+    let problems: Vec<FieldError> = input
         .problems()
         .into_iter()
         .map(|(field, message)| FieldError::new(field, ErrorCode::OutOfRange, message))
         .collect();
-    if input.year != year {
-        problems.insert(
-            0,
-            FieldError::new("year", ErrorCode::OutOfRange, "年度与地址中的年度不一致"),
-        );
-    }
     if !problems.is_empty() {
         return Err(AppError::Validation(problems));
     }

@@ -190,6 +190,8 @@ async fn entries_are_filtered_by_time_and_paged_newest_first() {
 
     app.advance_clock(3 * 86_400).await;
     app.login_as("unit-demo", DEMO_PASSWORD).await;
+    // Sessions do not last three days.
+    let province = app.login_as("province-admin", DEMO_PASSWORD).await;
     let until_today = entries(&app, &province, &format!("?actor=unit-demo&to={today}")).await;
     assert_eq!(
         until_today.len(),

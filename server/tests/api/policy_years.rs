@@ -159,8 +159,9 @@ async fn bad_settings_are_refused_field_by_field_and_change_nothing() {
 
     let res = app.get(&admin, "/api/admin/policy-years/1999").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let standard = serde_json::to_value(qinxue_core::PolicyYear::standard(1999)).unwrap();
     assert_eq!(
-        put(&app, &admin, 1999, &good).await.status(),
+        put(&app, &admin, 1999, &standard).await.status(),
         StatusCode::NOT_FOUND
     );
     for login in ["quanzhou-admin", "unit-demo", DEMO_UNGRADED] {
@@ -204,6 +205,8 @@ async fn the_next_year_is_made_from_the_last_and_a_finished_year_stays_as_it_was
 
     let lin = app.login_as(DEMO_UNGRADED, DEMO_PASSWORD).await;
     advance_past(&app, &lin, "study_deadline").await;
+    // Months later: a new sign-in.
+    let admin = province(&app).await;
     let closed: Value = app.get(&admin, &path).await.json().await.unwrap();
     assert_eq!(closed["editable"], false);
     let mut late = closed.clone();
