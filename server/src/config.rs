@@ -26,8 +26,9 @@ pub struct Config {
     /// `QINXUE_PAY_URL`: base URL of the payment platform's merchant API (default the
     /// simulator, `http://127.0.0.1:8090`).
     pub pay_url: String,
-    /// `QINXUE_PAY_SECRET`: the secret shared with the payment platform (default the
-    /// simulator's, `paysim-dev-secret`).
+    /// `QINXUE_PAY_SECRET`: the secret shared with the payment platform. Required, except with
+    /// the simulator's default URL or in demo mode, where it defaults to the simulator's
+    /// public `paysim-dev-secret`.
     pub pay_secret: SecretString,
     /// `QINXUE_PUBLIC_URL`: this server as browsers and the payment platform reach it, for the
     /// notification and return URLs (default `http://` and the bound address).
@@ -37,7 +38,14 @@ pub struct Config {
     pub reconcile_every: Duration,
     /// Where uploaded covers and videos are kept, and how large they may be.
     pub media: MediaConfig,
+    /// `QINXUE_CERT_FONT`: the font certificates are printed in (default: Debian's
+    /// fonts-wqy-microhei, `/usr/share/fonts/truetype/wqy/wqy-microhei.ttc`). It must have the
+    /// Chinese glyphs; the PDF embeds the subset it uses.
+    pub certificate_font: PathBuf,
 }
+
+/// Debian's fonts-wqy-microhei, which `make run` installs.
+pub const DEFAULT_CERTIFICATE_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
 
 /// Uploads by the provincial admin (course covers, lesson videos).
 #[derive(Clone, Debug)]
@@ -93,13 +101,18 @@ impl std::fmt::Debug for SecretString {
     }
 }
 
-/// A variable that is set but cannot be used.
+/// A variable that is set but cannot be used, or missing where there is no safe default.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{var}: {reason} (got {value:?})")]
     Invalid {
         var: &'static str,
         value: String,
+        reason: &'static str,
+    },
+    #[error("{var} is not set: {reason}")]
+    Missing {
+        var: &'static str,
         reason: &'static str,
     },
 }
@@ -130,11 +143,14 @@ impl Config {
             }
             None => None,
         };
+        let demo = flag(&get, "QINXUE_DEMO")?;
+        let pay_url = http_url(&get, "QINXUE_PAY_URL")?.unwrap_or_else(|| DEFAULT_PAY_URL.into());
+        let pay_secret = pay_secret(&get, &pay_url, demo)?;
         Ok(Self {
             addr,
             data_dir: get("QINXUE_DATA").unwrap_or_else(|| "./data".into()).into(),
             database_url,
-            demo: flag(&get, "QINXUE_DEMO")?,
+            demo,
             test_clock: flag(&get, "QINXUE_TEST_CLOCK")?,
             static_dir: get("QINXUE_STATIC_DIR")
                 .unwrap_or_else(|| "dist".into())
@@ -143,16 +159,38 @@ impl Config {
                 .unwrap_or_else(|| "content".into())
                 .into(),
             secure_cookies: flag(&get, "QINXUE_SECURE_COOKIES")?,
-            pay_url: http_url(&get, "QINXUE_PAY_URL")?.unwrap_or_else(|| DEFAULT_PAY_URL.into()),
-            pay_secret: SecretString::new(
-                get("QINXUE_PAY_SECRET")
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| DEFAULT_PAY_SECRET.into()),
-            ),
+            pay_url,
+            pay_secret,
             public_url: http_url(&get, "QINXUE_PUBLIC_URL")?,
             reconcile_every: reconcile_every(&get)?,
             media: media(&get)?,
+            certificate_font: get("QINXUE_CERT_FONT")
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| DEFAULT_CERTIFICATE_FONT.into())
+                .into(),
         })
+    }
+}
+
+/// The payment platform's secret. The simulator's default is public (it is in this repository),
+/// so a notification signed with it proves nothing: it stands in only where the platform is the
+/// simulator at its default address, or in demo mode, never for a platform named elsewhere.
+fn pay_secret(
+    get: &impl Fn(&str) -> Option<String>,
+    pay_url: &str,
+    demo: bool,
+) -> Result<SecretString, ConfigError> {
+    match get("QINXUE_PAY_SECRET").filter(|s| !s.is_empty()) {
+        Some(secret) => Ok(SecretString::new(secret)),
+        None if demo || pay_url == DEFAULT_PAY_URL => {
+            Ok(SecretString::new(DEFAULT_PAY_SECRET.into()))
+        }
+        None => Err(ConfigError::Missing {
+            var: "QINXUE_PAY_SECRET",
+            reason: "QINXUE_PAY_URL names a payment platform other than the simulator's default \
+                     address, and outside demo mode the simulator's public secret would let anyone \
+                     sign its notifications; set the secret this server shares with the platform",
+        }),
     }
 }
 
@@ -281,6 +319,7 @@ mod tests {
     fn payment_settings_are_read_and_checked() {
         let c = config(&[
             ("QINXUE_PAY_URL", "https://pay.example.gov.cn/"),
+            ("QINXUE_PAY_SECRET", "s3cret-shared-with-the-platform"),
             ("QINXUE_PUBLIC_URL", "https://qinxue.example.gov.cn"),
             ("QINXUE_RECONCILE_SECS", "5"),
         ])
@@ -291,6 +330,7 @@ mod tests {
             Some("https://qinxue.example.gov.cn")
         );
         assert_eq!(c.reconcile_every, Duration::from_secs(5));
+        assert_eq!(c.pay_secret.expose(), "s3cret-shared-with-the-platform");
         for (var, value) in [
             ("QINXUE_PAY_URL", "pay.example"),
             ("QINXUE_RECONCILE_SECS", "0"),
@@ -298,6 +338,32 @@ mod tests {
             let e = config(&[(var, value)]).unwrap_err().to_string();
             assert!(e.starts_with(var), "{e}");
         }
+    }
+
+    #[test]
+    fn another_payment_platform_needs_its_own_secret() {
+        for url in ["https://pay.example.gov.cn", "http://127.0.0.1:9999"] {
+            let e = config(&[("QINXUE_PAY_URL", url)]).unwrap_err().to_string();
+            assert!(e.starts_with("QINXUE_PAY_SECRET is not set"), "{e}");
+            let e = config(&[("QINXUE_PAY_URL", url), ("QINXUE_PAY_SECRET", "")])
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("QINXUE_PAY_SECRET"), "{e}");
+        }
+        // The simulator at its default address (`make run`, the benchmark), named or not.
+        for vars in [&[][..], &[("QINXUE_PAY_URL", "http://127.0.0.1:8090/")][..]] {
+            assert_eq!(
+                config(vars).unwrap().pay_secret.expose(),
+                DEFAULT_PAY_SECRET
+            );
+        }
+        // Demo mode with a simulator elsewhere (the browser tests start it on a free port).
+        let c = config(&[
+            ("QINXUE_DEMO", "1"),
+            ("QINXUE_PAY_URL", "http://127.0.0.1:41234"),
+        ])
+        .unwrap();
+        assert_eq!(c.pay_secret.expose(), DEFAULT_PAY_SECRET);
     }
 
     #[test]
