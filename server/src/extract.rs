@@ -126,6 +126,24 @@ fn missing_field(serde_message: &str) -> Option<String> {
     Some(rest.split('`').next()?.to_owned())
 }
 
+/// A request body is an upload's byte stream: its data frames in order (trailers skipped).
+impl crate::media::ByteStream for axum::body::Body {
+    type Chunk = Bytes;
+
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, crate::media::Interrupted>> {
+        use http_body_util::BodyExt;
+        loop {
+            match self.frame().await? {
+                Ok(frame) => match frame.into_data() {
+                    Ok(data) => return Some(Ok(data)),
+                    Err(_) => continue,
+                },
+                Err(_) => return Some(Err(crate::media::Interrupted)),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,16 +11,15 @@
 use crate::config::MediaConfig;
 use crate::error::AppError;
 use crate::state::AppState;
-use axum::body::Body;
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use http_body_util::BodyExt;
 use qinxue_core::admin::human_size;
 use qinxue_core::ErrorCode;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -133,6 +132,26 @@ fn io_error(e: std::io::Error) -> AppError {
     AppError::Internal(format!("media storage: {e}"))
 }
 
+/// An upload as it arrives, chunk by chunk, whatever carries it (the route hands over the
+/// request body); the media folder and the services read it without knowing of HTTP.
+pub trait ByteStream: Send {
+    type Chunk: AsRef<[u8]> + Send;
+    /// The next chunk; `None` at the end; [`Interrupted`] when the sender broke off.
+    fn next_chunk(
+        &mut self,
+    ) -> impl Future<Output = Option<Result<Self::Chunk, Interrupted>>> + Send;
+}
+
+/// The sender of an upload stopped half-way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+impl From<Interrupted> for AppError {
+    fn from(_: Interrupted) -> Self {
+        AppError::UploadInterrupted
+    }
+}
+
 /// A file being written; deleted unless it was kept.
 struct Partial {
     path: PathBuf,
@@ -154,7 +173,7 @@ pub async fn store(
     config: &MediaConfig,
     kind: MediaKind,
     declared_len: Option<u64>,
-    mut body: Body,
+    mut body: impl ByteStream,
 ) -> Result<String, AppError> {
     let limit = kind.limit(config);
     if declared_len.is_some_and(|n| n > limit) {
@@ -177,11 +196,9 @@ pub async fn store(
     let mut head: Vec<u8> = Vec::with_capacity(SNIFF_BYTES);
     let mut ext: Option<&'static str> = None;
     let mut total: u64 = 0;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| AppError::UploadInterrupted)?;
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
+    while let Some(chunk) = body.next_chunk().await {
+        let chunk = chunk?;
+        let data = chunk.as_ref();
         total += data.len() as u64;
         if total > limit {
             return Err(too_large(kind, limit));
@@ -194,8 +211,8 @@ pub async fn store(
                 ext = Some(kind.sniff(&head)?);
             }
         }
-        hasher.update(&data);
-        file.write_all(&data).await.map_err(io_error)?;
+        hasher.update(data);
+        file.write_all(data).await.map_err(io_error)?;
     }
     if total == 0 {
         return Err(AppError::EmptyUpload);

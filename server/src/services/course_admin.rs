@@ -11,13 +11,11 @@
 
 use crate::auth::session::new_token;
 use crate::error::AppError;
-use crate::media::{self, MediaKind};
+use crate::media::{self, ByteStream, MediaKind};
 use crate::services::{policy, question_import};
 use crate::state::AppState;
 use crate::storage::course_admin::{self, Deleted, Ordered};
 use crate::storage::{audit, users::User, WriteFuture};
-use axum::body::Body;
-use http_body_util::BodyExt;
 use qinxue_core::admin::{
     publish_problems, AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput,
     QuestionInput, Uploaded,
@@ -208,7 +206,7 @@ pub async fn upload_cover(
     user: &User,
     id: i64,
     declared_len: Option<u64>,
-    body: Body,
+    body: impl ByteStream,
 ) -> Result<AdminCourse, AppError> {
     get(state, user, id).await?;
     let url = media::store(
@@ -251,7 +249,7 @@ pub async fn upload_video_file(
     state: &AppState,
     user: &User,
     declared_len: Option<u64>,
-    body: Body,
+    body: impl ByteStream,
 ) -> Result<Uploaded, AppError> {
     let actor = admin(user)?;
     let url = media::store(
@@ -353,7 +351,7 @@ pub async fn upload_video(
     course_id: i64,
     lesson_id: i64,
     declared_len: Option<u64>,
-    body: Body,
+    body: impl ByteStream,
 ) -> Result<AdminCourse, AppError> {
     let course = get(state, user, course_id).await?;
     let lesson = course
@@ -502,23 +500,22 @@ pub async fn delete_question(
     .map_err(foreign_key_means_in_use(ErrorCode::QuestionAnswered))
 }
 
-/// Reads the request body up to `limit` bytes.
-async fn read_limited(mut body: Body, limit: usize) -> Result<Vec<u8>, AppError> {
+/// Reads an upload up to `limit` bytes.
+async fn read_limited(mut body: impl ByteStream, limit: usize) -> Result<Vec<u8>, AppError> {
     let mut bytes = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| AppError::UploadInterrupted)?;
-        if let Ok(data) = frame.into_data() {
-            if bytes.len() + data.len() > limit {
-                return Err(AppError::Explained {
-                    code: ErrorCode::FileTooLarge,
-                    message: format!(
-                        "题目文件不能超过 {}",
-                        qinxue_core::admin::human_size(limit as u64)
-                    ),
-                });
-            }
-            bytes.extend_from_slice(&data);
+    while let Some(chunk) = body.next_chunk().await {
+        let chunk = chunk?;
+        let data = chunk.as_ref();
+        if bytes.len() + data.len() > limit {
+            return Err(AppError::Explained {
+                code: ErrorCode::FileTooLarge,
+                message: format!(
+                    "题目文件不能超过 {}",
+                    qinxue_core::admin::human_size(limit as u64)
+                ),
+            });
         }
+        bytes.extend_from_slice(data);
     }
     Ok(bytes)
 }
@@ -528,7 +525,7 @@ pub async fn import_questions(
     state: &AppState,
     user: &User,
     course_id: i64,
-    body: Body,
+    body: impl ByteStream,
 ) -> Result<ImportReport, AppError> {
     admin(user)?;
     let existing = {
