@@ -97,6 +97,9 @@ pub enum ErrorCode {
     InvalidOrder,
     /// An imported file has bad rows (listed in `rows`) or cannot be read; nothing imported.
     InvalidImport,
+    /// Too many requests need the server's slow work (password hashing) at once; try again
+    /// in the seconds that `Retry-After` says.
+    ServerBusy,
     /// Something failed on the server; the details are in its log, never in the answer.
     Internal,
 }
@@ -158,6 +161,7 @@ impl ErrorCode {
             ErrorCode::QuestionAnswered => "已有学员做过这道题，因此不能删除；可以修改题目内容",
             ErrorCode::InvalidOrder => "排序应包含本课程的全部条目，且每项只出现一次",
             ErrorCode::InvalidImport => "文件中有错误，未导入任何题目，请修改后重新导入",
+            ErrorCode::ServerBusy => "当前登录和注册的人较多，请几秒后再试",
             ErrorCode::Internal => "服务器繁忙，请稍后再试",
         }
     }

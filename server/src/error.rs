@@ -58,7 +58,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | C::CourseIncomplete
         | C::LessonStudied
         | C::QuestionAnswered => StatusCode::CONFLICT,
-        C::PaymentUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        C::PaymentUnavailable | C::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -87,6 +87,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("rate limited")]
     RateLimited(&'static str),
+    /// Every password-hashing turn stayed taken while the request waited (503, `Retry-After`).
+    #[error("password hashing busy")]
+    Busy,
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -165,6 +168,7 @@ impl AppError {
             AppError::Unauthenticated => ErrorCode::Unauthenticated,
             AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
             AppError::RateLimited(_) => ErrorCode::RateLimited,
+            AppError::Busy => ErrorCode::ServerBusy,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::NotFound => ErrorCode::NotFound,
             AppError::EmptyUpload => ErrorCode::UnsupportedFileType,
@@ -245,10 +249,16 @@ impl IntoResponse for AppError {
             tracing::error!(error = %self, "request failed");
         }
         let mut response = (status, Json(self.body())).into_response();
-        if let AppError::RateLimited(_) = self {
+        // Seconds: a lock or limit lasts minutes; a queue for hashing drains in seconds.
+        let retry_after = match self {
+            AppError::RateLimited(_) => Some("60"),
+            AppError::Busy => Some("2"),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert("retry-after", axum::http::HeaderValue::from_static("60"));
+                .insert("retry-after", axum::http::HeaderValue::from_static(secs));
         }
         response
     }

@@ -57,6 +57,8 @@ pub enum StartupError {
     Seed(error::AppError),
     #[error("cannot prepare a password hash: {0}")]
     Hash(error::AppError),
+    #[error("cannot start the password-hashing threads: {0}")]
+    HashThreads(std::io::Error),
     #[error("cannot start the heartbeat writer's thread: {0}")]
     Writer(std::io::Error),
     #[error("cannot set up the payment platform's HTTP client: {0}")]
@@ -134,7 +136,9 @@ impl Application {
         };
         let payments = EJiaoTong::new(&config.pay_url, config.pay_secret.clone())?;
         let db = Db::connect(&config).await?;
-        let dummy = auth::password::hash(format!("{:?}", std::time::SystemTime::now()))
+        let hashing = auth::password::Hashing::per_core().map_err(StartupError::HashThreads)?;
+        let dummy = hashing
+            .hash(format!("{:?}", std::time::SystemTime::now()))
             .await
             .map_err(StartupError::Hash)?;
         let clock = Clock::default();
@@ -148,6 +152,7 @@ impl Application {
             clock,
             config: Arc::new(config),
             dummy_password_hash: dummy.into(),
+            hashing,
             ledger,
             study,
             sign_ins,

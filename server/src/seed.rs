@@ -1,7 +1,6 @@
 //! Demo data for `QINXUE_DEMO=1` (DESIGN.md §7), written only into a database with no
 //! accounts, so a second start keeps everything.
 
-use crate::auth::password;
 use crate::content;
 use crate::error::AppError;
 use crate::services::orders;
@@ -80,7 +79,7 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
         .map_err(|e| AppError::Internal(format!("course content: {e}")))?;
     let now = state.clock.now();
     let year = demo_year(local_date(now));
-    let hash = password::hash(DEMO_PASSWORD.into()).await?;
+    let hash = state.hashing.hash(DEMO_PASSWORD.into()).await?;
     let now = now.timestamp();
     state
         .db

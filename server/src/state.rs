@@ -1,6 +1,7 @@
 //! What every handler can reach: the database, the clock, the start-up configuration and the
 //! payment platform.
 
+use crate::auth::password::Hashing;
 use crate::auth::sign_ins::SignIns;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -19,6 +20,8 @@ pub struct AppState {
     /// A real Argon2id hash of a random password, verified against when a login names no
     /// account, so that the answer takes as long as for a real one.
     pub dummy_password_hash: Arc<str>,
+    /// The turns for password hashing (a few at a time; see `auth::password`).
+    pub hashing: Hashing,
     /// The crediting rules' settings.
     pub ledger: LedgerConfig,
     /// The group-commit writer of heartbeats.

@@ -1,40 +1,217 @@
 //! Argon2id password hashes (the crate's defaults: 19 MiB, 2 passes, 1 lane, as OWASP
-//! recommends). Hashing takes tens of milliseconds of CPU, so it runs off the async threads.
+//! recommends). Hashing takes tens of milliseconds of CPU, so it runs off the async threads,
+//! and only a few at a time: each hash holds its 19 MiB while it runs, and unbounded, 60
+//! concurrent wrong-password logins took the server from 228 MB to 1.3 GB (and a thread each).
+//!
+//! The hashes run on their own threads, one per turn, each with its own Argon2 memory made
+//! once and used for every hash. Letting Argon2 allocate its 19 MiB for each hash, even two
+//! at a time, grew the server by 135–300 MiB over a burst of logins: glibc raises its mmap
+//! threshold after the first such block is freed, and later ones then stay in (and fragment)
+//! the heap arenas of whichever threads ran them.
 
 use crate::error::AppError;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::{self, Output, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 
-pub async fn hash(password: String) -> Result<String, AppError> {
-    blocking(move || {
+/// How long a request may wait for a turn to hash before it is told the server is busy. A
+/// computer room of 60 signing in together waits about a second on two cores.
+pub const QUEUE_WAIT: Duration = Duration::from_secs(3);
+
+type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+
+/// One hashing thread's Argon2 memory, grown to what a hash needs (19 MiB with the defaults)
+/// the first time and kept.
+#[derive(Default)]
+struct Memory(Vec<Block>);
+
+impl Memory {
+    /// The PHC hash output of `password` with these settings and salt.
+    fn compute(
+        &mut self,
+        password: &[u8],
+        algorithm: Algorithm,
+        version: Version,
+        params: Params,
+        salt: Salt<'_>,
+    ) -> password_hash::Result<Output> {
+        let blocks = params.block_count();
+        if self.0.len() < blocks {
+            self.0.resize(blocks, Block::new());
+        }
+        let mut salt_bytes = [0u8; Salt::MAX_LENGTH];
+        let salt = salt.decode_b64(&mut salt_bytes)?;
+        let len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+        let argon2 = Argon2::new(algorithm, version, params);
+        let memory = &mut self.0[..blocks];
+        Output::init_with(len, |out| {
+            Ok(argon2.hash_password_into_with_memory(password, salt, out, &mut *memory)?)
+        })
+    }
+
+    /// A new PHC-format hash with the defaults and a random salt.
+    fn hash(&mut self, password: &[u8]) -> password_hash::Result<String> {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("argon2 hash: {e}")))
-    })
-    .await
+        let params = Params::default();
+        let output = self.compute(
+            password,
+            Algorithm::default(),
+            Version::default(),
+            params.clone(),
+            salt.as_salt(),
+        )?;
+        Ok(PasswordHash {
+            algorithm: Algorithm::default().ident(),
+            version: Some(Version::default().into()),
+            params: (&params).try_into()?,
+            salt: Some(salt.as_salt()),
+            hash: Some(output),
+        }
+        .to_string())
+    }
+
+    /// Whether `password` gives the stored hash, with the stored settings (as
+    /// `PasswordVerifier` does, comparing in constant time).
+    fn verify(
+        &mut self,
+        password: &[u8],
+        stored: &PasswordHash<'_>,
+    ) -> password_hash::Result<bool> {
+        let (Some(salt), Some(expected)) = (stored.salt, &stored.hash) else {
+            return Ok(false);
+        };
+        let algorithm = Algorithm::try_from(stored.algorithm)?;
+        let version = stored
+            .version
+            .map(Version::try_from)
+            .transpose()?
+            .unwrap_or_default();
+        let computed = self.compute(
+            password,
+            algorithm,
+            version,
+            Params::try_from(stored)?,
+            salt,
+        )?;
+        Ok(&computed == expected)
+    }
 }
 
-/// Whether `password` matches the stored PHC-format hash.
-pub async fn verify(password: String, stored: String) -> Result<bool, AppError> {
-    blocking(move || {
-        let parsed = PasswordHash::new(&stored)
-            .map_err(|e| AppError::Internal(format!("stored hash unreadable: {e}")))?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
+/// The hashing turns of one server: at most `concurrent` hashes at once, on as many threads,
+/// each request waiting at most `wait` for its turn. Cheap to clone; the threads end when the
+/// last clone is dropped.
+#[derive(Clone, Debug)]
+pub struct Hashing {
+    turns: Arc<Semaphore>,
+    wait: Duration,
+    jobs: mpsc::Sender<Job>,
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(f)
+impl Hashing {
+    pub fn new(concurrent: usize, wait: Duration) -> std::io::Result<Self> {
+        let concurrent = concurrent.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..concurrent {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || {
+                    let mut memory = Memory::default();
+                    loop {
+                        // Only holders of a turn send, so a job never waits here for long.
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(&mut memory),
+                            Err(_) => return,
+                        }
+                    }
+                })?;
+        }
+        Ok(Self {
+            turns: Arc::new(Semaphore::new(concurrent)),
+            wait,
+            jobs,
+        })
+    }
+
+    /// One hash at a time per core: more would only share the same cores, and hold more memory.
+    pub fn per_core() -> std::io::Result<Self> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self::new(cores, QUEUE_WAIT)
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        self.turn().await?.hash(password).await
+    }
+
+    /// Waits for a turn to hash; [`AppError::Busy`] if none comes within the wait.
+    pub async fn turn(&self) -> Result<Turn, AppError> {
+        match tokio::time::timeout(self.wait, Arc::clone(&self.turns).acquire_owned()).await {
+            Ok(Ok(held)) => Ok(Turn {
+                held,
+                jobs: self.jobs.clone(),
+            }),
+            Ok(Err(closed)) => Err(AppError::Internal(format!("hashing turns: {closed}"))),
+            Err(_) => Err(AppError::Busy),
+        }
+    }
+}
+
+/// One turn to hash, used up by the hash it runs; the turn is given back when it drops.
+#[derive(Debug)]
+pub struct Turn {
+    held: OwnedSemaphorePermit,
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Turn {
+    pub async fn hash(self, password: String) -> Result<String, AppError> {
+        self.run(move |memory| {
+            memory
+                .hash(password.as_bytes())
+                .map_err(|e| AppError::Internal(format!("argon2 hash: {e}")))
+        })
         .await
-        .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+    }
+
+    /// Whether `password` matches the stored PHC-format hash.
+    pub async fn verify(self, password: String, stored: String) -> Result<bool, AppError> {
+        self.run(move |memory| {
+            let parsed = PasswordHash::new(&stored)
+                .map_err(|e| AppError::Internal(format!("stored hash unreadable: {e}")))?;
+            // A password Argon2 refuses (over its length limit) matches nothing.
+            Ok(memory.verify(password.as_bytes(), &parsed).unwrap_or(false))
+        })
+        .await
+    }
+
+    /// Runs `f` on a hashing thread, holding the turn until it is done: a client that hangs
+    /// up drops the request, not the hash already running, whose memory must still count.
+    async fn run<T: Send + 'static>(
+        self,
+        f: impl FnOnce(&mut Memory) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (done, answer) = oneshot::channel();
+        let held = self.held;
+        self.jobs
+            .send(Box::new(move |memory: &mut Memory| {
+                let value = f(memory);
+                drop(held);
+                let _ = done.send(value);
+            }))
+            .map_err(|_| AppError::Internal("the hashing threads have stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("a hashing thread stopped mid-hash".into()))?
+    }
 }
 
 #[cfg(test)]
@@ -43,9 +220,49 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_its_own_password_only() {
-        let h = hash("Demo@2017".into()).await.unwrap();
+        let hashing = Hashing::per_core().unwrap();
+        let h = hashing.hash("Demo@2017".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("Demo@2017".into(), h.clone()).await.unwrap());
-        assert!(!verify("demo@2017".into(), h).await.unwrap());
+        let verify = |password: &str, h: String| {
+            let (hashing, password) = (hashing.clone(), password.to_owned());
+            async move { hashing.turn().await?.verify(password, h).await }
+        };
+        assert!(verify("Demo@2017", h.clone()).await.unwrap());
+        assert!(!verify("demo@2017", h).await.unwrap());
+    }
+
+    /// Hashes stored before the hashing threads had their own memory (made by the crate's
+    /// `PasswordHasher`) still verify, and new ones verify with the crate's `PasswordVerifier`.
+    #[tokio::test]
+    async fn hashes_agree_with_the_argon2_crate_both_ways() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let hashing = Hashing::new(1, QUEUE_WAIT).unwrap();
+        let salt = SaltString::generate(&mut OsRng);
+        let old = Argon2::default()
+            .hash_password(b"Demo@2017", &salt)
+            .unwrap()
+            .to_string();
+        let turn = hashing.turn().await.unwrap();
+        assert!(turn.verify("Demo@2017".into(), old.clone()).await.unwrap());
+        let turn = hashing.turn().await.unwrap();
+        assert!(!turn.verify("Demo@2018".into(), old).await.unwrap());
+        let new = hashing.hash("Demo@2017".into()).await.unwrap();
+        let parsed = PasswordHash::new(&new).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"Demo@2017", &parsed)
+            .is_ok());
+        assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+    }
+
+    #[tokio::test]
+    async fn a_request_that_waits_too_long_for_its_turn_is_told_the_server_is_busy() {
+        let hashing = Hashing::new(1, Duration::from_millis(1)).unwrap();
+        let busy = hashing.turn().await.unwrap();
+        assert!(matches!(
+            hashing.hash("Demo@2017".into()).await,
+            Err(AppError::Busy)
+        ));
+        drop(busy);
+        assert!(hashing.hash("Demo@2017".into()).await.is_ok());
     }
 }

@@ -3,7 +3,7 @@
 //! room of 60 people behind one NAT address, typos included, stays far below both.
 
 use crate::error::AppError;
-use crate::storage::login_attempts;
+use crate::storage::{login_attempts, Db};
 use sqlx::AnyConnection;
 
 pub const ACCOUNT_FAILURES: i64 = 5;
@@ -12,7 +12,29 @@ pub const IP_FAILURES: i64 = 50;
 pub const IP_FAILURE_WINDOW_SECS: i64 = 10 * 60;
 pub const IP_ATTEMPTS_PER_MINUTE: i64 = 300;
 
-/// Refuses with 429 when a limit is reached.
+/// Counts the attempt against the limits and records it as a failure before its password is
+/// checked, in one transaction that no other attempt's counting can interleave with: counting,
+/// hashing and only then recording let 60 concurrent guesses all pass a limit of 5. Refuses
+/// with 429 (recording nothing) when a limit is reached; returns the attempt's id, for
+/// [`login_attempts::mark_success`].
+///
+/// Called with a hashing turn in hand, so that the attempts counted as failures while their
+/// password is still being checked are at most one per turn: a computer room of 60 signing in
+/// at once behind one address then never looks like 60 failures.
+pub async fn reserve(db: &Db, ip: &str, login: &str, now: i64) -> Result<i64, AppError> {
+    let (ip, login) = (ip.to_owned(), login.to_owned());
+    db.write(move |c| {
+        Box::pin(async move {
+            login_attempts::serialise(&mut *c).await?;
+            check(&mut *c, &ip, &login, now).await?;
+            Ok(login_attempts::record_failure(c, now, &ip, &login).await?)
+        })
+    })
+    .await
+}
+
+/// Refuses with 429 when a limit is reached. Alone (outside [`reserve`]) it is only a quick
+/// first look, which spares the hashing queue the attempts that are over a limit already.
 pub async fn check(
     conn: &mut AnyConnection,
     ip: &str,

@@ -1,6 +1,6 @@
 //! Registering, signing in and out, and describing the signed-in person.
 
-use crate::auth::{password, rate_limit, session};
+use crate::auth::{rate_limit, session};
 use crate::error::{unique_violation, AppError};
 use crate::services::policy;
 use crate::state::AppState;
@@ -25,7 +25,7 @@ pub async fn register(state: &AppState, req: RegisterRequest) -> Result<SignedIn
     let new = req
         .validate(local_date(now))
         .map_err(AppError::Validation)?;
-    let password_hash = password::hash(new.password.clone()).await?;
+    let password_hash = state.hashing.hash(new.password.clone()).await?;
     let (token, token_hash) = session::new_token()?;
     let now = now.timestamp();
     let user = users::NewUser {
@@ -98,7 +98,8 @@ fn normalise_login(login: &str) -> String {
     }
 }
 
-/// Signs in with a 身份证号, phone or username. Every attempt is recorded for the limits.
+/// Signs in with a 身份证号, phone or username. Every attempt is recorded for the limits, as a
+/// failure before its password is checked (`rate_limit::reserve`) and a success after.
 pub async fn login(state: &AppState, req: LoginRequest, ip: String) -> Result<SignedIn, AppError> {
     let login = normalise_login(&req.login);
     let mut missing = Vec::new();
@@ -134,28 +135,28 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: String) -> Result<Si
         || state.dummy_password_hash.to_string(),
         |u| u.password_hash.clone(),
     );
-    let password_ok = password::verify(req.password, stored).await? && user.is_some();
+    let turn = state.hashing.turn().await?;
+    let attempt = rate_limit::reserve(&state.db, &ip, &login, now).await?;
+    let password_ok = turn.verify(req.password, stored).await? && user.is_some();
+    let Some(user) = user.filter(|_| password_ok) else {
+        return Err(AppError::InvalidCredentials);
+    };
     let (token, token_hash) = session::new_token()?;
-    let signed_in = user.filter(|_| password_ok);
-    let for_write = signed_in.as_ref().map(|u| (u.id, u.role));
+    let (id, admin) = (user.id, user.role != Role::Trainee);
     state
         .db
         .write(move |c| {
             Box::pin(async move {
-                login_attempts::record(&mut *c, now, &ip, &login, for_write.is_some()).await?;
-                if let Some((id, role)) = for_write {
-                    sessions::insert(&mut *c, &token_hash, id, now, now + session::SESSION_SECS)
-                        .await?;
-                    if role != Role::Trainee {
-                        audit::record(c, now, Some(id), "sign_in", &format!("user:{id}"), &ip)
-                            .await?;
-                    }
+                login_attempts::mark_success(&mut *c, attempt).await?;
+                sessions::insert(&mut *c, &token_hash, id, now, now + session::SESSION_SECS)
+                    .await?;
+                if admin {
+                    audit::record(c, now, Some(id), "sign_in", &format!("user:{id}"), &ip).await?;
                 }
                 Ok(())
             })
         })
         .await?;
-    let user = signed_in.ok_or(AppError::InvalidCredentials)?;
     Ok(SignedIn {
         user: SessionUser {
             id: user.id,

@@ -1,19 +1,46 @@
 //! Login attempts, kept in the database so that the limits hold across server instances.
 
+use super::Backend;
 use sqlx::AnyConnection;
 
-pub async fn record(
+/// The PostgreSQL advisory lock that serialises counting and recording attempts, so that two
+/// concurrent attempts cannot both count the same total (on every server instance).
+const ATTEMPTS_LOCK: i64 = 0x5158_4c4f_4749_4e00; // "QXLOGIN\0"
+
+/// Waits until this transaction alone counts and records attempts, until it ends. SQLite
+/// needs nothing: it has one writer, and this runs in its transaction.
+pub async fn serialise(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    if Backend::of(conn) == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(ATTEMPTS_LOCK)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records a failed attempt (an attempt is a failure until its password is known to match);
+/// returns its id.
+pub async fn record_failure(
     conn: &mut AnyConnection,
     at: i64,
     ip: &str,
     login: &str,
-    success: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_attempts (at, ip, login, success) VALUES ($1, $2, $3, $4)")
-        .bind(at)
-        .bind(ip)
-        .bind(login)
-        .bind(i64::from(success))
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO login_attempts (at, ip, login, success) VALUES ($1, $2, $3, 0) RETURNING id",
+    )
+    .bind(at)
+    .bind(ip)
+    .bind(login)
+    .fetch_one(conn)
+    .await
+}
+
+/// The attempt's password matched.
+pub async fn mark_success(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = $1")
+        .bind(id)
         .execute(conn)
         .await?;
     Ok(())

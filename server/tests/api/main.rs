@@ -15,6 +15,7 @@ mod policy_years;
 mod persistence;
 mod practice_credit;
 mod registration;
+mod security;
 mod sim;
 mod storm;
 mod study;
