@@ -10,19 +10,19 @@
 //! `CurrentUser`, which always reads the database.
 //!
 //! Tokens nobody here remembers are looked up together: requests that miss at the same time
-//! share one query (the same group pattern as the heartbeat writer), so a burst of strangers
-//! after a restart costs one round trip to SQLite per batch instead of one each.
+//! share one query (`storage::batch`, as the heartbeat writer), so a burst of strangers after
+//! a restart costs one round trip to SQLite per batch instead of one each.
 
 use crate::auth::session::{token_from, token_hash_bytes, SESSION_SECS};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::storage::batch::{self, Batch, Queue};
 use crate::storage::{sessions, Db};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use qinxue_core::Role;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
 
 /// How long a remembered sign-in is trusted without reading the database.
 pub const FRESH_SECS: i64 = 60;
@@ -56,20 +56,20 @@ struct Shard {
 }
 
 type Found = Option<(SignedIn, i64)>;
-type Lookup = ([u8; 32], oneshot::Sender<Result<Found, AppError>>);
 
 /// The remembered sign-ins of this process; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct SignIns {
     shards: Arc<[Mutex<Shard>]>,
-    lookups: mpsc::Sender<Lookup>,
+    /// Token hashes to look up.
+    lookups: Queue<[u8; 32], Result<Found, AppError>>,
 }
 
 impl SignIns {
     /// Starts the lookup task on the current runtime.
     pub fn spawn(db: Db, clock: crate::clock::Clock) -> Self {
-        let (lookups, rx) = mpsc::channel(16_384);
-        tokio::spawn(look_up(rx, db, clock));
+        let (lookups, mut jobs) = batch::queue("sign-in lookup", 16_384, MAX_LOOKUP);
+        tokio::spawn(async move { jobs.serve(&mut LookUp { db, clock }).await });
         Self {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             lookups,
@@ -127,14 +127,10 @@ impl SignIns {
             return Ok(who);
         }
         let since = self.shard(&hash).forgotten;
-        let (reply, answer) = oneshot::channel();
-        self.lookups
-            .send((hash, reply))
-            .await
-            .map_err(|_| AppError::Internal("sign-in lookup stopped".into()))?;
-        let (who, expires_at) = answer
-            .await
-            .map_err(|_| AppError::Internal("sign-in lookup dropped a reply".into()))??
+        let (who, expires_at) = self
+            .lookups
+            .submit(hash)
+            .await??
             .ok_or(AppError::Unauthenticated)?;
         let expires_at = if expires_at - now < SESSION_SECS / 2 {
             let hex = hex::encode(hash);
@@ -154,20 +150,21 @@ impl SignIns {
     }
 }
 
-/// Answers waiting lookups in batches, one query each.
-async fn look_up(mut rx: mpsc::Receiver<Lookup>, db: Db, clock: crate::clock::Clock) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_LOOKUP {
-            match rx.try_recv() {
-                Ok(l) => batch.push(l),
-                Err(_) => break,
-            }
-        }
-        let hashes: Vec<String> = batch.iter().map(|(h, _)| hex::encode(h)).collect();
-        let now = clock.now_secs();
+/// Looks up the token hashes waiting, one query a batch.
+struct LookUp {
+    db: Db,
+    clock: crate::clock::Clock,
+}
+
+impl Batch for LookUp {
+    type Job = [u8; 32];
+    type Reply = Result<Found, AppError>;
+
+    async fn run(&mut self, batch: Vec<[u8; 32]>) -> Vec<Self::Reply> {
+        let hashes: Vec<String> = batch.iter().map(hex::encode).collect();
+        let now = self.clock.now_secs();
         let found = async {
-            let mut conn = db.read().await?;
+            let mut conn = self.db.read().await?;
             Ok::<_, AppError>(sessions::find_many(&mut conn, &hashes, now).await?)
         }
         .await;
@@ -179,20 +176,23 @@ async fn look_up(mut rx: mpsc::Receiver<Lookup>, db: Db, clock: crate::clock::Cl
                         (hash.as_str(), (*user_id, *role, *expires_at))
                     })
                     .collect();
-                for ((_, reply), hash) in batch.into_iter().zip(&hashes) {
-                    let who = found
-                        .get(hash.as_str())
-                        .map(|&(user_id, role, expires_at)| {
-                            (SignedIn { user_id, role }, expires_at)
-                        });
-                    let _ = reply.send(Ok(who));
-                }
+                hashes
+                    .iter()
+                    .map(|hash| {
+                        Ok(found
+                            .get(hash.as_str())
+                            .map(|&(user_id, role, expires_at)| {
+                                (SignedIn { user_id, role }, expires_at)
+                            }))
+                    })
+                    .collect()
             }
             Err(e) => {
                 tracing::error!(error = %e, "sign-in lookup failed");
-                for (_, reply) in batch {
-                    let _ = reply.send(Err(AppError::Internal("sign-in lookup failed".into())));
-                }
+                batch
+                    .iter()
+                    .map(|_| Err(AppError::Internal("sign-in lookup failed".into())))
+                    .collect()
             }
         }
     }

@@ -1,6 +1,6 @@
-//! Group commit for payment notifications (shared/PERFORMANCE.md): one task takes every
-//! notification that is waiting, applies them all in one transaction, and answers each after
-//! the commit. The platform sends notifications in bursts (duplicates, retries, a batch held
+//! Group commit for payment notifications (shared/PERFORMANCE.md, `storage::batch`): one task
+//! takes every notification that is waiting, applies them all in one transaction, and answers
+//! each after the commit. The platform sends notifications in bursts (duplicates, retries, a batch held
 //! back and released at once); one commit per notification on SQLite made the late ones wait
 //! past the platform's 5-second limit, and its retries then added to the burst.
 //!
@@ -15,65 +15,58 @@
 
 use crate::error::AppError;
 use crate::services::payments::{handle, Handled, Received};
+use crate::storage::batch::{self, Batch, Queue};
 use crate::storage::{Backend, Db};
-use tokio::sync::{mpsc, oneshot};
 
 /// The most notifications one transaction takes.
 const MAX_BATCH: usize = 200;
-
-type Reply = oneshot::Sender<Result<Handled, AppError>>;
 
 /// Handle to the notification writer; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct NotifyWriter {
     db: Db,
     /// The group-commit task's queue; none on PostgreSQL.
-    jobs: Option<mpsc::Sender<(Received, Reply)>>,
+    queue: Option<Queue<Received, Result<Handled, AppError>>>,
 }
 
 impl NotifyWriter {
     pub fn spawn(db: Db) -> Self {
-        let jobs = (db.backend() == Backend::Sqlite).then(|| {
-            let (jobs, rx) = mpsc::channel(4096);
-            tokio::spawn(run(rx, db.clone()));
-            jobs
+        let queue = (db.backend() == Backend::Sqlite).then(|| {
+            let (queue, mut jobs) = batch::queue("notification writer", 4096, MAX_BATCH);
+            let mut writer = Notifications { db: db.clone() };
+            tokio::spawn(async move { jobs.serve(&mut writer).await });
+            queue
         });
-        Self { db, jobs }
+        Self { db, queue }
     }
 
     /// Applies and records a notification; returns once that is committed.
     pub async fn submit(&self, received: Received) -> Result<Handled, AppError> {
-        let Some(jobs) = &self.jobs else {
-            return one(&self.db, received).await;
-        };
-        let (reply, answer) = oneshot::channel();
-        jobs.send((received, reply))
-            .await
-            .map_err(|_| AppError::Internal("notification writer stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| AppError::Internal("notification writer dropped a reply".into()))?
+        match &self.queue {
+            Some(queue) => queue.submit(received).await?,
+            None => one(&self.db, received).await,
+        }
     }
 }
 
-async fn run(mut rx: mpsc::Receiver<(Received, Reply)>, db: Db) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        while jobs.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => jobs.push(job),
-                Err(_) => break,
-            }
+/// Applies the notifications waiting in one transaction.
+struct Notifications {
+    db: Db,
+}
+
+impl Batch for Notifications {
+    type Job = Received;
+    type Reply = Result<Handled, AppError>;
+
+    async fn run(&mut self, mut work: Vec<Received>) -> Vec<Self::Reply> {
+        if work.len() == 1 {
+            let received = work.pop().expect("one job");
+            return vec![one(&self.db, received).await];
         }
-        if jobs.len() == 1 {
-            let (received, reply) = jobs.pop().expect("one job");
-            let _ = reply.send(one(&db, received).await);
-            continue;
-        }
-        let (work, replies): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
         // Kept to retry one by one should the batch fail; a try consumes what it is given.
         let copies = work.clone();
-        let batch = db
+        let batch = self
+            .db
             .write(move |c| {
                 Box::pin(async move {
                     let mut handled = Vec::with_capacity(work.len());
@@ -85,16 +78,14 @@ async fn run(mut rx: mpsc::Receiver<(Received, Reply)>, db: Db) {
             })
             .await;
         match batch {
-            Ok(handled) => {
-                for (reply, h) in replies.into_iter().zip(handled) {
-                    let _ = reply.send(Ok(h));
-                }
-            }
+            Ok(handled) => handled.into_iter().map(Ok).collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "notification batch failed; applying them one by one");
-                for (reply, received) in replies.into_iter().zip(copies) {
-                    let _ = reply.send(one(&db, received).await);
+                let mut replies = Vec::with_capacity(copies.len());
+                for received in copies {
+                    replies.push(one(&self.db, received).await);
                 }
+                replies
             }
         }
     }

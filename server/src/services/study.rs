@@ -1,12 +1,12 @@
 //! Studying: lesson content, study sessions, heartbeats, anti-idle checks and the year's
-//! credited time. The crediting rules are `qinxue_core::ledger`; this module loads and saves
-//! the ledger's rows around them.
+//! credited time. The crediting rules are `qinxue_core::ledger`; this module applies them to a
+//! session's row, which `services::study_writer` loads and saves around them.
 
 use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::policy;
 use crate::state::AppState;
-use crate::storage::study::{CheckQuestion, Handover, Save, StudyRow};
+use crate::storage::study::{CheckQuestion, StudyRow};
 use crate::storage::{catalogue, enrolments, study, users::User};
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{
@@ -14,7 +14,9 @@ use qinxue_core::api::{
     LessonCredit, LessonProgressView, StudyProgress, StudySession,
 };
 use qinxue_core::catalogue::{format_hours, Challenge};
-use qinxue_core::ledger::{self, Beat, BeatOutcome, LedgerConfig, LedgerError, Session};
+use qinxue_core::ledger::{
+    self, AnswerOutcome, Beat, BeatOutcome, LedgerConfig, LedgerError, Session,
+};
 use qinxue_core::time::{end_of_local_day, local_date};
 use qinxue_core::{ErrorCode, Role};
 
@@ -211,6 +213,51 @@ pub async fn start(
     })
 }
 
+/// Applies an answer to a loaded row. `Err` when `check_id` is not the session's open check
+/// (nothing changes); otherwise the ledger's verdict, which changes the row also when it
+/// refuses the answer (a wrong or late answer fails the check).
+pub fn apply_answer(
+    row: &mut StudyRow,
+    check_id: &str,
+    given: &str,
+    now: DateTime<Utc>,
+    cfg: &LedgerConfig,
+    draw: u64,
+) -> Result<Result<AnswerOutcome, LedgerError>, AppError> {
+    let correct = match &row.question {
+        Some(q) if q.id == check_id => q.answer == given.trim(),
+        _ => return Err(AppError::NotFound),
+    };
+    if row.session.ended {
+        return Err(AppError::SessionEnded);
+    }
+    let verdict = ledger::answer(
+        &mut row.session,
+        &mut row.lesson,
+        &mut row.day,
+        correct,
+        now.timestamp(),
+        cfg,
+        draw,
+    );
+    row.question = None;
+    if let Ok(o) = &verdict {
+        row.year_credited_secs += o.credited_secs;
+    }
+    Ok(verdict)
+}
+
+/// Ends a loaded row; false when it had ended already.
+pub fn apply_end(row: &mut StudyRow) -> bool {
+    if row.session.ended {
+        return false;
+    }
+    ledger::end(&mut row.session);
+    row.question = None;
+    row.end_reason = Some("closed".into());
+    true
+}
+
 /// Answers a check; a wrong answer closes it and blocks crediting until the next is answered.
 pub async fn answer(
     state: &AppState,
@@ -219,49 +266,21 @@ pub async fn answer(
     given: String,
 ) -> Result<CheckPassed, AppError> {
     trainee(user)?;
-    let now = state.clock.now();
-    let (cfg, user_id, draw) = (state.ledger, user.id, random_u64()?);
-    let result = state
+    // A check's id is known to its client only once committed, so a read finds its session;
+    // the writer makes sure it is still that session's open check.
+    let session_id = {
+        let mut conn = state.db.read().await?;
+        study::session_of_check(&mut conn, &check_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    // The failed check is recorded (committed) before the error is answered.
+    let (verdict, lesson_credited_secs) = state
         .study
-        .run(move |c| {
-            Box::pin(async move {
-                let id = study::session_of_check(&mut *c, &check_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                let mut rows = study::load_many(&mut *c, &[id], local_date(now), "").await?;
-                let mut row = rows
-                    .remove(&id)
-                    .filter(|r| r.user_id == user_id)
-                    .ok_or(AppError::NotFound)?;
-                let correct = row
-                    .question
-                    .as_ref()
-                    .is_some_and(|q| q.answer == given.trim());
-                let outcome = ledger::answer(
-                    &mut row.session,
-                    &mut row.lesson,
-                    &mut row.day,
-                    correct,
-                    now.timestamp(),
-                    &cfg,
-                    draw,
-                );
-                row.question = None;
-                let saved =
-                    study::save(&mut *c, &[&row], Save::Full, now.timestamp(), "", "").await?;
-                if !saved.contains(&row.id) {
-                    return Err(AppError::SessionEnded);
-                }
-                if row.stored_credited_secs == 0 && row.lesson.credited_secs > 0 {
-                    study::hand_over(c, &[Handover::from(&row)], now.timestamp(), "").await?;
-                }
-                // The failed check is recorded (committed) before the error is answered.
-                Ok((outcome.map(|o| (o, row.lesson.credited_secs)), vec![id]))
-            })
-        })
+        .answer(user.id, session_id, check_id, given, random_u64()?)
         .await?;
-    match result.map_err(ledger_error)? {
-        (o, lesson_credited_secs) if o.correct => Ok(CheckPassed {
+    match verdict.map_err(ledger_error)? {
+        o if o.correct => Ok(CheckPassed {
             credited_secs: o.credited_secs,
             lesson_credited_secs,
         }),
@@ -284,33 +303,7 @@ pub async fn end(
             Err(e) => return Err(e),
         }
     }
-    let now = state.clock.now();
-    let user_id = user.id;
-    state
-        .study
-        .run(move |c| {
-            Box::pin(async move {
-                let mut rows =
-                    study::load_many(&mut *c, &[session_id], local_date(now), "").await?;
-                let row = rows
-                    .get_mut(&session_id)
-                    .filter(|r| r.user_id == user_id)
-                    .ok_or(AppError::NotFound)?;
-                if row.session.ended {
-                    return Ok(((), vec![]));
-                }
-                ledger::end(&mut row.session);
-                row.question = None;
-                row.end_reason = Some("closed".into());
-                let saved =
-                    study::save(&mut *c, &[&*row], Save::Full, now.timestamp(), "", "").await?;
-                if saved.contains(&session_id) {
-                    study::hand_over(c, &[Handover::from(&*row)], now.timestamp(), "").await?;
-                }
-                Ok(((), vec![session_id]))
-            })
-        })
-        .await
+    state.study.end(user.id, session_id).await
 }
 
 /// The year's credited time by course, in 学时 with one decimal.

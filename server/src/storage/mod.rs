@@ -7,6 +7,7 @@
 //! write lock (shared/PERFORMANCE.md).
 
 pub mod audit;
+pub mod batch;
 pub mod catalogue;
 pub mod course_admin;
 pub mod enrolments;
@@ -23,8 +24,10 @@ pub mod users;
 use crate::config::Config;
 use crate::error::AppError;
 use sqlx::any::AnyPoolOptions;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
+use sqlx::query::Query;
 use sqlx::AnyConnection;
 use sqlx::{Any, AnyPool, Executor, Row};
 use std::future::Future;
@@ -61,7 +64,11 @@ impl Backend {
 /// among those seen before it: in a batch statement of thousands that cost more than the
 /// statement's work. Statements that use them must use them for all their values, in order.
 pub(crate) fn params(conn: &AnyConnection, from: usize, n: usize) -> String {
-    let numbered = Backend::of(conn) == Backend::Postgres;
+    markers(Backend::of(conn), from, n)
+}
+
+fn markers(backend: Backend, from: usize, n: usize) -> String {
+    let numbered = backend == Backend::Postgres;
     let mut out = String::with_capacity(n * 7);
     for i in from..from + n {
         if i > from {
@@ -77,8 +84,138 @@ pub(crate) fn params(conn: &AnyConnection, from: usize, n: usize) -> String {
     out
 }
 
-/// The future a write closure returns; it borrows the transaction's connection.
+/// The future a write closure returns; it borrows the transaction (or its connection).
 pub type WriteFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'c>>;
+
+/// What follows a statement in its [`Tx`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    /// More statements, or a commit of its own.
+    More,
+    /// Nothing: the transaction commits with this statement.
+    Commit,
+}
+
+/// A write transaction on a connection that its owner keeps from one transaction to the next
+/// (the heartbeat writer's, [`Db::heartbeat_connection`]), run where no client can cancel it
+/// (see [`Db::write`]). It begins with its first statement. On SQLite `BEGIN` travels in the
+/// same call as that statement and `COMMIT` in the same call as the last one, since every
+/// call is a trip to the connection's thread and back; PostgreSQL takes one statement with
+/// bound values per call, so there they are statements of their own. Only this type writes
+/// them.
+#[derive(Debug)]
+pub struct Tx {
+    conn: PoolConnection<Any>,
+    backend: Backend,
+    /// Whether a transaction may be open on the connection: from the statement that carries
+    /// `BEGIN` until a commit or a rollback has succeeded.
+    open: bool,
+}
+
+impl Tx {
+    /// A transaction on `conn`, which must have none open.
+    pub fn new(conn: PoolConnection<Any>) -> Self {
+        Self {
+            backend: Backend::of(&conn),
+            conn,
+            open: false,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Bind markers for this transaction's backend, as [`params`].
+    pub fn params(&self, from: usize, n: usize) -> String {
+        markers(self.backend, from, n)
+    }
+
+    /// Runs `sql`, its values bound by `bind`, as the transaction's next statement; returns
+    /// the rows of every statement in `sql`.
+    pub async fn run<F>(
+        &mut self,
+        sql: &str,
+        then: Then,
+        bind: F,
+    ) -> Result<Vec<AnyRow>, sqlx::Error>
+    where
+        F: for<'q> FnOnce(Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>>,
+    {
+        let inline = self.backend == Backend::Sqlite;
+        let begin = !self.open;
+        if begin && !inline {
+            sqlx::query("BEGIN").execute(&mut *self.conn).await?;
+        }
+        self.open = true;
+        let commit = inline && then == Then::Commit;
+        let framed;
+        let sql = if (begin && inline) || commit {
+            framed = format!(
+                "{}{sql}{}",
+                if begin && inline {
+                    "BEGIN IMMEDIATE; "
+                } else {
+                    ""
+                },
+                if commit { "; COMMIT" } else { "" }
+            );
+            framed.as_str()
+        } else {
+            sql
+        };
+        let rows = bind(sqlx::query(sql)).fetch_all(&mut *self.conn).await?;
+        if commit {
+            self.open = false;
+        }
+        Ok(rows)
+    }
+
+    /// Runs `f` in a savepoint: what it changes is kept when it returns `Ok`, and undone,
+    /// alone, when it returns `Err`. The outer `Err` is a failed savepoint statement, after
+    /// which the transaction must be rolled back.
+    pub async fn savepoint<T, F>(&mut self, f: F) -> Result<Result<T, AppError>, sqlx::Error>
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> WriteFuture<'t, T>,
+    {
+        self.run("SAVEPOINT job", Then::More, |q| q).await?;
+        let done = f(self).await;
+        let end = match done {
+            Ok(_) => "RELEASE SAVEPOINT job",
+            Err(_) => "ROLLBACK TO SAVEPOINT job",
+        };
+        self.run(end, Then::More, |q| q).await?;
+        Ok(done)
+    }
+
+    /// Commits, unless the commit went with the last statement (or nothing was begun).
+    pub async fn commit(&mut self) -> Result<(), sqlx::Error> {
+        if self.open {
+            sqlx::query("COMMIT").execute(&mut *self.conn).await?;
+            self.open = false;
+        }
+        Ok(())
+    }
+
+    /// Rolls back whatever is open.
+    pub async fn rollback(&mut self) -> Result<(), sqlx::Error> {
+        if self.open {
+            sqlx::query("ROLLBACK").execute(&mut *self.conn).await?;
+            self.open = false;
+        }
+        Ok(())
+    }
+
+    /// The connection, for the next transaction; none when this one may still be open (its
+    /// rollback failed): that connection is closed instead of going back to its pool.
+    pub fn into_connection(mut self) -> Option<PoolConnection<Any>> {
+        if self.open {
+            self.conn.close_on_drop();
+            return None;
+        }
+        Some(self.conn)
+    }
+}
 
 /// Why the database could not be opened at start-up.
 #[derive(Debug, thiserror::Error)]
@@ -265,7 +402,7 @@ impl Db {
     }
 
     /// The heartbeat writer's connection. The writer runs on its own thread where no client
-    /// can cancel it half-way, opens and closes its transactions itself, and never gives the
+    /// can cancel it half-way, runs its transactions on it as [`Tx`]s, and never gives the
     /// connection back with one open (see `write` for everyone else).
     pub async fn heartbeat_connection(&self) -> Result<PoolConnection<Any>, AppError> {
         Ok(self.heartbeats.acquire().await?)

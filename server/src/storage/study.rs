@@ -11,12 +11,13 @@
 //! Hand-overs only ever raise a stored credit (they take the larger of the two), so doing one
 //! twice, or two in either order, cannot lose or add a second.
 //!
-//! Heartbeats arrive in batches (see `services::study_writer`): one statement writes back the
-//! state of all the sessions of a batch. The update is guarded by the sequence number each
-//! session was loaded with and by the session still being live, so two server instances on one
-//! PostgreSQL, or a session ended in between, can never credit the same interval twice.
+//! Heartbeats arrive in batches (see `services::study_writer`, which decides when each
+//! hand-over is due): one statement writes back the state of all the sessions of a batch. The
+//! update is guarded by the sequence number each session was loaded with and by the session
+//! still being live, so two server instances on one PostgreSQL, or a session ended in between,
+//! can never credit the same interval twice. These statements run in the writer's [`Tx`].
 
-use super::{params, stored_enum, Backend};
+use super::{stored_enum, Backend, Then, Tx};
 use chrono::NaiveDate;
 use qinxue_core::ledger::{DayTotal, LessonKind, LessonProgress, OpenCheck, Session};
 use sqlx::any::AnyRow;
@@ -146,44 +147,61 @@ pub fn day_key(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
-/// Loads sessions by id, with their credit on the Shanghai day `day`; a live session whose
-/// day credit belongs to an earlier day hands it over to `study_days` first.
-///
-/// `first` is SQL to run in the same call before the query: the heartbeat writer sends its
-/// `BEGIN` so, one trip to SQLite's connection thread fewer (empty on PostgreSQL, which
-/// takes one statement per call).
-pub async fn load_many(
-    conn: &mut AnyConnection,
-    ids: &[i64],
-    day: NaiveDate,
-    first: &str,
-) -> Result<HashMap<i64, StudyRow>, sqlx::Error> {
+/// A trainee's credit on one Shanghai day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayCredit {
+    pub user_id: i64,
+    pub day: String,
+    pub credited_secs: i64,
+}
+
+/// Sessions as loaded, and what the stored rows hold for days that have ended.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub rows: HashMap<i64, StudyRow>,
+    /// The day credit of live sessions whose day ended before the day they were loaded for:
+    /// it is no longer in their rows (whose day is that day) and is owed to `study_days`.
+    pub ended_days: Vec<DayCredit>,
+}
+
+/// Reads sessions by id, with their credit on the Shanghai day `day`. Writes nothing.
+pub async fn load_many(tx: &mut Tx, ids: &[i64], day: NaiveDate) -> Result<Loaded, sqlx::Error> {
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(Loaded::default());
     }
     let day_s = day_key(day);
     let sql = format!(
-        "{first}{} WHERE s.id IN ({})",
-        SELECT.replace("{today}", &params(conn, 1, 1)),
-        params(conn, 2, ids.len())
+        "{} WHERE s.id IN ({})",
+        SELECT.replace("{today}", &tx.params(1, 1)),
+        tx.params(2, ids.len())
     );
-    let mut q = sqlx::query(&sql).bind(&day_s);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    let mut rows = HashMap::with_capacity(ids.len());
-    let mut ended_days = Vec::new();
-    for r in q.fetch_all(&mut *conn).await? {
+    let found = tx
+        .run(&sql, Then::More, |mut q| {
+            q = q.bind(day_s.clone());
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q
+        })
+        .await?;
+    let mut loaded = Loaded {
+        rows: HashMap::with_capacity(ids.len()),
+        ended_days: Vec::new(),
+    };
+    for r in found {
         let row = from_row(&r, day)?;
         let credit_day: Option<String> = r.try_get("credit_day")?;
         let credited: i64 = r.try_get("stored_day_credited")?;
         if let Some(d) = credit_day.filter(|d| *d != day_s && credited > 0 && !row.session.ended) {
-            ended_days.push((row.user_id, d, credited));
+            loaded.ended_days.push(DayCredit {
+                user_id: row.user_id,
+                day: d,
+                credited_secs: credited,
+            });
         }
-        rows.insert(row.id, row);
+        loaded.rows.insert(row.id, row);
     }
-    hand_over_days(conn, &ended_days).await?;
-    Ok(rows)
+    Ok(loaded)
 }
 
 /// The session whose open check has this id.
@@ -215,20 +233,17 @@ pub enum Save {
 /// Writes back the state of sessions, each guarded by its `loaded_seq` and by still being
 /// live; returns the ids whose guard held. On SQLite the heartbeat writer is the only writer
 /// of these rows, so a guard that fails there is a bug and fails the whole statement.
-/// `first` as for [`load_many`]; `last` (SQLite only) is SQL to run after it in the same call:
-/// the writer's `COMMIT`.
 pub async fn save(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     rows: &[&StudyRow],
     what: Save,
     now: i64,
-    first: &str,
-    last: &str,
+    then: Then,
 ) -> Result<Vec<i64>, sqlx::Error> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let backend = Backend::of(conn);
+    let backend = tx.backend();
     // column1 id, 2 guard seq, then the columns set.
     let set: &[&str] = match what {
         Save::Beat => &[
@@ -266,7 +281,7 @@ pub async fn save(
     };
     let cols = 2 + set.len();
     let values: Vec<String> = (0..rows.len())
-        .map(|i| format!("({})", params(conn, 1 + i * cols, cols)))
+        .map(|i| format!("({})", tx.params(1 + i * cols, cols)))
         .collect();
     let assignments: Vec<String> = set
         .iter()
@@ -274,61 +289,60 @@ pub async fn save(
         .map(|(i, c)| format!("{c} = v.column{}", i + 3))
         .collect();
     let sql = format!(
-        "{first}UPDATE study_sessions SET {} FROM (VALUES {}) AS v \
+        "UPDATE study_sessions SET {} FROM (VALUES {}) AS v \
          WHERE study_sessions.id = v.column1 AND study_sessions.seq = v.column2 \
          AND study_sessions.ended_at IS NULL{}",
         assignments.join(", "),
         values.join(", "),
         // SQLite counts the rows changed by the statement itself (a row count from the call
-        // would also count the `BEGIN` sent before it).
+        // would also count a `BEGIN` sent with it).
         if backend == Backend::Postgres {
-            " RETURNING study_sessions.id".to_owned()
+            " RETURNING study_sessions.id"
         } else {
-            format!("; SELECT changes(){last}")
+            "; SELECT changes()"
         }
     );
-    let mut q = sqlx::query(&sql);
-    for r in rows {
-        let s = &r.session;
-        q = q
-            .bind(r.id)
-            .bind(r.loaded_seq)
-            .bind(s.seq)
-            .bind(s.last_beat)
-            .bind(s.held_secs)
-            .bind(s.inactive_since)
-            .bind(r.lesson.credited_secs)
-            .bind(r.lesson.furthest_secs)
-            .bind(r.lesson.position_secs)
-            .bind(day_key(r.day.day))
-            .bind(r.day.credited_secs);
-        if what == Save::Full {
-            let question = r.question.as_ref();
-            q = q
-                .bind(s.ended.then_some(now))
-                .bind(r.end_reason.clone())
-                .bind(s.next_check_at)
-                .bind(i64::from(s.blocked))
-                .bind(question.map(|c| c.id.clone()))
-                .bind(s.check.map(|c| c.issued_at))
-                .bind(s.check.map(|c| c.expires_at))
-                .bind(question.map(|c| c.prompt.clone()))
-                .bind(
-                    question.map(|c| serde_json::to_string(&c.options).expect("strings serialise")),
-                )
-                .bind(question.map(|c| c.answer.clone()));
-        }
-    }
+    let written = tx
+        .run(&sql, then, |mut q| {
+            for r in rows {
+                let s = &r.session;
+                q = q
+                    .bind(r.id)
+                    .bind(r.loaded_seq)
+                    .bind(s.seq)
+                    .bind(s.last_beat)
+                    .bind(s.held_secs)
+                    .bind(s.inactive_since)
+                    .bind(r.lesson.credited_secs)
+                    .bind(r.lesson.furthest_secs)
+                    .bind(r.lesson.position_secs)
+                    .bind(day_key(r.day.day))
+                    .bind(r.day.credited_secs);
+                if what == Save::Full {
+                    let question = r.question.as_ref();
+                    q =
+                        q.bind(s.ended.then_some(now))
+                            .bind(r.end_reason.clone())
+                            .bind(s.next_check_at)
+                            .bind(i64::from(s.blocked))
+                            .bind(question.map(|c| c.id.clone()))
+                            .bind(s.check.map(|c| c.issued_at))
+                            .bind(s.check.map(|c| c.expires_at))
+                            .bind(question.map(|c| c.prompt.clone()))
+                            .bind(question.map(|c| {
+                                serde_json::to_string(&c.options).expect("strings serialise")
+                            }))
+                            .bind(question.map(|c| c.answer.clone()));
+                }
+            }
+            q
+        })
+        .await?;
     match backend {
-        Backend::Postgres => q
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect(),
+        Backend::Postgres => written.iter().map(|r| r.try_get::<i64, _>(0)).collect(),
         Backend::Sqlite => {
-            // `fetch_one` would stop at the first statement, which returns no row.
-            let changed: i64 = match q.fetch_all(&mut *conn).await?.last() {
+            // The rows of the last statement that returns any: `SELECT changes()`.
+            let changed: i64 = match written.last() {
                 Some(r) => r.try_get(0)?,
                 None => return Err(sqlx::Error::RowNotFound),
             };
@@ -373,17 +387,21 @@ impl From<&StudyRow> for Handover {
     }
 }
 
-/// Moves sessions' figures into `lesson_progress` and `study_days`, never lowering a credit;
-/// `first` as for [`load_many`].
+/// Moves sessions' figures, and day credits of days that have ended, into `lesson_progress`
+/// and `study_days`, never lowering a credit.
 pub async fn hand_over(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     rows: &[Handover],
+    ended_days: &[DayCredit],
     now: i64,
-    first: &str,
 ) -> Result<(), sqlx::Error> {
     // One statement may not touch a row twice (PostgreSQL refuses): one entry per key.
     let mut lessons: HashMap<(i64, i64, i64), &Handover> = HashMap::new();
     let mut days: HashMap<(i64, &str), i64> = HashMap::new();
+    for d in ended_days {
+        let e = days.entry((d.user_id, d.day.as_str())).or_default();
+        *e = (*e).max(d.credited_secs);
+    }
     for r in rows {
         let e = lessons.entry((r.user_id, r.lesson_id, r.year)).or_insert(r);
         if r.credited_secs > e.credited_secs {
@@ -397,10 +415,10 @@ pub async fn hand_over(
     if !lessons.is_empty() {
         const COLS: usize = 7;
         let values: Vec<String> = (0..lessons.len())
-            .map(|i| format!("({})", params(conn, 1 + i * COLS, COLS)))
+            .map(|i| format!("({})", tx.params(1 + i * COLS, COLS)))
             .collect();
         let sql = format!(
-                        "{first}INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, \
+            "INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, \
              position_secs, updated_at) VALUES {} ON CONFLICT (user_id, lesson_id, year) DO UPDATE \
              SET credited_secs = {}, furthest_secs = {}, position_secs = excluded.position_secs, \
              updated_at = excluded.updated_at",
@@ -408,36 +426,26 @@ pub async fn hand_over(
             larger("lesson_progress.credited_secs"),
             larger("lesson_progress.furthest_secs"),
         );
-        let mut q = sqlx::query(&sql);
-        for r in lessons.values() {
-            q = q
-                .bind(r.user_id)
-                .bind(r.lesson_id)
-                .bind(r.year)
-                .bind(r.credited_secs)
-                .bind(r.furthest_secs)
-                .bind(r.position_secs)
-                .bind(now);
-        }
-        q.execute(&mut *conn).await?;
+        tx.run(&sql, Then::More, |mut q| {
+            for r in lessons.values() {
+                q = q
+                    .bind(r.user_id)
+                    .bind(r.lesson_id)
+                    .bind(r.year)
+                    .bind(r.credited_secs)
+                    .bind(r.furthest_secs)
+                    .bind(r.position_secs)
+                    .bind(now);
+            }
+            q
+        })
+        .await?;
     }
-    let days: Vec<(i64, String, i64)> = days
-        .into_iter()
-        .map(|((user_id, day), credited)| (user_id, day.to_owned(), credited))
-        .collect();
-    hand_over_days(conn, &days).await
-}
-
-/// Moves day credits (trainee, Shanghai day, seconds) into `study_days`, never lowering one.
-async fn hand_over_days(
-    conn: &mut AnyConnection,
-    days: &[(i64, String, i64)],
-) -> Result<(), sqlx::Error> {
     if days.is_empty() {
         return Ok(());
     }
     let values: Vec<String> = (0..days.len())
-        .map(|i| format!("({})", params(conn, 1 + i * 3, 3)))
+        .map(|i| format!("({})", tx.params(1 + i * 3, 3)))
         .collect();
     let sql = format!(
         "INSERT INTO study_days (user_id, day, credited_secs) VALUES {} \
@@ -445,33 +453,34 @@ async fn hand_over_days(
         values.join(", "),
         larger("study_days.credited_secs")
     );
-    let mut q = sqlx::query(&sql);
-    for (user_id, day, credited) in days {
-        q = q.bind(*user_id).bind(day.as_str()).bind(*credited);
-    }
-    q.execute(conn).await?;
+    tx.run(&sql, Then::More, |mut q| {
+        for ((user_id, day), credited) in &days {
+            q = q.bind(*user_id).bind((*day).to_owned()).bind(*credited);
+        }
+        q
+    })
+    .await?;
     Ok(())
 }
 
 /// Ends every live session of a trainee and hands their figures over; returns their ids.
 pub async fn end_live(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     user_id: i64,
     reason: &str,
     now: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query(
-        "UPDATE study_sessions SET ended_at = $2, end_reason = $3, check_id = NULL, \
-         check_issued_at = NULL, check_expires_at = NULL, held_secs = 0 \
-         WHERE user_id = $1 AND ended_at IS NULL \
-         RETURNING id, user_id, lesson_id, year, credited_secs, furthest_secs, position_secs, \
-         credit_day, day_credited_secs",
-    )
-    .bind(user_id)
-    .bind(now)
-    .bind(reason)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = tx
+        .run(
+            "UPDATE study_sessions SET ended_at = $2, end_reason = $3, check_id = NULL, \
+             check_issued_at = NULL, check_expires_at = NULL, held_secs = 0 \
+             WHERE user_id = $1 AND ended_at IS NULL \
+             RETURNING id, user_id, lesson_id, year, credited_secs, furthest_secs, \
+             position_secs, credit_day, day_credited_secs",
+            Then::More,
+            |q| q.bind(user_id).bind(now).bind(reason.to_owned()),
+        )
+        .await?;
     let mut ids = Vec::with_capacity(rows.len());
     let mut handovers = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -487,7 +496,7 @@ pub async fn end_live(
             day_credited_secs: r.try_get("day_credited_secs")?,
         });
     }
-    hand_over(conn, &handovers, now, "").await?;
+    hand_over(tx, &handovers, &[], now).await?;
     Ok(ids)
 }
 
@@ -503,7 +512,7 @@ pub struct Opened {
 /// Opens a session on a lesson on the Shanghai day `day`; the trainee's live session, if
 /// any, must have been ended first (`end_live`).
 pub async fn open(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     user_id: i64,
     lesson_id: i64,
     year: i32,
@@ -511,34 +520,36 @@ pub async fn open(
     day: NaiveDate,
     now: i64,
 ) -> Result<Opened, sqlx::Error> {
-    sqlx::query(
+    tx.run(
         "INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, position_secs, updated_at) \
          VALUES ($1, $2, $3, 0, 0, 0, $4) ON CONFLICT (user_id, lesson_id, year) DO NOTHING",
+        Then::More,
+        |q| q.bind(user_id).bind(lesson_id).bind(i64::from(year)).bind(now),
     )
-    .bind(user_id)
-    .bind(lesson_id)
-    .bind(i64::from(year))
-    .bind(now)
-    .execute(&mut *conn)
     .await?;
     let day = day_key(day);
-    let row = sqlx::query(
-        "INSERT INTO study_sessions (user_id, lesson_id, year, started_at, seq, last_beat, next_check_at, \
-         held_secs, blocked, credited_secs, furthest_secs, position_secs, credit_day, day_credited_secs) \
-         SELECT $1, $2, $3, $4, 0, $5, $6, 0, 0, p.credited_secs, p.furthest_secs, p.position_secs, $7, \
-         COALESCE((SELECT d.credited_secs FROM study_days d WHERE d.user_id = $1 AND d.day = $7), 0) \
-         FROM lesson_progress p WHERE p.user_id = $1 AND p.lesson_id = $2 AND p.year = $3 \
-         RETURNING id, credited_secs, furthest_secs, position_secs",
-    )
-    .bind(user_id)
-    .bind(lesson_id)
-    .bind(i64::from(year))
-    .bind(now)
-    .bind(session.last_beat)
-    .bind(session.next_check_at)
-    .bind(day)
-    .fetch_one(conn)
-    .await?;
+    let (last_beat, next_check_at) = (session.last_beat, session.next_check_at);
+    let opened = tx
+        .run(
+            "INSERT INTO study_sessions (user_id, lesson_id, year, started_at, seq, last_beat, next_check_at, \
+             held_secs, blocked, credited_secs, furthest_secs, position_secs, credit_day, day_credited_secs) \
+             SELECT $1, $2, $3, $4, 0, $5, $6, 0, 0, p.credited_secs, p.furthest_secs, p.position_secs, $7, \
+             COALESCE((SELECT d.credited_secs FROM study_days d WHERE d.user_id = $1 AND d.day = $7), 0) \
+             FROM lesson_progress p WHERE p.user_id = $1 AND p.lesson_id = $2 AND p.year = $3 \
+             RETURNING id, credited_secs, furthest_secs, position_secs",
+            Then::More,
+            |q| {
+                q.bind(user_id)
+                    .bind(lesson_id)
+                    .bind(i64::from(year))
+                    .bind(now)
+                    .bind(last_beat)
+                    .bind(next_check_at)
+                    .bind(day)
+            },
+        )
+        .await?;
+    let row = opened.first().ok_or(sqlx::Error::RowNotFound)?;
     Ok(Opened {
         id: row.try_get("id")?,
         credited_secs: row.try_get("credited_secs")?,

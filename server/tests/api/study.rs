@@ -671,3 +671,50 @@ async fn a_session_goes_on_across_shanghai_midnight() {
         .unwrap();
     assert_eq!(l["progress"]["credited_secs"], 60);
 }
+
+#[tokio::test]
+async fn the_writer_counts_an_answer_in_the_next_replies_and_in_either_order_beside_a_heartbeat() {
+    let (app, lesson, _) = setup("text").await;
+    let me = Learner::demo(&app).await;
+    let s = me.start(lesson).await;
+    let (check, mut seq, mut total) = until_check(&me, s).await;
+    app.advance_clock(20).await;
+    assert_eq!(me.beat(s, seq, 0).await["verdict"], "held");
+    let res = me.answer(&check, true).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["credited_secs"], 20);
+    total += 20;
+    // The released seconds are in the session the writer keeps: the next reply counts them.
+    let mut check = Value::Null;
+    while check.is_null() {
+        seq += 1;
+        app.advance_clock(20).await;
+        let reply = me.beat(s, seq, 0).await;
+        total += reply["credited_secs"].as_i64().unwrap();
+        assert_eq!(reply["year_credited_secs"], total);
+        assert_eq!(reply["lesson_credited_secs"], total);
+        check = reply["check"].clone();
+    }
+    // Sent at once, an answer and the next heartbeat may reach the writer in either order, in
+    // one batch or two: a heartbeat before the answer holds its 20 s and the answer releases
+    // them; after the answer it earns them at once.
+    seq += 1;
+    app.advance_clock(20).await;
+    let (answered, beat) = tokio::join!(
+        me.answer(&check, true),
+        me.beat_raw(s, json!({"seq": seq, "visible": true, "position_secs": 0}))
+    );
+    assert_eq!(answered.status(), StatusCode::OK);
+    assert_eq!(beat.status(), StatusCode::OK);
+    let answered: Value = answered.json().await.unwrap();
+    let beat: Value = beat.json().await.unwrap();
+    assert_eq!(
+        answered["credited_secs"].as_i64().unwrap() + beat["credited_secs"].as_i64().unwrap(),
+        20
+    );
+    total += 20;
+    assert_eq!(me.year_secs().await, total);
+    app.advance_clock(20).await;
+    let next = me.beat(s, seq + 1, 0).await;
+    assert_eq!(next["year_credited_secs"], total + 20);
+    assert_eq!(me.year_secs().await, total + 20);
+}
