@@ -100,6 +100,12 @@ pub enum ErrorCode {
     /// Too many requests need the server's slow work (password hashing) at once; try again
     /// in the seconds that `Retry-After` says.
     ServerBusy,
+    /// A state-changing request from a page of another site (CSRF); nothing was done.
+    CrossOrigin,
+    /// The request's path and query are longer than the server reads.
+    UriTooLong,
+    /// The request's headers are larger than the server reads.
+    HeadersTooLarge,
     /// Something failed on the server; the details are in its log, never in the answer.
     Internal,
 }
@@ -162,6 +168,9 @@ impl ErrorCode {
             ErrorCode::InvalidOrder => "排序应包含本课程的全部条目，且每项只出现一次",
             ErrorCode::InvalidImport => "文件中有错误，未导入任何题目，请修改后重新导入",
             ErrorCode::ServerBusy => "当前登录和注册的人较多，请几秒后再试",
+            ErrorCode::CrossOrigin => "该请求来自其他网站，已拒绝。请在勤学平台的页面上操作",
+            ErrorCode::UriTooLong => "请求的网址过长",
+            ErrorCode::HeadersTooLarge => "请求头过大，请清除本站的 Cookie 后重试",
             ErrorCode::Internal => "服务器繁忙，请稍后再试",
         }
     }

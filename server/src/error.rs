@@ -17,7 +17,9 @@ pub fn status(code: ErrorCode) -> StatusCode {
     match code {
         C::InvalidJson | C::InvalidQuery => StatusCode::BAD_REQUEST,
         C::Unauthenticated | C::InvalidCredentials | C::BadSignature => StatusCode::UNAUTHORIZED,
-        C::Forbidden | C::NotEnrolled => StatusCode::FORBIDDEN,
+        C::Forbidden | C::NotEnrolled | C::CrossOrigin => StatusCode::FORBIDDEN,
+        C::UriTooLong => StatusCode::URI_TOO_LONG,
+        C::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         C::NotFound => StatusCode::NOT_FOUND,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::PayloadTooLarge | C::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

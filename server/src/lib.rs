@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod extract;
+pub mod hardening;
 pub mod maintenance;
 pub mod media;
 pub mod payments;
@@ -29,6 +30,7 @@ use crate::state::AppState;
 use crate::storage::{Db, StorageError};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use qinxue_core::ledger::LedgerConfig;
@@ -68,6 +70,8 @@ pub enum StartupError {
 /// The whole app: routes, state and middleware.
 pub fn app(state: AppState) -> Router {
     let api = routes::router(&state);
+    let policy = Arc::new(hardening::ContentPolicy::new(&state.config.static_dir));
+    let site = Arc::new(hardening::Site::of(&state));
     Router::new()
         .merge(api)
         .merge(media::router(&state.config.media_dir()))
@@ -79,6 +83,11 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback_service(static_files::service(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            site,
+            hardening::same_origin_writes,
+        ))
+        .layer(middleware::from_fn(hardening::request_limits))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -92,6 +101,7 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(policy, hardening::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,10 +1,10 @@
-//! What probing the running server from outside found (issue 13): bursts of password hashing
-//! and races on the login limits.
+//! What probing the running server from outside found (issue 13): bursts of password hashing,
+//! races on the login limits, cross-origin writes, headers and protocol refusals.
 
-use crate::helpers::{registration, TestApp, DEMO_GRADED, DEMO_PASSWORD};
+use crate::helpers::{error_of, registration, TestApp, DEMO_GRADED, DEMO_PASSWORD};
 use futures::future::join_all;
 use reqwest::{Client, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -206,4 +206,263 @@ async fn simultaneous_guesses_from_one_address_stop_at_fifty_failures() {
         wrong + limited + count(&statuses, StatusCode::SERVICE_UNAVAILABLE),
         30
     );
+}
+
+/// The demo trainee's plan: the ids of its courses.
+async fn plan_ids(app: &TestApp, client: &Client) -> Vec<i64> {
+    let plan: Value = app
+        .get(client, "/api/selections")
+        .await
+        .json()
+        .await
+        .unwrap();
+    plan["courses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn writes_from_another_sites_page_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let client = app.login_as(DEMO_GRADED, DEMO_PASSWORD).await;
+    let course = plan_ids(&app, &client).await[0];
+    let attempts = || async {
+        let list: Value = app
+            .get(&client, &format!("/api/courses/{course}/practice/attempts"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        list.to_string()
+    };
+    let start = |headers: &[(&str, &str)]| {
+        let mut req = client
+            .post(app.url(&format!("/api/courses/{course}/practice")))
+            .json(&json!({}));
+        for (k, v) in headers {
+            req = req.header(k.to_string(), v.to_string());
+        }
+        req.send()
+    };
+    let before = attempts().await;
+    let refused: [&[(&str, &str)]; 6] = [
+        &[("origin", "http://evil.example")],
+        // Same site, another port: SameSite=Lax sends the cookie there too.
+        &[("origin", "http://127.0.0.1:1")],
+        &[("origin", "null")],
+        &[("sec-fetch-site", "cross-site")],
+        &[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "http://127.0.0.1:1"),
+        ],
+        &[("referer", "http://evil.example/page.html")],
+    ];
+    for headers in refused {
+        let res = start(headers).await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(error_of(res).await["code"], "cross_origin", "{headers:?}");
+    }
+    assert_eq!(attempts().await, before, "nothing changed");
+    // Signing out from another site does not sign the person out either.
+    let res = client
+        .post(app.url("/api/auth/logout"))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&client, "/api/me").await.status(), StatusCode::OK);
+    // Nor may another site sign a browser in (login CSRF).
+    let res = app
+        .client()
+        .post(app.url("/api/auth/login"))
+        .header("origin", "http://evil.example")
+        .json(&json!({"login": DEMO_GRADED, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The site's own page passes, as a browser says it in each of its ways; and so does a
+    // request from no browser at all (a script, the payment platform's notifications).
+    let own = app.base.as_str();
+    let referer = format!("{own}/catalogue");
+    let passing: [&[(&str, &str)]; 4] = [
+        &[("origin", own), ("sec-fetch-site", "same-origin")],
+        &[("origin", own)],
+        &[("referer", referer.as_str())],
+        &[],
+    ];
+    for headers in passing {
+        let res = start(headers).await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "{headers:?}");
+    }
+}
+
+#[tokio::test]
+async fn empty_and_raw_bodied_admin_writes_from_another_site_are_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.login_as("province-admin", DEMO_PASSWORD).await;
+    let courses: Vec<Value> = app
+        .get(&admin, "/api/admin/courses")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let published = courses.iter().find(|c| c["published"] == true).unwrap();
+    let id = published["id"].as_i64().unwrap();
+    // No body, so no preflight: only the Origin tells.
+    let res = admin
+        .post(app.url(&format!("/api/admin/courses/{id}/unpublish")))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // A text/plain body, as a cross-site form could send.
+    let res = admin
+        .post(app.url(&format!("/api/admin/courses/{id}/questions/import")))
+        .header("origin", "http://evil.example")
+        .header("content-type", "text/plain")
+        .body("题型,题目,选项A,选项B,选项C,选项D,答案,解析\n判断,伪造的题目,,,,,对,\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let after: Value = app
+        .get(&admin, &format!("/api/admin/courses/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["published"], true);
+    assert!(!after.to_string().contains("伪造的题目"));
+    // JSON routes take JSON only: a text/plain body never reaches them.
+    let res = app
+        .client()
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "text/plain")
+        .body(r#"{"login":"province-admin","password":"Demo@2017"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn every_answer_has_a_content_security_policy_and_personal_ones_are_not_stored() {
+    let app = TestApp::spawn().await;
+    let trainee = app.login_as(DEMO_GRADED, DEMO_PASSWORD).await;
+    let unit_admin = app.login_as("unit-demo", DEMO_PASSWORD).await;
+    for (client, path) in [
+        (&trainee, "/api/me"),
+        (&trainee, "/api/orders"),
+        (&trainee, "/api/study/progress"),
+        (&trainee, "/api/selections"),
+        (&trainee, "/api/courses"),
+        (&unit_admin, "/api/unit/staff"),
+        (&unit_admin, "/api/nothing-here"),
+    ] {
+        let res = app.get(client, path).await;
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+        let csp = res.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
+    for path in [
+        "/api/health",
+        "/api/regions",
+        "/api/units",
+        "/api/openapi.json",
+    ] {
+        let res = app.get(&app.client(), path).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers().get("cache-control").is_none(), "{path}");
+        assert!(
+            res.headers().contains_key("content-security-policy"),
+            "{path}"
+        );
+    }
+    // A refusal before any route (a cross-origin write) has the headers too.
+    let res = trainee
+        .post(app.url("/api/auth/logout"))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert!(res.headers().contains_key("content-security-policy"));
+}
+
+/// The policy of a built front end's page: what Trunk writes is an inline module script.
+#[tokio::test]
+async fn the_pages_policy_allows_their_own_inline_loader_only() {
+    let dist = tempfile::tempdir().unwrap();
+    let page = |script: &str| {
+        format!(
+            "<!DOCTYPE html><html><head><script type=\"module\">{script}</script></head></html>"
+        )
+    };
+    std::fs::write(
+        dist.path().join("index.html"),
+        page("import init from '/a.js'; init();"),
+    )
+    .unwrap();
+    let dir = dist.path().to_path_buf();
+    let app = TestApp::start_with(Default::default(), move |c| c.static_dir = dir).await;
+    let csp = |res: &reqwest::Response| {
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let res = app.get(&app.client(), "/catalogue").await;
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let first = csp(&res);
+    // sha256 of `import init from '/a.js'; init();`, as a browser computes it.
+    let hash = "'sha256-OmsKZ7FdjngXv78J3xPM9wIheFofQWOF5uRnAv7cVTc='";
+    assert!(first.contains(hash), "{first}");
+    assert!(first.contains("'wasm-unsafe-eval'") && !first.contains("'unsafe-inline'"));
+    assert!(first.contains("frame-ancestors 'none'") && first.contains("object-src 'none'"));
+    // A new build (new file names in the loader) is read again without a restart.
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(
+        dist.path().join("index.html"),
+        page("import init from '/b.js'; init();"),
+    )
+    .unwrap();
+    let second = csp(&app.get(&app.client(), "/").await);
+    assert!(
+        !second.contains(hash) && second.contains("'sha256-"),
+        "{second}"
+    );
+    // Other answers need no inline script.
+    let api = csp(&app.get(&app.client(), "/api/health").await);
+    assert!(!api.contains("'sha256-"), "{api}");
+}
+
+#[tokio::test]
+async fn an_over_long_address_and_over_large_headers_get_the_error_shape() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .get(
+            &app.client(),
+            &format!("/api/courses?q={}", "长".repeat(3000)),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::URI_TOO_LONG);
+    assert_eq!(error_of(res).await["code"], "uri_too_long");
+    let res = app
+        .client()
+        .get(app.url("/api/health"))
+        .header("x-padding", "x".repeat(40 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    assert_eq!(error_of(res).await["code"], "headers_too_large");
 }
