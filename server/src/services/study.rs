@@ -178,11 +178,16 @@ pub async fn start(
         let l = catalogue::lesson(&mut conn, lesson_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        // A withdrawn course stays open to those who had it in this year's plan.
-        if !l.published
-            && !catalogue::is_selected(&mut conn, user.id, year.year, l.course_id).await?
-        {
-            return Err(AppError::NotFound);
+        // A withdrawn course stays open to those who had it in this year's plan. Outside the
+        // plan, a trade course is for its trades only, as for practice: otherwise its credit
+        // would count in the year of someone who could neither choose nor practise it.
+        if !catalogue::is_selected(&mut conn, user.id, year.year, l.course_id).await? {
+            if !l.published {
+                return Err(AppError::NotFound);
+            }
+            if !catalogue::open_to_trade(&mut conn, l.course_id, user.trade.as_deref()).await? {
+                return Err(AppError::Refused(ErrorCode::WrongTrade));
+            }
         }
         if !enrolments::is_active(&mut conn, user.id, year.year).await? {
             return Err(AppError::NotEnrolled);

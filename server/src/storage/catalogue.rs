@@ -227,6 +227,24 @@ pub async fn is_selected(
     Ok(found.is_some())
 }
 
+/// Whether a course is open to a trainee of `trade`: a public course to everyone, a trade
+/// course to the trades it lists (the rule of selection and practice).
+pub async fn open_to_trade(
+    conn: &mut AnyConnection,
+    course_id: i64,
+    trade: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM courses c WHERE c.id = $1 AND (c.category = 'public' OR EXISTS \
+         (SELECT 1 FROM course_trades t WHERE t.course_id = c.id AND t.trade = $2))",
+    )
+    .bind(course_id)
+    .bind(trade)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Removes a course from a plan unless time is credited on it; tells whether it was removed.
 pub async fn unselect_unstarted(
     conn: &mut AnyConnection,

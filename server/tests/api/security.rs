@@ -1,5 +1,6 @@
 //! What probing the running server from outside found (issue 13): bursts of password hashing,
-//! races on the login limits, cross-origin writes, headers and protocol refusals.
+//! races on the login limits, cross-origin writes, study outside the plan, headers and
+//! protocol refusals.
 
 use crate::helpers::{error_of, registration, TestApp, DEMO_GRADED, DEMO_PASSWORD};
 use futures::future::join_all;
@@ -224,6 +225,27 @@ async fn plan_ids(app: &TestApp, client: &Client) -> Vec<i64> {
         .collect()
 }
 
+/// A published course the demo trainee could add to their plan (public, not in it yet).
+async fn course_outside_the_plan(app: &TestApp, client: &Client, category: &str) -> Value {
+    let planned = plan_ids(app, client).await;
+    let courses: Vec<Value> = app.get(client, "/api/courses").await.json().await.unwrap();
+    courses
+        .into_iter()
+        .find(|c| {
+            c["category"] == category
+                && !planned.contains(&c["id"].as_i64().unwrap())
+                && !c["trades"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t == DEMO_TRADE)
+        })
+        .unwrap_or_else(|| panic!("the demo catalogue has a {category} course outside the plan"))
+}
+
+/// The demo trainee's trade (汽车驾驶员).
+const DEMO_TRADE: &str = "汽车驾驶员";
+
 #[tokio::test]
 async fn writes_from_another_sites_page_are_refused_and_change_nothing() {
     let app = TestApp::spawn().await;
@@ -349,6 +371,63 @@ async fn empty_and_raw_bodied_admin_writes_from_another_site_are_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn study_outside_the_plan_follows_the_practice_rule() {
+    let app = TestApp::spawn().await;
+    let client = app.login_as(DEMO_GRADED, DEMO_PASSWORD).await;
+    let other_trade = course_outside_the_plan(&app, &client, "trade").await;
+    let lesson = other_trade["lessons"][0]["id"].as_i64().unwrap();
+    let study = app
+        .post(
+            &client,
+            "/api/study/sessions",
+            &json!({"lesson_id": lesson}),
+        )
+        .await;
+    assert_eq!(study.status(), StatusCode::CONFLICT);
+    let study = error_of(study).await;
+    let practice = app
+        .post(
+            &client,
+            &format!("/api/courses/{}/practice", other_trade["id"]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(practice.status(), StatusCode::CONFLICT);
+    assert_eq!(study["code"], "wrong_trade");
+    assert_eq!(error_of(practice).await["code"], study["code"]);
+    // Nothing was opened: no credit can come of it.
+    let progress: Value = app
+        .get(&client, "/api/study/progress")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!progress
+        .to_string()
+        .contains(&format!("\"course_id\":{}", other_trade["id"])));
+    // The plan's courses stay open.
+    let lesson = first_lesson_in_plan(&app, &client).await;
+    let res = app
+        .post(
+            &client,
+            "/api/study/sessions",
+            &json!({"lesson_id": lesson}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+async fn first_lesson_in_plan(app: &TestApp, client: &Client) -> i64 {
+    let plan: Value = app
+        .get(client, "/api/selections")
+        .await
+        .json()
+        .await
+        .unwrap();
+    plan["courses"][0]["lessons"][0]["id"].as_i64().unwrap()
 }
 
 #[tokio::test]
