@@ -51,7 +51,20 @@ where
 
 /// Deserialises a JSON body, mapping syntax errors to 400 `invalid_json` and shape errors
 /// (missing field, wrong type, unknown enum value) to 422 `invalid_body` with the field's path.
+/// A body must be UTF-8 throughout (serde checks only the strings it reads, not those of an
+/// unknown field it skips), and no string in it may hold a NUL: nobody types one, and
+/// PostgreSQL refuses it in text (a 500 where SQLite would store it).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(AppError::body_error(ErrorCode::InvalidJson, vec![]));
+    }
+    if let Some(field) = nul_field(bytes) {
+        let message = format!("字段 {field} 含有不可见的空字符，请删除后再提交");
+        return Err(AppError::body_error(
+            ErrorCode::InvalidBody,
+            vec![FieldError::new(&field, ErrorCode::InvalidBody, message)],
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -121,6 +134,41 @@ where
     }
 }
 
+/// The path (as serde_path_to_error writes it: `lessons[0].title`) of the first string or key
+/// with a NUL in a JSON body. JSON can carry a NUL only escaped (`\u0000`), so bodies without
+/// that text, nearly all of them, are not parsed twice.
+fn nul_field(bytes: &[u8]) -> Option<String> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return None;
+    }
+    fn walk(value: &serde_json::Value, path: &str) -> Option<String> {
+        let at = |key: &str| match path {
+            "" => key.to_owned(),
+            _ => format!("{path}.{key}"),
+        };
+        match value {
+            serde_json::Value::String(s) if s.contains('\0') => Some(if path.is_empty() {
+                ".".into()
+            } else {
+                path.to_owned()
+            }),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| walk(v, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+                if k.contains('\0') {
+                    Some(at(&k.replace('\0', "")))
+                } else {
+                    walk(v, &at(k))
+                }
+            }),
+            _ => None,
+        }
+    }
+    walk(&serde_json::from_slice(bytes).ok()?, "")
+}
+
 fn missing_field(serde_message: &str) -> Option<String> {
     let rest = serde_message.strip_prefix("missing field `")?;
     Some(rest.split('`').next()?.to_owned())
@@ -175,6 +223,34 @@ mod tests {
             field_of(err),
             (ErrorCode::InvalidBody, vec!["name".to_string()])
         );
+    }
+
+    #[test]
+    fn a_nul_anywhere_names_its_field() {
+        for (json, field) in [
+            (&br#"{"login":"a\u0000b","password":"x"}"#[..], "login"),
+            (
+                br#"{"lessons":[{"title":"ok"},{"title":"\u0000"}]}"#,
+                "lessons[1].title",
+            ),
+            (br#"{"unknown\u0000":1}"#, "unknown"),
+        ] {
+            let err = parse_json::<serde_json::Value>(json).unwrap_err();
+            assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert_eq!(
+                field_of(err),
+                (ErrorCode::InvalidBody, vec![field.to_string()])
+            );
+        }
+        // An escaped backslash before `u0000` is no NUL.
+        assert!(parse_json::<serde_json::Value>(br#"{"a":"\\u0000"}"#).is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_even_in_a_field_nobody_reads() {
+        let body = b"{\"login\":\"a\",\"password\":\"b\",\"x\":\"\xff\xfe\"}";
+        let err = parse_json::<qinxue_core::api::LoginRequest>(body).unwrap_err();
+        assert_eq!(err.body().error.code, ErrorCode::InvalidJson);
     }
 
     #[test]

@@ -205,6 +205,14 @@ async fn unit_order(
                     return Err(already_paid("trainee_ids", &paid, year.year));
                 }
                 let amount_fen = chosen.iter().map(|s| year.fee_fen(s.grade)).sum();
+                if let Some(id) =
+                    orders::open_unit_order_for(&mut *c, unit_id, year.year, &ids, amount_fen)
+                        .await?
+                {
+                    return orders::get(c, id)
+                        .await?
+                        .ok_or_else(|| AppError::Internal("order vanished".into()));
+                }
                 let new = NewOrder {
                     merchant_order_id,
                     kind: OrderKind::Unit,

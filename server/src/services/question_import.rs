@@ -42,6 +42,13 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, AppError> {
             "文件是 UTF-16 编码（Excel 的“Unicode 文本”），请在 Excel 中“另存为”选择“CSV UTF-8（逗号分隔）”后再导入",
         ));
     }
+    // A 0 byte is a NUL in UTF-8 and in GBK alike (GBK's second bytes start at 0x40); no
+    // spreadsheet writes one, and PostgreSQL refuses it in text.
+    if bytes.contains(&0) {
+        return Err(file_error(
+            "文件中含有空字符，不是 Excel 保存的文本文件，请在 Excel 中“另存为”选择“CSV UTF-8（逗号分隔）”后再导入",
+        ));
+    }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(Cow::Borrowed(text));
     }
@@ -391,6 +398,14 @@ mod tests {
             .map(|r| r.0)
             .collect();
         assert_eq!(lines, [2, 4]);
+    }
+
+    #[test]
+    fn a_file_with_a_nul_is_refused_whole() {
+        let csv = format!("{HEADER}判断,水\0是液体,,,,,对,\n");
+        let err = parse(csv.as_bytes(), &[]).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidImport);
+        assert!(err.body().error.message.contains("空字符"));
     }
 
     #[test]

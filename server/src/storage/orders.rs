@@ -4,13 +4,14 @@
 //! deliveries of one notification racing each other exactly one changes the order; the
 //! other sees no row change and knows it is a repeat.
 
-use super::stored_enum;
+use super::{stored_enum, Backend};
 use crate::access::{Scope, Within};
 use chrono::{DateTime, Utc};
 use qinxue_core::order::{ItemOutcome, OrderKind, OrderStatus, RefundReason};
 use qinxue_core::Grade;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use std::collections::BTreeSet;
 
 /// The states in which an order can still be paid, as SQL.
 const OPEN: &str = "('pending', 'cancelled', 'failed')";
@@ -137,6 +138,47 @@ pub async fn insert_item(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// An open unit order of a unit for a year that pays exactly this amount for exactly these
+/// trainees: a repeated bulk order (缴费 pressed again, or the admin back later) is that order,
+/// not one more pending one. On PostgreSQL the unit's row is locked first, so that two such
+/// requests at once cannot both find none (SQLite has a single writer).
+pub async fn open_unit_order_for(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    year: i32,
+    trainees: &BTreeSet<i64>,
+    amount_fen: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    if Backend::of(conn) == Backend::Postgres {
+        sqlx::query("SELECT id FROM units WHERE id = $1 FOR UPDATE")
+            .bind(unit_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let candidates: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT o.id FROM orders o WHERE o.kind = 'unit' AND o.unit_id = $1 AND o.year = $2 \
+         AND o.amount_fen = $3 AND o.status IN {OPEN} ORDER BY o.id DESC"
+    ))
+    .bind(unit_id)
+    .bind(i64::from(year))
+    .bind(amount_fen)
+    .fetch_all(&mut *conn)
+    .await?;
+    for id in candidates {
+        let items: BTreeSet<i64> =
+            sqlx::query_scalar("SELECT user_id FROM order_items WHERE order_id = $1")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect();
+        if &items == trainees {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
 }
 
 /// An order by id, for the system's own steps (after creating it, applying a payment); what

@@ -1,8 +1,8 @@
 //! What probing the running server from outside found (issue 13): bursts of password hashing,
-//! races on the login limits, cross-origin writes, study outside the plan, headers and
-//! protocol refusals.
+//! races on the login limits, cross-origin writes, study outside the plan, headers and edges.
 
-use crate::helpers::{error_of, registration, TestApp, DEMO_GRADED, DEMO_PASSWORD};
+use crate::helpers::{error_of, fields_of, registration, TestApp, DEMO_GRADED, DEMO_PASSWORD};
+use crate::sim::{app_with, PaySim};
 use futures::future::join_all;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -525,6 +525,75 @@ async fn the_pages_policy_allows_their_own_inline_loader_only() {
 }
 
 #[tokio::test]
+async fn nul_characters_are_refused_with_the_field_named_and_nothing_stored() {
+    let app = TestApp::spawn().await;
+    let admin = app.login_as("province-admin", DEMO_PASSWORD).await;
+    let count = |client: &Client| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let courses: Vec<Value> = app
+                .get(&client, "/api/admin/courses")
+                .await
+                .json()
+                .await
+                .unwrap();
+            courses.len()
+        }
+    };
+    let before = count(&admin).await;
+    let res = app
+        .post(
+            &admin,
+            "/api/admin/courses",
+            &json!({"title": "安全\u{0}生产", "category": "public", "trades": [], "hours": 2, "description": ""}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e = error_of(res).await;
+    assert_eq!(fields_of(&e), ["title"]);
+    assert_eq!(count(&admin).await, before);
+    // A sign-in with one is refused before it reaches the database (PostgreSQL: a 500 before).
+    let res = app
+        .post(
+            &app.client(),
+            "/api/auth/login",
+            &json!({"login": "province\u{0}admin", "password": DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields_of(&error_of(res).await), ["login"]);
+    // A question file with one is refused whole.
+    let courses: Vec<Value> = app
+        .get(&admin, "/api/admin/courses")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = courses[0]["id"].as_i64().unwrap();
+    let res = admin
+        .post(app.url(&format!("/api/admin/courses/{id}/questions/import")))
+        .header("content-type", "text/csv")
+        .body("题型,题目,选项A,选项B,选项C,选项D,答案,解析\n判断,水\0是液体,,,,,对,\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_of(res).await["code"], "invalid_import");
+    // Invalid UTF-8 in a field nobody reads is still not JSON.
+    let res = app
+        .client()
+        .post(app.url("/api/auth/login"))
+        .header("content-type", "application/json")
+        .body(&b"{\"login\":\"a\",\"password\":\"b\",\"x\":\"\xff\"}"[..])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(res).await["code"], "invalid_json");
+}
+
+#[tokio::test]
 async fn an_over_long_address_and_over_large_headers_get_the_error_shape() {
     let app = TestApp::spawn().await;
     let res = app
@@ -544,4 +613,51 @@ async fn an_over_long_address_and_over_large_headers_get_the_error_shape() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
     assert_eq!(error_of(res).await["code"], "headers_too_large");
+}
+
+#[tokio::test]
+async fn a_repeated_bulk_order_for_the_same_staff_is_the_same_open_order() {
+    let sim = PaySim::start().await;
+    let app = app_with(&sim).await;
+    let admin = app.login_as("unit-demo", DEMO_PASSWORD).await;
+    let staff: Value = app
+        .get(&admin, "/api/unit/staff")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let unpaid: Vec<i64> = staff["staff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["paid"] == false)
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert!(unpaid.len() >= 2, "the demo unit has unpaid staff: {staff}");
+    let year = staff["year"].clone();
+    let order = |ids: Vec<i64>| {
+        let (app, admin, year) = (&app, &admin, year.clone());
+        async move {
+            let res = app
+                .post(
+                    admin,
+                    "/api/orders",
+                    &json!({"year": year, "trainee_ids": ids}),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let (a, b) = (unpaid[0], unpaid[1]);
+    let first = order(vec![a, b]).await;
+    let again = order(vec![b, a, b]).await;
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(again["amount_fen"], first["amount_fen"]);
+    assert_eq!(again["status"], "pending");
+    // Other people make another order.
+    let fewer = order(vec![a]).await;
+    assert_ne!(fewer["id"], first["id"]);
+    let orders: Vec<Value> = app.get(&admin, "/api/orders").await.json().await.unwrap();
+    assert_eq!(orders.len(), 2, "{orders:?}");
 }
