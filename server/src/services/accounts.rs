@@ -142,7 +142,7 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: String) -> Result<Si
         return Err(AppError::InvalidCredentials);
     };
     let (token, token_hash) = session::new_token()?;
-    let (id, admin) = (user.id, user.role != Role::Trainee);
+    let (id, admin) = (user.id, crate::access::is_admin(user.role));
     state
         .db
         .write(move |c| {
