@@ -15,12 +15,14 @@ TRUNK_VERSION=0.21.14 # 0.22 needs a newer rustc than this machine's (TOOLCHAIN.
 WASM_BINDGEN_VERSION="$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 [[ -n "$WASM_BINDGEN_VERSION" ]] || { echo "install-tools: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
 
-# `make run` needs only brotli (pre-compression of dist/). `install-tools.sh test` adds what
-# only the tests need: the browser for e2e, a small CJK font so that screenshots and text
-# widths are real Chinese (no tofu), and PostgreSQL for the second run of the integration tests.
-APT_PACKAGES=(brotli)
+# `make run` needs brotli (pre-compression of dist/) and a CJK font that the server embeds in
+# certificate PDFs (QINXUE_CERT_FONT; the same font makes the browser's screenshots and text
+# widths real Chinese in the tests). `install-tools.sh test` adds what only the tests need: the
+# browser for e2e, poppler-utils (pdftotext reads the certificates back) and PostgreSQL for the
+# second run of the integration tests.
+APT_PACKAGES=(brotli fonts-wqy-microhei)
 if [[ "${1:-}" == test ]]; then
-  APT_PACKAGES+=(chromium chromium-driver fonts-wqy-microhei postgresql)
+  APT_PACKAGES+=(chromium chromium-driver poppler-utils postgresql)
 fi
 
 # Debian packages download and unpack while cargo compiles below (they need no CPU to speak

@@ -195,6 +195,28 @@ pub async fn lesson(id: i64) -> Result<Lesson, ApiError> {
     read(&get(&format!("/api/lessons/{id}")).await?)
 }
 
+/// `GET /api/me/years`: the trainee's years since registration with their completion.
+pub async fn my_years() -> Result<Vec<qinxue_core::api::TrainingYear>, ApiError> {
+    read(&get("/api/me/years").await?)
+}
+
+/// `GET /api/me/certificates/{year}`: the certificate of a completed year (409
+/// `not_completed`, saying what is missing, otherwise).
+pub async fn certificate(year: i32) -> Result<qinxue_core::api::Certificate, ApiError> {
+    read(&get(&format!("/api/me/certificates/{year}")).await?)
+}
+
+/// `GET /api/verify/{code}`: what a certificate states, for anyone.
+pub async fn verify(code: &str) -> Result<qinxue_core::api::Certificate, ApiError> {
+    let code: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
+    read(&get(&format!("/api/verify/{code}")).await?)
+}
+
+/// `GET /api/verify/key`: the key that signs every certificate's QR code.
+pub async fn verify_key() -> Result<qinxue_core::api::VerifyKey, ApiError> {
+    read(&get("/api/verify/key").await?)
+}
+
 /// `GET /api/study/progress`: the year's credited time, by course.
 pub async fn study_progress() -> Result<StudyProgress, ApiError> {
     read(&get("/api/study/progress").await?)

@@ -4,9 +4,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use web_sys::js_sys::Date;
 
+/// Now, to the millisecond.
+pub fn now() -> DateTime<Utc> {
+    // Date.now() is whole milliseconds well inside i64, so the cast is exact.
+    DateTime::<Utc>::from_timestamp_millis(Date::now() as i64).unwrap_or_default()
+}
+
 /// Today's date in Shanghai, which is what the 身份证号 birth-date check compares against.
 pub fn today_in_shanghai() -> NaiveDate {
-    // Date.now() is whole milliseconds well inside i64, so the cast is exact.
-    let now = DateTime::<Utc>::from_timestamp_millis(Date::now() as i64).unwrap_or_default();
-    qinxue_core::time::local_date(now)
+    qinxue_core::time::local_date(now())
 }

@@ -29,6 +29,8 @@ use web_sys::js_sys::{Array, Date, Reflect, JSON};
 #[cfg(test)]
 mod tests;
 
+mod completion;
+
 /// A parsed JSON value, as much of one as the decoders ask for.
 pub trait Json: Sized {
     /// The member `key` of an object; a null-like value when it is absent or this is no object.

@@ -572,6 +572,122 @@ pub struct ReconcileReport {
     pub failed: u32,
 }
 
+/// `GET /api/me/years`: one of the trainee's policy years, from the year they registered to
+/// this one (`qinxue_core::completion` says which credits count for which year).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrainingYear {
+    pub year: i32,
+    /// Registered and paid for the year.
+    pub enrolled: bool,
+    /// The grade the year's requirement is for (the enrolment's, else the profile's).
+    pub grade: Option<Grade>,
+    pub required_hours: u32,
+    /// Minutes of credited study that make one of this year's 学时.
+    pub minutes_per_hour: u32,
+    /// Seconds that count for this year, by source.
+    pub credited_secs: crate::completion::BySource,
+    /// Their sum.
+    pub credited_total_secs: i64,
+    /// Seconds still missing; zero once completed (an unpaid year may miss only its payment).
+    pub missing_secs: i64,
+    pub completed: bool,
+    /// When the requirement was reached.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The last instant to complete the year on time (23:59:59 Shanghai of its last day); an
+    /// unfinished paid year stays open after it (policy section 七).
+    pub study_deadline: DateTime<Utc>,
+    /// The last instant to register and pay.
+    pub registration_deadline: DateTime<Utc>,
+    /// Whether the year can still be paid for now.
+    pub payable: bool,
+}
+
+/// `GET /api/me/certificates/{year}` and `GET /api/verify/{code}`: a certificate (学时证明)
+/// and everything it states.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Certificate {
+    /// The verification code printed on it.
+    pub code: String,
+    /// Its verification page (`/verify/<code>`).
+    pub url: String,
+    /// The PDF; only its holder is given it.
+    pub pdf_url: Option<String>,
+    /// What its QR code holds: the verification page with the signed payload after `#`.
+    pub qr_text: String,
+    /// The signed facts in Base45 (`qinxue_core::certificate`), checkable offline against
+    /// `GET /api/verify/key`.
+    pub payload: String,
+    pub facts: crate::certificate::CertificateFacts,
+    pub unit_name: String,
+    pub issued_at: DateTime<Utc>,
+    /// Revoked certificates are no proof of anything; the reason says why.
+    pub revoked: bool,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<String>,
+}
+
+/// `POST /api/admin/api-tokens`: a token for an exam office or another external system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiToken {
+    /// Who it is for, e.g. 泉州市工考办考务系统 (1–60 characters).
+    pub name: String,
+}
+
+/// The answer to `POST /api/admin/api-tokens`: the token is shown this once and never again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApiTokenCreated {
+    pub id: i64,
+    pub name: String,
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+}
+
+/// `GET /api/admin/api-tokens`: a token as listed (without the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApiTokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/eligibility?id_number=&year=`: whether a person completed a year, as their
+/// certificate would state it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Eligibility {
+    /// The 身份证号 asked about, masked.
+    pub id_number: String,
+    pub year: i32,
+    pub completed: bool,
+    /// The year's requirement for the person's grade (0 when they never enrolled nor gave a
+    /// grade).
+    pub required_hours: u32,
+    /// 学时 that count for the year, to one decimal (rounded down).
+    pub credited_hours: f64,
+    /// When the requirement was reached.
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/verify/key`: the province's public key that signs every certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VerifyKey {
+    /// Always `Ed25519`.
+    pub algorithm: String,
+    /// The 32-byte public key, hex.
+    pub public_key: String,
+    /// How a payload is laid out, for verifiers written elsewhere.
+    pub layout: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -93,6 +93,8 @@ pub enum ErrorCode {
     LessonStudied,
     /// Trainees have answered the question in practice, so it cannot be deleted.
     QuestionAnswered,
+    /// The year's required 学时 are not reached (or it was never paid for): no certificate.
+    NotCompleted,
     /// A reorder does not list exactly the course's lessons or questions.
     InvalidOrder,
     /// An imported file has bad rows (listed in `rows`) or cannot be read; nothing imported.
@@ -165,6 +167,7 @@ impl ErrorCode {
                 "已有学员学习过该课时，删除会使他们失去已获得的学时，因此不能删除；可以修改课时内容"
             }
             ErrorCode::QuestionAnswered => "已有学员做过这道题，因此不能删除；可以修改题目内容",
+            ErrorCode::NotCompleted => "该年度的学时尚未完成，还不能出具学时证明",
             ErrorCode::InvalidOrder => "排序应包含本课程的全部条目，且每项只出现一次",
             ErrorCode::InvalidImport => "文件中有错误，未导入任何题目，请修改后重新导入",
             ErrorCode::ServerBusy => "当前登录和注册的人较多，请几秒后再试",

@@ -8,6 +8,8 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod catalogue;
+pub mod certificate;
+pub mod completion;
 pub mod error_code;
 pub mod grade;
 pub mod id_number;

@@ -59,7 +59,8 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | C::NothingToRetry
         | C::CourseIncomplete
         | C::LessonStudied
-        | C::QuestionAnswered => StatusCode::CONFLICT,
+        | C::QuestionAnswered
+        | C::NotCompleted => StatusCode::CONFLICT,
         C::PaymentUnavailable | C::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }

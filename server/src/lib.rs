@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod certificates;
 pub mod clock;
 pub mod config;
 pub mod content;
@@ -19,6 +20,7 @@ pub mod services;
 pub mod state;
 pub mod static_files;
 pub mod storage;
+pub mod throttle;
 
 use crate::auth::sign_ins::SignIns;
 use crate::clock::Clock;
@@ -63,6 +65,8 @@ pub enum StartupError {
     HashThreads(std::io::Error),
     #[error("cannot start the heartbeat writer's thread: {0}")]
     Writer(std::io::Error),
+    #[error(transparent)]
+    Certificates(#[from] certificates::SetupError),
     #[error("cannot set up the payment platform's HTTP client: {0}")]
     PaymentClient(#[from] reqwest::Error),
 }
@@ -145,6 +149,8 @@ impl Application {
             ),
         };
         let payments = EJiaoTong::new(&config.pay_url, config.pay_secret.clone())?;
+        let certificates =
+            certificates::Certificates::load(&config.data_dir, &config.certificate_font)?;
         let db = Db::connect(&config).await?;
         let hashing = auth::password::Hashing::per_core().map_err(StartupError::HashThreads)?;
         let dummy = hashing
@@ -169,6 +175,7 @@ impl Application {
             payments: Arc::new(payments),
             notifications,
             public_url: public_url.into(),
+            certificates: Arc::new(certificates),
         };
         let seeded_demo = if state.config.demo {
             seed::seed_demo(&state).await.map_err(StartupError::Seed)?

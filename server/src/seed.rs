@@ -5,9 +5,10 @@ use crate::content;
 use crate::error::AppError;
 use crate::services::orders;
 use crate::state::AppState;
+use crate::storage::completion::{insert_past_study, lessons_of, PastStudy};
 use crate::storage::{catalogue, enrolments, policy_years, units, users};
-use chrono::{Datelike, Duration};
-use qinxue_core::time::local_date;
+use chrono::{Datelike, Duration, NaiveDate, TimeZone};
+use qinxue_core::time::{local_date, shanghai};
 use qinxue_core::{EmploymentType, Grade, PolicyYear, Role};
 
 pub const DEMO_PASSWORD: &str = "Demo@2017";
@@ -50,8 +51,14 @@ const UNIT_STAFF: [(&str, &str, &str, &str, Grade); 3] = [
 
 /// Sign-in names of the demo accounts and what each is, for the start-up banner.
 pub const DEMO_LOGINS: [(&str, &str); 6] = [
-    ("350502198001011235", "学员 王建国（中级工，已报名缴费）"),
-    ("350582199203025017", "学员 林晓梅（未定级，未缴费）"),
+    (
+        "350502198001011235",
+        "学员 王建国（中级工，已报名缴费；上一年度已完成，可下载学时证明）",
+    ),
+    (
+        "350582199203025017",
+        "学员 林晓梅（未定级，未缴费；上一年度未完成）",
+    ),
     ("unit-demo", "单位管理员（泉州市鲤城区机关事务服务中心）"),
     ("quanzhou-admin", "泉州市工考办管理员"),
     ("province-admin", "省工考办管理员"),
@@ -70,6 +77,57 @@ pub fn demo_year(today: chrono::NaiveDate) -> PolicyYear {
     y
 }
 
+/// 林晓梅's credit in the previous year: 10 of her 24 学时 (45 minutes each).
+const UNFINISHED_SECS: i64 = 10 * 45 * 60;
+
+/// A Shanghai wall-clock instant of `day` (Unix seconds).
+fn local_instant(day: NaiveDate, hour: u32) -> i64 {
+    let t = day.and_hms_opt(hour, 0, 0).expect("valid time");
+    shanghai()
+        .from_local_datetime(&t)
+        .single()
+        .expect("fixed offsets are unambiguous")
+        .timestamp()
+}
+
+/// A trainee's study of a past year, one lesson a day from 1 September at 9 o'clock, each
+/// lesson to its full length until `budget` seconds are credited.
+async fn study_past_year(
+    c: &mut sqlx::AnyConnection,
+    user_id: i64,
+    year: i32,
+    courses: &[i64],
+    budget: i64,
+) -> Result<(), AppError> {
+    let mut day = NaiveDate::from_ymd_opt(year, 9, 1).expect("valid date");
+    let mut left = budget;
+    for course in courses {
+        for (lesson_id, _, duration) in lessons_of(&mut *c, *course).await? {
+            let secs = duration.min(left);
+            if secs <= 0 {
+                return Ok(());
+            }
+            let started_at = local_instant(day, 9);
+            insert_past_study(
+                &mut *c,
+                PastStudy {
+                    user_id,
+                    lesson_id,
+                    year,
+                    secs,
+                    day,
+                    started_at,
+                    ended_at: started_at + secs,
+                },
+            )
+            .await?;
+            left -= secs;
+            day += Duration::days(1);
+        }
+    }
+    Ok(())
+}
+
 /// The graded demo trainee's trade: their plan is every public course and this trade's.
 const DEMO_TRADE: &str = "汽车驾驶员";
 
@@ -79,6 +137,13 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
         .map_err(|e| AppError::Internal(format!("course content: {e}")))?;
     let now = state.clock.now();
     let year = demo_year(local_date(now));
+    // A previous year for both demo trainees (DESIGN.md §8): 王建国 completed it, 林晓梅 paid
+    // for it and did not finish, so it stays open. They registered in its spring.
+    let last_year = PolicyYear::standard(year.year - 1);
+    let registered_at = local_instant(
+        NaiveDate::from_ymd_opt(last_year.year, 3, 1).expect("valid date"),
+        10,
+    );
     let hash = state.hashing.hash(DEMO_PASSWORD.into()).await?;
     let now = now.timestamp();
     state
@@ -89,6 +154,7 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                     return Ok(false);
                 }
                 policy_years::insert_if_missing(&mut *c, &year).await?;
+                policy_years::insert_if_missing(&mut *c, &last_year).await?;
                 let mut unit_ids = Vec::new();
                 for (region, name) in UNITS {
                     unit_ids.push(units::insert(&mut *c, name, region, now).await?);
@@ -133,23 +199,38 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                     DEMO_TRADE,
                     Grade::Intermediate,
                 );
-                let graded_id = users::insert(&mut *c, &graded, now).await?;
-                enrolments::insert(
-                    &mut *c,
-                    graded_id,
-                    year.year,
-                    Grade::Intermediate,
-                    enrolments::ACTIVE,
-                    now,
-                )
-                .await?;
-                orders::seed_paid(&mut *c, &graded, graded_id, &year, now).await?;
+                let graded_id = users::insert(&mut *c, &graded, registered_at).await?;
+                for (id, y, paid_at) in [
+                    (graded_id, &last_year, registered_at),
+                    (graded_id, &year, now),
+                ] {
+                    enrolments::insert(
+                        &mut *c,
+                        id,
+                        y.year,
+                        Grade::Intermediate,
+                        enrolments::ACTIVE,
+                        paid_at,
+                    )
+                    .await?;
+                    orders::seed_paid(&mut *c, &graded, id, y, paid_at).await?;
+                }
+                let mut plan = Vec::new();
+                let mut public = Vec::new();
                 for course in &courses {
                     let id = catalogue::insert_course(&mut *c, course, now).await?;
+                    if course.trades.is_empty() {
+                        public.push(id);
+                    }
                     if course.trades.is_empty() || course.trades.iter().any(|t| t == DEMO_TRADE) {
-                        catalogue::select(&mut *c, graded_id, year.year, id, now).await?;
+                        plan.push(id);
+                        for y in [last_year.year, year.year] {
+                            catalogue::select(&mut *c, graded_id, y, id, registered_at).await?;
+                        }
                     }
                 }
+                // Every lesson of his plan to its full length: 42 学时 and the practice.
+                study_past_year(&mut *c, graded_id, last_year.year, &plan, i64::MAX).await?;
                 // Unpaid colleagues of 王建国, so that the unit admin has someone to pay for in
                 // one bulk order.
                 for (id_number, phone, name, trade, grade) in UNIT_STAFF {
@@ -164,7 +245,30 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                     "保洁员",
                     Grade::Ungraded,
                 );
-                users::insert(&mut *c, &ungraded, now).await?;
+                let ungraded_id = users::insert(&mut *c, &ungraded, registered_at).await?;
+                enrolments::insert(
+                    &mut *c,
+                    ungraded_id,
+                    last_year.year,
+                    Grade::Ungraded,
+                    enrolments::ACTIVE,
+                    registered_at,
+                )
+                .await?;
+                orders::seed_paid(&mut *c, &ungraded, ungraded_id, &last_year, registered_at)
+                    .await?;
+                for id in &public {
+                    catalogue::select(&mut *c, ungraded_id, last_year.year, *id, registered_at)
+                        .await?;
+                }
+                study_past_year(
+                    &mut *c,
+                    ungraded_id,
+                    last_year.year,
+                    &public,
+                    UNFINISHED_SECS,
+                )
+                .await?;
                 for account in [
                     admin(
                         Role::UnitAdmin,

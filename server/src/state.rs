@@ -35,4 +35,6 @@ pub struct AppState {
     /// This server as browsers and the payment platform reach it (`QINXUE_PUBLIC_URL`, or
     /// `http://` and the bound address), without a trailing slash.
     pub public_url: Arc<str>,
+    /// The certificates' signing key, font and look-up limits.
+    pub certificates: Arc<crate::certificates::Certificates>,
 }

@@ -1,5 +1,6 @@
 //! Small building blocks shared by the pages.
 
+pub mod certificate;
 pub mod course;
 pub mod dom;
 pub mod field;
@@ -11,3 +12,4 @@ pub mod notice;
 pub mod plan;
 pub mod title;
 pub mod unit_picker;
+pub mod years;

@@ -3,6 +3,7 @@
 
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::title::set_page_title;
+use crate::components::years::years_section;
 use crate::i18n::t;
 use crate::session::{use_session, SessionState};
 use leptos::prelude::*;
@@ -63,6 +64,7 @@ fn TraineeHome(me: Me) -> impl IntoView {
         <h1>{(text.greeting)(&me.name)}</h1>
         {unpaid.map(|year| view! { <p class="notice notice-warn">{(text.enrol_needed)(year)}</p> })}
         <YearCard year=me.year />
+        {years_section()}
         <p class="actions">
             {unpaid
                 .map(|_| view! { <A href="/enrol" attr:class="button button-primary">{text.go_enrol}</A> })}

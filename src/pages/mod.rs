@@ -1,6 +1,7 @@
 //! One module per page; each is a component that the router mounts.
 
 pub mod catalogue;
+pub mod certificate;
 pub mod enrol;
 pub mod help;
 pub mod home;
@@ -12,3 +13,4 @@ pub mod pay_return;
 pub mod practice;
 pub mod register;
 pub mod study;
+pub mod verify;

@@ -106,6 +106,14 @@ impl Actor {
         }
     }
 
+    /// The provincial admin, who makes and revokes the API tokens of exam offices.
+    pub fn token_manager(&self) -> Result<&User, AccessError> {
+        match self.user.role {
+            Role::ProvincialAdmin => Ok(&self.user),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
     /// The provincial admin, who sets the policy years and approves supplementary activities.
     pub fn policy_manager(&self) -> Result<&User, AccessError> {
         match self.user.role {

@@ -16,9 +16,11 @@
 //! unique and so indexed): a region's subtree is every region whose path starts with its own.
 
 mod actor;
+mod api_client;
 mod scope;
 
 pub use actor::{Actor, AuditReach, Payer};
+pub use api_client::ApiClient;
 pub use scope::{Scope, Within};
 
 /// Why a request is refused.

@@ -38,6 +38,11 @@ fn each_capability_is_granted_to_its_roles_only() {
             "{role:?}"
         );
         assert_eq!(
+            a.token_manager().is_ok(),
+            role == Role::ProvincialAdmin,
+            "{role:?}"
+        );
+        assert_eq!(
             a.payer().is_ok(),
             matches!(role, Role::Trainee | Role::UnitAdmin),
             "{role:?}"

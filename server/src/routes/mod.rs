@@ -5,7 +5,9 @@ mod admin_courses;
 mod audit;
 mod auth;
 mod catalogue;
+mod completion;
 mod directory;
+mod eligibility;
 mod health;
 mod me;
 mod orders;
@@ -19,6 +21,7 @@ mod test_payments;
 
 use crate::error::AppError;
 use crate::state::AppState;
+use eligibility::ApiTokenScheme;
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use qinxue_core::api;
@@ -35,7 +38,8 @@ use utoipa_axum::router::OpenApiRouter;
         api::FieldError,
         api::RowError,
         qinxue_core::ErrorCode
-    ))
+    )),
+    modifiers(&ApiTokenScheme)
 )]
 struct ApiDoc;
 
@@ -54,7 +58,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(payments::router())
         .merge(policy_years::router())
         .merge(audit::router())
-        .merge(admin_courses::router());
+        .merge(admin_courses::router())
+        .merge(completion::router())
+        .merge(eligibility::router());
     if state.config.test_clock {
         api = api
             .merge(test_clock::router())

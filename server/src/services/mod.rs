@@ -1,8 +1,11 @@
 //! Use cases: what a request asks for, in domain terms, between the routes and storage.
 
 pub mod accounts;
+pub mod certificates;
+pub mod completion;
 pub mod audit_log;
 pub mod course_admin;
+pub mod eligibility;
 pub mod notify_writer;
 pub mod orders;
 pub mod payments;

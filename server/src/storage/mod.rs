@@ -6,9 +6,12 @@
 //! SQLite transaction cancelled half-way was seen going back to the pool still holding the
 //! write lock (shared/PERFORMANCE.md).
 
+pub mod api_tokens;
 pub mod audit;
 pub mod batch;
 pub mod catalogue;
+pub mod certificates;
+pub mod completion;
 pub mod course_admin;
 pub mod enrolments;
 pub mod login_attempts;

@@ -73,6 +73,7 @@ impl TestApp {
             // Tests run reconciliation when they mean to (`TestApp::reconcile`).
             reconcile_every: std::time::Duration::from_secs(3600),
             media: Default::default(),
+            certificate_font: qinxue_server::config::DEFAULT_CERTIFICATE_FONT.into(),
         };
         let mut config = config;
         adjust(&mut config);

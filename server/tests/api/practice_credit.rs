@@ -153,6 +153,17 @@ async fn migration_0008_gives_courses_stored_before_it_their_practice_lesson() {
     };
     // As a course stood before the migration: no practice lesson (nobody has studied it).
     let mut conn = db.read().await.unwrap();
+    // The demo's previous year studied it; before the migration nobody could have.
+    for table in ["study_sessions", "lesson_progress"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE lesson_id IN \
+             (SELECT id FROM lessons WHERE course_id = $1 AND kind = 'practice')"
+        ))
+        .bind(course_id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    }
     sqlx::query("DELETE FROM lessons WHERE course_id = $1 AND kind = 'practice'")
         .bind(course_id)
         .execute(&mut *conn)
