@@ -97,3 +97,34 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     pub next_before: Option<i64>,
 }
+
+/// One bad row of an imported roster: the file's line (the header is line 1), the column (the
+/// API field name of the column, e.g. `id_number`; `file` for the file as a whole), and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RosterError {
+    pub row: u64,
+    pub field: String,
+    pub code: crate::ErrorCode,
+    pub message: String,
+}
+
+/// `POST /api/unit/roster/import`: what the file holds and, without `dry_run`, what was
+/// written (all rows or none: with any error nothing is written).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RosterReport {
+    /// Data rows in the file (the header not counted).
+    pub rows: u64,
+    /// Rows without an error.
+    pub valid: u64,
+    /// Every bad row with its reason (a row may have several).
+    pub errors: Vec<RosterError>,
+    pub dry_run: bool,
+    /// New accounts (made, or that the import would make).
+    pub created: u64,
+    /// Staff of the unit whose record changes.
+    pub updated: u64,
+    /// Staff of the unit already exactly as in the file.
+    pub unchanged: u64,
+}

@@ -18,6 +18,7 @@ mod policy_years;
 mod persistence;
 mod practice_credit;
 mod registration;
+mod roster;
 mod security;
 mod sim;
 mod storm;
