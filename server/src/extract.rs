@@ -175,10 +175,10 @@ fn missing_field(serde_message: &str) -> Option<String> {
 }
 
 /// A request body is an upload's byte stream: its data frames in order (trailers skipped).
-impl crate::media::ByteStream for axum::body::Body {
+impl crate::storage::media::ByteStream for axum::body::Body {
     type Chunk = Bytes;
 
-    async fn next_chunk(&mut self) -> Option<Result<Bytes, crate::media::Interrupted>> {
+    async fn next_chunk(&mut self) -> Option<Result<Bytes, crate::storage::media::Interrupted>> {
         use http_body_util::BodyExt;
         loop {
             match self.frame().await? {
@@ -186,7 +186,7 @@ impl crate::media::ByteStream for axum::body::Body {
                     Ok(data) => return Some(Ok(data)),
                     Err(_) => continue,
                 },
-                Err(_) => return Some(Err(crate::media::Interrupted)),
+                Err(_) => return Some(Err(crate::storage::media::Interrupted)),
             }
         }
     }

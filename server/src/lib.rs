@@ -12,7 +12,6 @@ pub mod error;
 pub mod extract;
 pub mod hardening;
 pub mod maintenance;
-pub mod media;
 pub mod payments;
 pub mod routes;
 pub mod seed;
@@ -78,7 +77,7 @@ pub fn app(state: AppState) -> Router {
     let site = Arc::new(hardening::Site::of(&state));
     Router::new()
         .merge(api)
-        .merge(media::router(&state.config.media_dir()))
+        .merge(routes::media::router(&state.config.media_dir()))
         .method_not_allowed_fallback(routes::method_not_allowed)
         // The administrators' bundle has its own index.html for its own routes.
         .nest_service(

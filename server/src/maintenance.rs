@@ -1,8 +1,8 @@
 //! Housekeeping in the background: expired sessions, old login attempts and uploads that
 //! nothing names any more are deleted.
 
-use crate::media;
 use crate::state::AppState;
+use crate::storage::media;
 use crate::storage::{course_admin, login_attempts, sessions};
 use std::time::Duration;
 

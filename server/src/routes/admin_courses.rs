@@ -4,10 +4,10 @@
 use crate::auth::CurrentUser;
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath};
-use crate::media::MediaKind;
 use crate::services::course_admin;
 use crate::state::AppState;
 use crate::storage::course_admin::Ordered;
+use crate::storage::media::MediaKind;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};

@@ -10,11 +10,11 @@ mod directory;
 mod eligibility;
 mod health;
 mod me;
+pub mod media;
 mod orders;
 mod payments;
 mod policy_years;
 mod practice;
-mod roster;
 mod selection;
 mod study;
 mod test_clock;
@@ -59,7 +59,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(payments::router())
         .merge(policy_years::router())
         .merge(audit::router())
-        .merge(roster::router())
         .merge(admin_courses::router())
         .merge(completion::router())
         .merge(eligibility::router());

@@ -11,10 +11,10 @@
 
 use crate::auth::session::new_token;
 use crate::error::AppError;
-use crate::media::{self, ByteStream, MediaKind};
 use crate::services::{policy, question_import};
 use crate::state::AppState;
 use crate::storage::course_admin::{self, Deleted, Ordered};
+use crate::storage::media::{self, ByteStream, MediaKind};
 use crate::storage::{audit, users::User, WriteFuture};
 use qinxue_core::admin::{
     publish_problems, AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput,

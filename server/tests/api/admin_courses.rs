@@ -931,7 +931,8 @@ async fn uploads_are_judged_by_content_and_size_and_refusals_leave_nothing() {
         db.close().await;
         urls.into_iter().collect()
     };
-    let removed = qinxue_server::media::sweep(&app.media_dir(), &in_use, std::time::Duration::ZERO);
+    let removed =
+        qinxue_server::storage::media::sweep(&app.media_dir(), &in_use, std::time::Duration::ZERO);
     assert_eq!(removed, 2);
     let (_, course) = send(
         &app,

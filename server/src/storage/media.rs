@@ -1,20 +1,15 @@
 //! Uploaded course media: cover images and lesson videos.
 //!
-//! An upload is the raw request body (the browser sends the file as it is), streamed to a
+//! An upload is the raw file as the browser sends it (a [`ByteStream`]), streamed to a
 //! temporary file outside the served folders while its size is counted and its SHA-256
 //! computed, so a 200 MB video is never held in memory. Its type is judged by its first bytes,
 //! not by its name or Content-Type: covers are PNG, JPEG or WebP; SVG is refused because it
 //! can carry scripts; videos are MP4 or WebM. An accepted file is renamed to its hash, so a
 //! URL always means the same content and can be cached for ever; a refused one is deleted.
-//! Files are served at `/uploads/covers/…` and `/uploads/videos/…`.
+//! Files are served at `/uploads/covers/…` and `/uploads/videos/…` (`routes::media`).
 
 use crate::config::MediaConfig;
 use crate::error::AppError;
-use crate::state::AppState;
-use axum::http::{header, HeaderValue};
-use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
 use qinxue_core::admin::human_size;
 use qinxue_core::ErrorCode;
 use sha2::{Digest, Sha256};
@@ -23,17 +18,12 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Where uploads are served.
 pub const URL_PREFIX: &str = "/uploads";
 
 /// The cover of a course that has none uploaded yet.
 pub const DEFAULT_COVER_URL: &str = "/uploads/default-cover.svg";
-
-/// A plain cover in the catalogue's style: trusted markup written here, not uploaded.
-const DEFAULT_COVER_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 360"><rect width="640" height="360" fill="#4a5f73"/><rect x="230" y="90" width="180" height="150" rx="8" fill="#fff" opacity=".9"/><path d="M320 100v130" stroke="#4a5f73" stroke-width="6"/><path d="M250 130h50M250 160h50M250 190h50M340 130h50M340 160h50M340 190h50" stroke="#4a5f73" stroke-width="5"/><text x="320" y="300" font-family="sans-serif" font-size="36" fill="#fff" text-anchor="middle">勤学</text></svg>"##;
 
 /// How many leading bytes decide a file's type (WebM names itself within them).
 const SNIFF_BYTES: usize = 64;
@@ -46,7 +36,7 @@ pub enum MediaKind {
 }
 
 impl MediaKind {
-    fn folder(self) -> &'static str {
+    pub fn folder(self) -> &'static str {
         match self {
             MediaKind::Cover => "covers",
             MediaKind::Video => "videos",
@@ -356,37 +346,6 @@ pub async fn video_exists(dir: &Path, url: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// Serves the uploaded files (never the temporary ones) and the default cover. Names are
-/// content hashes, so the files may be cached for a year.
-pub fn router(dir: &Path) -> Router<AppState> {
-    let immutable = SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
-    let mut router = Router::new().route(
-        DEFAULT_COVER_URL,
-        get(|| async {
-            (
-                [
-                    (header::CONTENT_TYPE, "image/svg+xml"),
-                    (header::CACHE_CONTROL, "public, max-age=86400"),
-                ],
-                DEFAULT_COVER_SVG,
-            )
-                .into_response()
-        }),
-    );
-    for kind in [MediaKind::Cover, MediaKind::Video] {
-        router = router.nest_service(
-            &format!("{URL_PREFIX}/{}", kind.folder()),
-            tower::ServiceBuilder::new()
-                .layer(immutable.clone())
-                .service(ServeDir::new(dir.join(kind.folder()))),
-        );
-    }
-    router
 }
 
 #[cfg(test)]
