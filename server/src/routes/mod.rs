@@ -15,6 +15,7 @@ mod orders;
 mod payments;
 mod policy_years;
 mod practice;
+mod roster;
 mod selection;
 mod study;
 mod test_clock;
@@ -59,6 +60,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(payments::router())
         .merge(policy_years::router())
         .merge(audit::router())
+        .merge(roster::router())
         .merge(admin_courses::router())
         .merge(completion::router())
         .merge(eligibility::router());
