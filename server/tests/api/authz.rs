@@ -16,7 +16,8 @@
 
 use crate::helpers::{
     check_answer, client_with_cookie, insert_admin, register_trainee, registration, session_cookie,
-    unit_in_region, Options, TestApp, DEMO_GRADED, DEMO_PASSWORD, DEMO_UNGRADED,
+    unique_id_number, unique_phone, unit_in_region, Options, TestApp, DEMO_GRADED, DEMO_PASSWORD,
+    DEMO_UNGRADED,
 };
 use crate::sim::{notification, PaySim, SECRET};
 use futures::StreamExt;
@@ -99,6 +100,17 @@ enum Id {
     UnknownCode,
     /// An API token id that no token has.
     UnknownToken,
+    /// A group session of 鲤城区 (inside 泉州, outside 福州) scheduled by `quanzhou-admin` to
+    /// start in a minute, run by `proctor-demo`, open to the region's enrolled trainees.
+    Group,
+    /// That session opened by its proctor, with 王建国 seated by its PIN.
+    OpenGroup,
+    /// A roll call running in the open session.
+    RollCall,
+    /// That session closed after 王建国 sat in it.
+    ClosedGroup,
+    /// The open session's room code.
+    Room,
 }
 
 /// A request body, made for each cell from the row's records.
@@ -133,6 +145,7 @@ const NONE: Body = Body::None;
 const CSV: &str = "text/csv";
 const MP4: &str = "video/mp4";
 const PNG: &str = "image/png";
+const FORM: &str = "multipart/form-data; boundary=----qinxue-authz";
 
 /// Every route: columns anonymous, trainee 王建国, trainee of another unit (福州), his unit's
 /// admin, another unit's admin, office inside his region's subtree (泉州), office outside it
@@ -178,6 +191,8 @@ const MATRIX: &[Row] = &[
     row("GET    /api/orders/{id}",                                  &[Order],                NONE,                    [401, 200, 404, 404, 404, 403, 403, 403, 403]),
     row("POST   /api/orders/{id}/pay",                              &[UnitOrder],            NONE,                    [401, 404, 404, 200, 404, 403, 403, 403, 403]),
     row("GET    /api/unit/staff",                                   &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
+    row("GET    /api/unit/roster.csv",                              &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
+    row("POST   /api/unit/roster/import",                           &[],                     Raw(FORM, roster_form),  [401, 403, 403, 200, 200, 403, 403, 403, 403]),
     row("POST   /api/payments/notify",                              &[],                     Json(signed_notice),     [404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("GET    /api/admin/courses",                                &[],                     NONE,                    [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     row("POST   /api/admin/courses",                                &[],                     Json(course_input),      [401, 403, 403, 403, 403, 403, 403, 403, 201]),
@@ -204,6 +219,24 @@ const MATRIX: &[Row] = &[
     row("PUT    /api/admin/policy-years/{year}",                    &[Year],                 Json(policy_year),       [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     row("GET    /api/admin/audit",                                  &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("GET    /api/admin/audit.csv",                              &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
+    row("POST   /api/group-sessions",                               &[],                     Json(group_plan),        [401, 403, 403, 403, 403, 201, 422, 403, 403]),
+    row("GET    /api/group-sessions",                               &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 200, 403]),
+    row("GET    /api/group-sessions/{id}",                          &[Group],                NONE,                    [401, 403, 403, 403, 403, 200, 404, 200, 403]),
+    row("PUT    /api/group-sessions/{id}",                          &[Group],                Json(group_plan),        [401, 403, 403, 403, 403, 200, 404, 403, 403]),
+    row("POST   /api/group-sessions/{id}/cancel",                   &[Group],                NONE,                    [401, 403, 403, 403, 403, 200, 404, 403, 403]),
+    row("POST   /api/group-sessions/{id}/open",                     &[Group],                NONE,                    [401, 403, 403, 403, 403, 403, 403, 200, 403]),
+    row("POST   /api/group-sessions/{id}/pin",                      &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 403, 403, 200, 403]),
+    row("POST   /api/group-sessions/{id}/close",                    &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 403, 403, 200, 403]),
+    row("GET    /api/group-sessions/{id}/events",                   &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 200, 404, 200, 403]),
+    row("POST   /api/group-sessions/{id}/roll-calls",               &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 403, 403, 201, 403]),
+    row("POST   /api/group-sessions/{id}/roll-calls/{roll_call_id}/ticks", &[OpenGroup, RollCall], Json(tick_trainee), [401, 403, 403, 403, 403, 403, 403, 200, 403]),
+    row("POST   /api/group-sessions/{id}/corrections",              &[ClosedGroup],          Json(correction),        [401, 403, 403, 403, 403, 200, 404, 403, 403]),
+    row("GET    /api/me/group-sessions",                            &[],                     NONE,                    [401, 200, 200, 403, 403, 403, 403, 403, 403]),
+    row("GET    /api/rooms/{code}",                                 &[Room],                 NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("POST   /api/rooms/{code}/sign-in",                         &[Room],                 Json(seat_sign_in),      [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("GET    /api/rooms/{code}/seat",                            &[Room],                 NONE,                    [401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    row("POST   /api/rooms/{code}/sign-out",                        &[Room],                 NONE,                    [204, 204, 204, 204, 204, 204, 204, 204, 204]),
+    row("POST   /api/test/group-sessions/tick",                     &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("POST   /api/test/clock",                                   &[],                     Json(clock_still),       [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("POST   /api/test/reconcile",                               &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
 ];
@@ -358,6 +391,12 @@ struct World {
     draft_lesson: i64,
     draft_video: i64,
     draft_question: i64,
+    /// A valid schedule of a group session for 鲤城区, starting a minute after the fixtures.
+    group_body: Value,
+    group: i64,
+    room: String,
+    pin: String,
+    roll_call: i64,
 }
 
 impl World {
@@ -417,8 +456,14 @@ impl World {
             draft_lesson: 0,
             draft_video: 0,
             draft_question: 0,
+            group_body: Value::Null,
+            group: 0,
+            room: String::new(),
+            pin: String::new(),
+            roll_call: 0,
         };
         w.trainee_records().await;
+        w.group_body = group_schedule(&w).await;
         if ids.iter().any(|i| matches!(i, Session | Check)) {
             w.session = w
                 .created(Caller::Trainee, "/api/study/sessions", start_study(&w))
@@ -444,7 +489,66 @@ impl World {
         {
             w.draft_course(ids.contains(&DraftVideo)).await;
         }
+        if ids
+            .iter()
+            .any(|i| matches!(i, Group | OpenGroup | RollCall | ClosedGroup | Room))
+        {
+            w.group_session(ids).await;
+        }
         w
+    }
+
+    /// The group session, taken as far as the row needs: scheduled; opened with 王建国 seated;
+    /// a roll call started; closed.
+    async fn group_session(&mut self, ids: &[Id]) {
+        let created = self
+            .created(
+                Caller::OfficeInside,
+                "/api/group-sessions",
+                group_plan(self),
+            )
+            .await;
+        self.group = created["id"].as_i64().unwrap();
+        self.room = created["code"].as_str().unwrap().to_owned();
+        if !ids
+            .iter()
+            .any(|i| matches!(i, OpenGroup | RollCall | ClosedGroup | Room))
+        {
+            return;
+        }
+        let opened = self.proctor_post("/open", 200).await;
+        self.pin = opened["pin"].as_str().unwrap().to_owned();
+        // A kiosk terminal of the room, as its page opens it, seats 王建国.
+        let terminal = self.app.client();
+        let room = format!("/api/rooms/{}", self.room);
+        let res = self.app.get(&terminal, &room).await;
+        assert_eq!(res.status(), StatusCode::OK, "fixture GET {room}");
+        let res = self
+            .app
+            .post(&terminal, &format!("{room}/sign-in"), &seat_sign_in(self))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "fixture seat sign-in");
+        if ids.contains(&RollCall) {
+            self.roll_call = self.proctor_post("/roll-calls", 201).await["id"]
+                .as_i64()
+                .unwrap();
+        }
+        if ids.contains(&ClosedGroup) {
+            self.proctor_post("/close", 200).await;
+        }
+    }
+
+    /// The proctor's request on the group session; panics unless it answers `status`.
+    async fn proctor_post(&self, rest: &str, status: u16) -> Value {
+        let path = format!("/api/group-sessions/{}{rest}", self.group);
+        let res = self
+            .app
+            .post(self.client(Caller::Proctor), &path, &json!({}))
+            .await;
+        let got = res.status().as_u16();
+        let answer: Value = res.json().await.unwrap_or(Value::Null);
+        assert_eq!(got, status, "fixture POST {path}: {answer}");
+        answer
     }
 
     fn client(&self, caller: Caller) -> &Client {
@@ -598,6 +702,9 @@ impl World {
             LastYear => self.year - 1,
             UnknownCode => return "0000000000".into(),
             UnknownToken => 999_999,
+            Group | OpenGroup | ClosedGroup => self.group,
+            RollCall => self.roll_call,
+            Room => return self.room.clone(),
         };
         value.to_string()
     }
@@ -747,6 +854,41 @@ fn token_name(_: &World) -> Value {
     json!({"name": "泉州市考务系统"})
 }
 
+/// A schedule for 鲤城区 starting a minute from the server's now, three hours long.
+async fn group_schedule(w: &World) -> Value {
+    let now = w.app.advance_clock(0).await;
+    let now = chrono::DateTime::parse_from_rfc3339(now["now"].as_str().unwrap()).unwrap();
+    let at = |minutes: i64| (now + chrono::Duration::minutes(minutes)).to_rfc3339();
+    json!({
+        "title": "鲤城区机房集中学习",
+        "room": "区机关事务服务中心三楼机房",
+        "starts_at": at(1),
+        "ends_at": at(181),
+        "capacity": 60,
+        "course_id": w.course,
+        "proctor_login": "proctor-demo",
+        "format": "seats",
+        "region_code": "350502",
+    })
+}
+
+/// The schedule the fixtures made (and, for a change, the same again).
+fn group_plan(w: &World) -> Value {
+    w.group_body.clone()
+}
+
+fn seat_sign_in(w: &World) -> Value {
+    json!({"id_number": DEMO_GRADED, "pin": w.pin})
+}
+
+fn tick_trainee(w: &World) -> Value {
+    json!({"trainee_id": w.trainee_id})
+}
+
+fn correction(w: &World) -> Value {
+    json!({"trainee_id": w.trainee_id, "credited_secs": 0, "reason": "平板断网，监考员核实"})
+}
+
 fn clock_still(_: &World) -> Value {
     json!({"advance_secs": 0})
 }
@@ -756,6 +898,19 @@ fn questions_csv() -> Vec<u8> {
      判断,漏电保护器应每月试验一次。,,,,,,,正确,按月试验。\n"
         .as_bytes()
         .to_vec()
+}
+
+/// A roster of one new person, as a browser's form sends the file.
+fn roster_form() -> Vec<u8> {
+    format!(
+        "------qinxue-authz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roster.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n\
+         身份证号,姓名,手机,用工类型,工种,等级\r\n{},赵一,{},在编在岗,电工,初级工\r\n\
+         \r\n------qinxue-authz--\r\n",
+        unique_id_number(),
+        unique_phone()
+    )
+    .into_bytes()
 }
 
 /// The demo's 46-second clip.
