@@ -128,3 +128,37 @@ pub struct RosterReport {
     /// Staff of the unit already exactly as in the file.
     pub unchanged: u64,
 }
+
+/// Counts of one part of a report: trainees (staff with an account), registered for the year
+/// (an order made or paid), paid, and completed (paid, and the year's 学时 reached).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReportRow {
+    /// A region code, a unit id or a grade, by what the list is of.
+    pub key: String,
+    pub name: String,
+    pub trainees: u64,
+    pub registered: u64,
+    pub paid: u64,
+    pub completed: u64,
+}
+
+/// `GET /api/reports/summary`: a region's year, and the same counts by sub-region (the region
+/// itself for units directly in it), by unit and by grade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReportSummary {
+    pub year: i32,
+    /// The region's code.
+    pub region: String,
+    pub region_name: String,
+    /// The region one level up, inside the reader's subtree (for going back up).
+    pub parent: Option<String>,
+    pub trainees: u64,
+    pub registered: u64,
+    pub paid: u64,
+    pub completed: u64,
+    pub by_region: Vec<ReportRow>,
+    pub by_unit: Vec<ReportRow>,
+    pub by_grade: Vec<ReportRow>,
+}

@@ -15,6 +15,7 @@ mod orders;
 mod payments;
 mod policy_years;
 mod practice;
+mod reports;
 mod roster;
 mod selection;
 mod study;
@@ -61,6 +62,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(policy_years::router())
         .merge(audit::router())
         .merge(roster::router())
+        .merge(reports::router())
         .merge(admin_courses::router())
         .merge(completion::router())
         .merge(eligibility::router());

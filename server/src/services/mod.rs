@@ -13,6 +13,7 @@ pub mod policy;
 pub mod policy_admin;
 pub mod practice;
 pub mod question_import;
+pub mod reports;
 pub mod roster;
 pub mod selection;
 pub mod spreadsheet;

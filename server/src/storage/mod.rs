@@ -20,6 +20,7 @@ pub mod orders;
 pub mod policy_years;
 pub mod practice;
 pub mod regions;
+pub mod reports;
 pub mod roster;
 pub mod sessions;
 pub mod study;

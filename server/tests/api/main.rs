@@ -18,6 +18,7 @@ mod policy_years;
 mod persistence;
 mod practice_credit;
 mod registration;
+mod reports;
 mod roster;
 mod security;
 mod sim;

@@ -1,0 +1,64 @@
+//! The offices' territorial reports (DESIGN.md §8).
+
+use crate::access::Actor;
+use crate::error::Result;
+use crate::extract::ApiQuery;
+use crate::services::reports;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::Json;
+use qinxue_core::api::ErrorBody;
+use qinxue_core::office::ReportSummary;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(summary))
+        .routes(routes!(non_completers_csv))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct ReportQuery {
+    /// The policy year; this year when absent.
+    year: Option<i32>,
+    /// A region code inside the reader's subtree; their own region when absent.
+    region: Option<String>,
+}
+
+/// Trainees, registered, paid and completed in a region for a year, by sub-region, unit and
+/// grade. Drill down by asking again with a sub-region's code; `parent` goes back up.
+#[utoipa::path(get, path = "/api/reports/summary", tag = "reports", params(ReportQuery),
+    responses((status = 200, body = ReportSummary),
+        (status = 403, body = ErrorBody, description = "neither an office nor the provincial admin"),
+        (status = 404, body = ErrorBody, description = "a region outside the reader's subtree, or a year not configured")))]
+async fn summary(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Json<ReportSummary>> {
+    Ok(Json(
+        reports::summary(&state, &actor, q.year, q.region.as_deref()).await?,
+    ))
+}
+
+/// Everyone in the region who has not completed the year, with their unit and what is
+/// missing (身份证号 masked), as CSV with a BOM; no row limit.
+#[utoipa::path(get, path = "/api/reports/non-completers.csv", tag = "reports", params(ReportQuery),
+    responses((status = 200, content_type = "text/csv", body = String),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn non_completers_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<impl IntoResponse> {
+    let bytes = reports::non_completers_csv(&state, &actor, q.year, q.region.as_deref()).await?;
+    Ok(super::download(
+        bytes,
+        "text/csv; charset=utf-8",
+        "non-completers.csv",
+    ))
+}
