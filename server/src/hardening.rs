@@ -188,6 +188,7 @@ impl ContentPolicy {
         let pages = vec![
             static_dir.join("index.html"),
             static_dir.join("admin").join("index.html"),
+            static_dir.join("certificates").join("index.html"),
         ];
         let plain = policy_with(&[]);
         Self {
@@ -240,7 +241,7 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
             break;
         };
         if !tag.contains(" src=") {
-            let digest = Sha256::digest(body[..close].as_bytes());
+            let digest = Sha256::digest(&body.as_bytes()[..close]);
             let mut text = [0u8; 44];
             if let Ok(b64) = Encoding::B64.encode(&digest, &mut text) {
                 // CSP's base64 is the padded one; a SHA-256 needs one `=`.
