@@ -5,9 +5,10 @@
 //! with the test clock).
 //!
 //! Each row that writes runs on its own server with the demo data, so that no row's writes
-//! decide another row's answers; the reads (`GET`) share one. Path ids are real records of the demo trainee 王建国 (his lesson, session,
-//! check, attempt, order), of his unit, or of a draft course, so that a row asks "someone
-//! else's record" where it matters: another trainee or unit must not find it (404: existence
+//! decide another row's answers; the reads (`GET`) share one. Path ids are real records of the
+//! demo trainee 王建国 (his lesson, session, check, attempt, order, group-session seat), of his
+//! unit, of a 鲤城区 group session, or of a draft course, so that a row asks "someone else's
+//! record" where it matters: another trainee or unit must not find it (404: existence
 //! is private), and a role that may not use the route at all is refused (403) whatever the
 //! record. Bodies are valid, so that a refusal is about who calls and never about the body; for
 //! the callers allowed, the status is what that body earns (e.g. 409 for paying for someone
@@ -237,6 +238,8 @@ const MATRIX: &[Row] = &[
     row("GET    /api/rooms/{code}/seat",                            &[Room],                 NONE,                    [401, 401, 401, 401, 401, 401, 401, 401, 401]),
     row("POST   /api/rooms/{code}/sign-out",                        &[Room],                 NONE,                    [204, 204, 204, 204, 204, 204, 204, 204, 204]),
     row("POST   /api/test/group-sessions/tick",                     &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("GET    /api/reports/summary",                              &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
+    row("GET    /api/reports/non-completers.csv",                   &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("POST   /api/test/clock",                                   &[],                     Json(clock_still),       [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("POST   /api/test/reconcile",                               &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
 ];
