@@ -320,6 +320,11 @@ impl FromJson for CheckPrompt {
             prompt: string(o, "prompt")?,
             options: list(o, "options")?,
             expires_at: time(o, "expires_at")?,
+            // Absent from servers before group sessions: an anti-idle check.
+            kind: match nullable(o, "kind")? {
+                Some(kind) => enum_str(&kind)?,
+                None => Default::default(),
+            },
         })
     }
 }

@@ -387,6 +387,21 @@ pub struct CheckPrompt {
     /// Answers to choose from.
     pub options: Vec<String>,
     pub expires_at: DateTime<Utc>,
+    /// A check of one's own, or (at a seat of a group session) the proctor's roll call.
+    #[serde(default)]
+    pub kind: CheckKind,
+}
+
+/// What asks a heartbeat's `check`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// An anti-idle check of online study.
+    #[default]
+    Check,
+    /// A roll call of the group session's proctor (or the server's, at random).
+    RollCall,
 }
 
 /// `POST /api/study/checks/{id}`.

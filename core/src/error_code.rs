@@ -108,6 +108,32 @@ pub enum ErrorCode {
     UriTooLong,
     /// The request's headers are larger than the server reads.
     HeadersTooLarge,
+    /// A seat's sign-in gave a PIN that is not the session's current one.
+    WrongPin,
+    /// A seat credential was used outside the study routes of its group session.
+    SeatOnly,
+    /// The seat was signed out (by the person, the proctor, or the next person at the terminal).
+    SeatEnded,
+    /// The person signed in at another seat; this one is signed out.
+    SeatMoved,
+    /// The group session is not open (yet).
+    RoomNotOpen,
+    /// The group session has ended (closed or cancelled).
+    RoomClosed,
+    /// Every seat of the room is taken.
+    RoomFull,
+    /// The person does not belong to the group session's region.
+    NotInRegion,
+    /// The group session is for its assigned trainees, and this person is not one of them.
+    NotAssigned,
+    /// A roll call is still running; it must end before another starts.
+    RollCallOpen,
+    /// The group session has started (or ended); it can no longer be changed or cancelled.
+    SessionStarted,
+    /// Attendance can be corrected only once the group session is closed.
+    NotClosed,
+    /// The proctor named is not a proctor of the admin's region.
+    UnknownProctor,
     /// Something failed on the server; the details are in its log, never in the answer.
     Internal,
 }
@@ -174,6 +200,19 @@ impl ErrorCode {
             ErrorCode::CrossOrigin => "该请求来自其他网站，已拒绝。请在勤学平台的页面上操作",
             ErrorCode::UriTooLong => "请求的网址过长",
             ErrorCode::HeadersTooLarge => "请求头过大，请清除本站的 Cookie 后重试",
+            ErrorCode::WrongPin => "签到码不正确，请看监考员屏幕上的 6 位数字",
+            ErrorCode::SeatOnly => "座位登录只能用于本场集中学习，不能打开个人账户",
+            ErrorCode::SeatEnded => "本座位已退出登录，如需继续学习请重新签到",
+            ErrorCode::SeatMoved => "您已在另一个座位签到，本座位已退出",
+            ErrorCode::RoomNotOpen => "本场集中学习还没有开始，请等待监考员开始签到",
+            ErrorCode::RoomClosed => "本场集中学习已结束",
+            ErrorCode::RoomFull => "本场座位已满，请联系监考员",
+            ErrorCode::NotInRegion => "您不属于本场集中学习的地区，请联系监考员或所在单位",
+            ErrorCode::NotAssigned => "您不在本场集中学习的名单中，请联系监考员或所在单位",
+            ErrorCode::RollCallOpen => "上一次点名还没有结束",
+            ErrorCode::SessionStarted => "集中学习已开始或已结束，不能再修改或取消",
+            ErrorCode::NotClosed => "集中学习结束后才能更正学时",
+            ErrorCode::UnknownProctor => "没有这个监考员，或不属于您管理的地区",
             ErrorCode::Internal => "服务器繁忙，请稍后再试",
         }
     }

@@ -10,6 +10,10 @@
 //! and only when the page was visible. Anti-idle checks arrive at random intervals: time
 //! credited while a check is open is held back, released when it is answered in time, and
 //! forfeited (with everything after it, until a later check is answered) when it is not.
+//!
+//! A session at a seat of a proctored group session (DESIGN.md §3) opens no checks of its own:
+//! the proctor's roll calls ([`roll_call`]) take their place and are held, answered, missed and
+//! blocking exactly as checks are.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -118,6 +122,9 @@ pub struct Session {
     pub blocked: bool,
     /// Start of the current stretch without reported activity.
     pub inactive_since: Option<i64>,
+    /// At a seat of a proctored group session: its checks are the roll calls only.
+    #[serde(default)]
+    pub proctored: bool,
 }
 
 impl Session {
@@ -132,6 +139,23 @@ impl Session {
             held_secs: 0,
             blocked: false,
             inactive_since: None,
+            proctored: false,
+        }
+    }
+
+    /// A session opened at `now` at a seat of a proctored group session.
+    pub fn proctored(now: i64) -> Self {
+        Self {
+            seq: 0,
+            last_beat: now,
+            ended: false,
+            // Never due: roll calls are its checks.
+            next_check_at: i64::MAX,
+            check: None,
+            held_secs: 0,
+            blocked: false,
+            inactive_since: None,
+            proctored: true,
         }
     }
 }
@@ -282,10 +306,15 @@ pub fn heartbeat(
         return nothing(BeatVerdict::Early);
     }
 
-    let mut earned = if beat.visible {
-        elapsed.min(cfg.heartbeat_secs + cfg.grace_secs)
-    } else {
+    let most = cfg.heartbeat_secs + cfg.grace_secs;
+    let mut earned = if !beat.visible {
         0
+    } else if session.proctored && elapsed > most {
+        // A seat that fell silent was disconnected: it is credited the time it was heard
+        // from, not the network's slack for the silence.
+        0
+    } else {
+        elapsed.min(most)
     };
     let position = beat.position_secs.clamp(0, lesson.duration_secs);
     if lesson.kind == LessonKind::Video {
@@ -327,7 +356,8 @@ pub fn heartbeat(
     let idle_too_long = session
         .inactive_since
         .is_some_and(|since| now - since >= cfg.idle_check_secs);
-    let check_opened = if session.check.is_none()
+    let check_opened = if !session.proctored
+        && session.check.is_none()
         && (now >= session.next_check_at || idle_too_long || session.blocked)
     {
         let check = OpenCheck {
@@ -384,6 +414,36 @@ pub fn answer(
         correct: true,
         credited_secs: credit(held, lesson, day, cfg),
     })
+}
+
+/// Opens a roll call on a proctored session at `now`, to be answered by `expires_at`, as an
+/// anti-idle check. A check left unanswered past its window fails first (the session is then
+/// blocked until this one is answered); one still in its window is replaced, its held credit
+/// waiting for this answer instead.
+pub fn roll_call(session: &mut Session, now: i64, expires_at: i64) -> Result<OpenCheck, LedgerError> {
+    if session.ended {
+        return Err(LedgerError::SessionEnded);
+    }
+    if session.check.is_some_and(|c| now > c.expires_at) {
+        fail_check(session, now);
+    }
+    let check = OpenCheck {
+        issued_at: now,
+        expires_at,
+    };
+    session.check = Some(check);
+    Ok(check)
+}
+
+/// Credits `secs` of presence that no heartbeat reported (a lecture the proctor saw the
+/// trainee attend) to a lesson and a day, within both caps; returns what was credited.
+pub fn credit_presence(
+    secs: i64,
+    lesson: &mut LessonProgress,
+    day: &mut DayTotal,
+    cfg: &LedgerConfig,
+) -> i64 {
+    credit(secs, lesson, day, cfg)
 }
 
 /// Ends a session; later heartbeats are refused.
@@ -663,6 +723,110 @@ mod tests {
     }
 
     #[test]
+    fn a_proctored_session_opens_no_checks_of_its_own() {
+        let cfg = LedgerConfig::default();
+        let (mut s, mut l, mut d) = (
+            Session::proctored(T0),
+            LessonProgress::new(LessonKind::Text, 100_000),
+            day(),
+        );
+        let mut t = T0;
+        for seq in 1..=90 {
+            t += 20;
+            // Idle and past any check interval: an online session would have been asked.
+            let idle = Beat {
+                active: false,
+                ..beat(seq, 0)
+            };
+            let out = heartbeat(&mut s, &mut l, &mut d, idle, t, &cfg).unwrap();
+            assert_eq!(out.check_opened, None);
+        }
+        assert_eq!(l.credited_secs, 1800);
+    }
+
+    #[test]
+    fn a_roll_call_is_held_answered_and_missed_like_a_check() {
+        let cfg = LedgerConfig::default();
+        let (mut s, mut l, mut d) = (
+            Session::proctored(T0),
+            LessonProgress::new(LessonKind::Text, 100_000),
+            day(),
+        );
+        heartbeat(&mut s, &mut l, &mut d, beat(1, 0), T0 + 20, &cfg).unwrap();
+        roll_call(&mut s, T0 + 30, T0 + 90).unwrap();
+        let held = heartbeat(&mut s, &mut l, &mut d, beat(2, 0), T0 + 40, &cfg).unwrap();
+        assert_eq!((held.verdict, held.credited_secs), (BeatVerdict::Held, 0));
+        let answered = answer(&mut s, &mut l, &mut d, true, T0 + 45, &cfg, 0).unwrap();
+        assert_eq!(answered.credited_secs, 20);
+        assert_eq!(l.credited_secs, 40);
+
+        // Missed: the window closes at T0+150; the held 20 s and everything after are lost.
+        roll_call(&mut s, T0 + 90, T0 + 150).unwrap();
+        heartbeat(&mut s, &mut l, &mut d, beat(3, 0), T0 + 100, &cfg).unwrap();
+        let mut t = T0 + 100;
+        for seq in 4..=8 {
+            t += 20;
+            let out = heartbeat(&mut s, &mut l, &mut d, beat(seq, 0), t, &cfg).unwrap();
+            assert_eq!(out.check_opened, None, "no check replaces the missed roll call");
+        }
+        assert!(s.blocked);
+        assert_eq!(l.credited_secs, 40);
+        // The next roll call, answered, lets crediting resume from the answer.
+        roll_call(&mut s, t + 5, t + 65).unwrap();
+        answer(&mut s, &mut l, &mut d, true, t + 10, &cfg, 0).unwrap();
+        let resumed = heartbeat(&mut s, &mut l, &mut d, beat(9, 0), t + 30, &cfg).unwrap();
+        assert_eq!(
+            (resumed.verdict, resumed.credited_secs),
+            (BeatVerdict::Credited, 20)
+        );
+    }
+
+    #[test]
+    fn a_seat_silent_for_longer_than_a_heartbeat_and_its_grace_earns_nothing_for_the_silence() {
+        let cfg = LedgerConfig::default();
+        let (mut s, mut l, mut d) = (
+            Session::proctored(T0),
+            LessonProgress::new(LessonKind::Text, 100_000),
+            day(),
+        );
+        heartbeat(&mut s, &mut l, &mut d, beat(1, 0), T0 + 30, &cfg).unwrap();
+        assert_eq!(l.credited_secs, 30, "a late beat within the grace counts");
+        let back = heartbeat(&mut s, &mut l, &mut d, beat(2, 0), T0 + 90, &cfg).unwrap();
+        assert_eq!((back.verdict, back.credited_secs), (BeatVerdict::Credited, 0));
+        heartbeat(&mut s, &mut l, &mut d, beat(3, 0), T0 + 110, &cfg).unwrap();
+        assert_eq!(l.credited_secs, 50);
+    }
+
+    #[test]
+    fn a_roll_call_after_an_unanswered_one_blocks_first() {
+        let mut s = Session::proctored(T0);
+        roll_call(&mut s, T0 + 10, T0 + 70).unwrap();
+        roll_call(&mut s, T0 + 400, T0 + 460).unwrap();
+        assert!(s.blocked);
+        assert_eq!(s.check.map(|c| c.expires_at), Some(T0 + 460));
+        end(&mut s);
+        assert_eq!(
+            roll_call(&mut s, T0 + 500, T0 + 560),
+            Err(LedgerError::SessionEnded)
+        );
+    }
+
+    #[test]
+    fn presence_is_credited_within_the_lesson_and_the_day() {
+        let cfg = LedgerConfig {
+            daily_cap_secs: 1000,
+            ..LedgerConfig::default()
+        };
+        let mut l = LessonProgress::new(LessonKind::Video, 600);
+        let mut d = day();
+        assert_eq!(credit_presence(500, &mut l, &mut d, &cfg), 500);
+        assert_eq!(credit_presence(500, &mut l, &mut d, &cfg), 100);
+        let mut other = LessonProgress::new(LessonKind::Text, 5000);
+        assert_eq!(credit_presence(900, &mut other, &mut d, &cfg), 400);
+        assert_eq!(d.credited_secs, 1000);
+    }
+
+    #[test]
     fn an_ended_session_refuses_heartbeats() {
         let cfg = LedgerConfig::default();
         let (mut s, mut l, mut d) = (
@@ -694,7 +858,11 @@ mod tests {
         },
         Open {
             lesson: usize,
+            /// At a seat of a group session, whose checks are roll calls.
+            proctored: bool,
         },
+        /// The proctor calls the roll; proctored sessions take it as their check.
+        RollCall,
     }
 
     /// Mostly a client that behaves, with every kind of misbehaviour mixed in.
@@ -707,7 +875,8 @@ mod tests {
                     Step::Beat { session, seq_shift, visible, active, position }
                 }),
             3 => (0usize..3, proptest::bool::weighted(0.85)).prop_map(|(session, correct)| Step::Answer { session, correct }),
-            1 => (0usize..3).prop_map(|lesson| Step::Open { lesson }),
+            1 => (0usize..3, proptest::bool::ANY).prop_map(|(lesson, proctored)| Step::Open { lesson, proctored }),
+            1 => Just(Step::RollCall),
         ]
     }
 
@@ -749,14 +918,24 @@ mod tests {
         fn run(&mut self, step: &Step, draw: u64) -> Result<(), TestCaseError> {
             match *step {
                 Step::Wait(secs) => self.now += secs,
-                Step::Open { lesson } => {
+                Step::Open { lesson, proctored } => {
                     // Opening a session ends every other one of the trainee.
                     for (s, _) in &mut self.sessions {
                         end(s);
                     }
-                    self.sessions
-                        .push((Session::open(self.now, &self.cfg, draw), lesson));
+                    let opened = if proctored {
+                        Session::proctored(self.now)
+                    } else {
+                        Session::open(self.now, &self.cfg, draw)
+                    };
+                    self.sessions.push((opened, lesson));
                     self.first_open.get_or_insert(self.now);
+                }
+                Step::RollCall => {
+                    let window = self.cfg.check_window_secs;
+                    for (s, _) in self.sessions.iter_mut().filter(|(s, _)| s.proctored) {
+                        let _ = roll_call(s, self.now, self.now + window);
+                    }
                 }
                 Step::Beat {
                     session,

@@ -12,6 +12,7 @@ pub mod certificate;
 pub mod completion;
 pub mod error_code;
 pub mod grade;
+pub mod group;
 pub mod id_number;
 pub mod ledger;
 pub mod money;

@@ -55,6 +55,12 @@ impl Clock {
         }
     }
 
+    /// Whether a test has stopped the clock (background work that follows the clock waits
+    /// for the test to run it).
+    pub fn is_frozen(&self) -> bool {
+        self.frozen_at_ms.load(Ordering::Relaxed) != RUNNING
+    }
+
     /// Unix seconds, the unit the database stores.
     pub fn now_secs(&self) -> i64 {
         self.now().timestamp()

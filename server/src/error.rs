@@ -21,6 +21,18 @@ pub fn status(code: ErrorCode) -> StatusCode {
         C::UriTooLong => StatusCode::URI_TOO_LONG,
         C::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
         C::NotFound => StatusCode::NOT_FOUND,
+        // Group sessions: a seat credential that is wrong or has ended must sign in again;
+        // one used elsewhere, or a person not of the session, is refused; the session's state
+        // refuses the rest.
+        C::WrongPin | C::SeatEnded | C::SeatMoved => StatusCode::UNAUTHORIZED,
+        C::SeatOnly | C::NotInRegion | C::NotAssigned => StatusCode::FORBIDDEN,
+        C::UnknownProctor => StatusCode::UNPROCESSABLE_ENTITY,
+        C::RoomNotOpen
+        | C::RoomClosed
+        | C::RoomFull
+        | C::RollCallOpen
+        | C::SessionStarted
+        | C::NotClosed => StatusCode::CONFLICT,
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::PayloadTooLarge | C::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType | C::UnsupportedFileType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

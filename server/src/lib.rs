@@ -182,6 +182,7 @@ impl Application {
             false
         };
         Ok(Self {
+            rooms: Default::default(),
             listener,
             state,
             seeded_demo,
@@ -214,9 +215,11 @@ impl Application {
         let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
+        let rooms = services::group_sessions::spawn_ticker(self.state.clone());
         housekeeping.abort();
         reconciler.abort();
         db.close().await;
         result
     }
 }
+        rooms.abort();

@@ -1,7 +1,7 @@
 //! Starts the Qinxue server with the configuration of the environment (DESIGN.md §7).
 
 use qinxue_server::config::Config;
-use qinxue_server::seed::{DEMO_LOGINS, DEMO_PASSWORD};
+use qinxue_server::seed::{DEMO_LOGINS, DEMO_PASSWORD, DEMO_ROOM_CODE};
 use qinxue_server::Application;
 use tracing_subscriber::EnvFilter;
 
@@ -34,6 +34,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         for (login, what) in DEMO_LOGINS {
             println!("  {login:<20} {what}");
         }
+        println!(
+            "Demo group session (鲤城区, run by proctor-demo): terminals open http://{}/room/{DEMO_ROOM_CODE}",
+            app.local_addr()
+        );
     }
     app.run_until(shutdown_signal()).await?;
     Ok(())

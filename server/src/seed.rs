@@ -6,12 +6,18 @@ use crate::error::AppError;
 use crate::services::orders;
 use crate::state::AppState;
 use crate::storage::completion::{insert_past_study, lessons_of, PastStudy};
-use crate::storage::{catalogue, enrolments, policy_years, units, users};
+use crate::storage::{catalogue, enrolments, group_sessions, policy_years, units, users};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone};
 use qinxue_core::time::{local_date, shanghai};
 use qinxue_core::{EmploymentType, Grade, PolicyYear, Role};
 
 pub const DEMO_PASSWORD: &str = "Demo@2017";
+
+/// The room code of the demo's group session: its terminals open `/room/QZJZ2626`.
+pub const DEMO_ROOM_CODE: &str = "QZJZ2626";
+
+/// The demo's group session lasts from just before the seeding for this long.
+const DEMO_ROOM_SECS: i64 = 8 * 3600;
 
 /// Demo units: (region, name). The first two employ the demo trainees.
 const UNITS: [(&str, &str); 7] = [
@@ -301,6 +307,17 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                 ] {
                     users::insert(&mut *c, &account, now).await?;
                 }
+                // A session of today that the proctor can open at once (DESIGN.md §8).
+                group_sessions::insert_demo(
+                    &mut *c,
+                    DEMO_ROOM_CODE,
+                    "350502",
+                    "quanzhou-admin",
+                    "proctor-demo",
+                    year.year,
+                    (now - 5 * 60, now + DEMO_ROOM_SECS),
+                )
+                .await?;
                 Ok(true)
             })
         })
@@ -349,6 +366,11 @@ mod tests {
             assert!(parse_name(name).is_ok(), "{name}");
             assert!(TRADES.contains(&trade), "{trade}");
         }
+    }
+
+    #[test]
+    fn the_demo_room_code_is_one_the_kiosk_accepts() {
+        assert!(qinxue_core::group::is_room_code(DEMO_ROOM_CODE));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::payments::PaymentPlatform;
 use crate::services::notify_writer::NotifyWriter;
+use crate::services::room_events::RoomEvents;
 use crate::services::study_writer::StudyWriter;
 use crate::storage::Db;
 use qinxue_core::ledger::LedgerConfig;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub sign_ins: SignIns,
     /// The payment platform (E缴通, or the simulator standing in for it).
     pub payments: Arc<dyn PaymentPlatform>,
+    /// Changes of group sessions, for the proctors' consoles on this instance.
+    pub rooms: RoomEvents,
     /// The group-commit writer of payment notifications.
     pub notifications: NotifyWriter,
     /// This server as browsers and the payment platform reach it (`QINXUE_PUBLIC_URL`, or

@@ -19,6 +19,8 @@ pub mod office_api;
 pub mod policy_years;
 pub mod question_editor;
 pub mod question_import;
+pub mod reports;
+pub mod roster;
 pub mod text;
 pub mod tools;
 pub mod unit_orders;
@@ -54,6 +56,8 @@ pub fn AdminApp() -> impl IntoView {
                         <Route path=path!("/unit/orders") view=unit_orders::UnitOrdersPage />
                         <Route path=path!("/policy-years") view=policy_years::PolicyYearsPage />
                         <Route path=path!("/audit") view=audit::AuditPage />
+                        <Route path=path!("/unit/roster") view=roster::RosterPage />
+                        <Route path=path!("/reports") view=reports::ReportsPage />
                     </FlatRoutes>
                 </AdminOnly>
             </AdminLayout>

@@ -49,6 +49,18 @@ pub const TOOLS: &[Tool] = &[
         roles: &[Role::UnitAdmin],
     },
     Tool {
+        href: "/unit/roster",
+        label: crate::admin::roster::TITLE,
+        summary: crate::admin::roster::SUMMARY,
+        roles: &[Role::UnitAdmin],
+    },
+    Tool {
+        href: "/reports",
+        label: crate::admin::reports::TITLE,
+        summary: crate::admin::reports::SUMMARY,
+        roles: &[Role::OfficeAdmin, Role::ProvincialAdmin],
+    },
+    Tool {
         href: "/policy-years",
         label: crate::admin::policy_years::TITLE,
         summary: crate::admin::policy_years::SUMMARY,

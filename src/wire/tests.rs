@@ -7,7 +7,7 @@
 use super::{FromJson, Json};
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{
-    CheckPassed, CheckPrompt, Course, CourseProgress, ErrorBody, ErrorDetail, FieldError,
+    CheckKind, CheckPassed, CheckPrompt, Course, CourseProgress, ErrorBody, ErrorDetail, FieldError,
     HeartbeatReply, Lesson, LessonCredit, LessonProgressView, LessonSummary, Me, Order,
     OrderCreated, OrderItem, Region, RowError, StaffMember, StudyProgress, StudySession, Unit,
     UnitStaff, YearInfo,
@@ -178,6 +178,7 @@ fn check_prompt() -> CheckPrompt {
         prompt: "3 + 4 = ?".into(),
         options: vec!["6".into(), "7".into(), "8".into()],
         expires_at: at(1_781_234_567_890),
+        kind: CheckKind::RollCall,
     }
 }
 

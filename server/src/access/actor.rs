@@ -1,6 +1,7 @@
 //! The caller of a request, and the capabilities routes ask it for.
 
 use super::{AccessError, Scope};
+use crate::auth::seat;
 use crate::auth::session::{token_from, token_hash, SESSION_SECS};
 use crate::auth::sign_ins::SignedIn;
 use crate::error::AppError;
@@ -155,6 +156,33 @@ impl Actor {
         }
     }
 
+    /// An office admin (市/县工考办), who schedules group sessions and corrects their
+    /// attendance inside their region's subtree: the scope of the sessions and people they
+    /// may reach.
+    pub fn office_admin(&self) -> Result<(&User, Scope), AccessError> {
+        match (self.user.role, self.region_path.as_deref()) {
+            (Role::OfficeAdmin, Some(path)) => Ok((&self.user, Scope::region(path))),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
+    /// A proctor, who runs the group sessions they are named for: the scope of those
+    /// sessions (`Within::Person`, the proctor). Proctors read people only through them.
+    pub fn proctor(&self) -> Result<(&User, Scope), AccessError> {
+        match self.user.role {
+            Role::Proctor => Ok((&self.user, Scope::person(self.user.id))),
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+
+    /// The group sessions this person may look at: an office admin's region subtree's, or
+    /// the ones a proctor runs.
+    pub fn group_sessions(&self) -> Result<Scope, AccessError> {
+        self.office_admin()
+            .or_else(|_| self.proctor())
+            .map(|(_, scope)| scope)
+    }
+
     /// Whose personal records this person may read: a trainee their own, a unit admin their
     /// unit's staff, an office or provincial admin everyone in their region's subtree.
     /// Proctors read people only through the group sessions they run.
@@ -186,6 +214,13 @@ impl SignedIn {
     }
 }
 
+impl Actor {
+    /// A trainee studying on their own account.
+    pub fn studier(&self) -> Result<super::Studier, AccessError> {
+        self.trainee().map(|u| super::Studier::account(u.id))
+    }
+}
+
 impl FromRequestParts<AppState> for Actor {
     type Rejection = AppError;
 
@@ -193,14 +228,20 @@ impl FromRequestParts<AppState> for Actor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = token_from(&parts.headers).ok_or(AccessError::Unauthenticated)?;
+        // A seat's credential opens its group session's study routes only (`Learner`).
+        let refused = if seat::has_seat(&parts.headers) {
+            AccessError::SeatOnly
+        } else {
+            AccessError::Unauthenticated
+        };
+        let token = token_from(&parts.headers).ok_or(refused)?;
         let hash = token_hash(&token);
         let now = state.clock.now_secs();
         let found = {
             let mut conn = state.db.read().await?;
             sessions::find_user(&mut conn, &hash, now)
                 .await?
-                .ok_or(AccessError::Unauthenticated)?
+                .ok_or(refused)?
         };
         // Use renews a session once half of it has passed (`auth::session`).
         if found.expires_at - now < SESSION_SECS / 2 {
@@ -230,6 +271,7 @@ impl OptionalFromRequestParts<AppState> for Actor {
         match <Actor as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(actor) => Ok(Some(actor)),
             Err(AppError::Unauthenticated) => Ok(None),
+            Err(AppError::Refused(qinxue_core::ErrorCode::SeatOnly)) => Ok(None),
             Err(e) => Err(e),
         }
     }

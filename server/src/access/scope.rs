@@ -108,4 +108,10 @@ impl Scope {
             _ => false,
         }
     }
+
+    /// The subtree of a region inside this region scope (a group session's region, inside
+    /// its office's), or none when the region lies outside it.
+    pub fn subtree(&self, path: &str) -> Option<Scope> {
+        self.contains_region(path).then(|| Scope::region(path))
+    }
 }

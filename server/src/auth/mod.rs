@@ -3,5 +3,6 @@
 
 pub mod password;
 pub mod rate_limit;
+pub mod seat;
 pub mod session;
 pub mod sign_ins;

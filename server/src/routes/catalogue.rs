@@ -1,10 +1,10 @@
 //! The course catalogue and lesson content.
 
-use crate::access::Actor;
+use crate::access::{Actor, Learner};
 use crate::error::Result;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::services::selection::{self, CourseFilter};
-use crate::services::study;
+use crate::services::{seats, study};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -37,8 +37,12 @@ async fn list_courses(
     responses((status = 200, body = Lesson), (status = 404, body = ErrorBody)))]
 async fn get_lesson(
     State(state): State<AppState>,
-    actor: Actor,
+    learner: Learner,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Lesson>> {
-    Ok(Json(study::lesson(&state, &actor, id).await?))
+    let lesson = match &learner {
+        Learner::Account(actor) => study::lesson(&state, actor, id).await?,
+        Learner::Seat(seat) => seats::lesson(&state, seat, id).await?,
+    };
+    Ok(Json(lesson))
 }

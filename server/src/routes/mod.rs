@@ -8,6 +8,7 @@ mod catalogue;
 mod completion;
 mod directory;
 mod eligibility;
+mod group_sessions;
 mod health;
 mod me;
 pub mod media;
@@ -17,6 +18,7 @@ mod policy_years;
 mod practice;
 mod reports;
 mod roster;
+mod rooms;
 mod selection;
 mod study;
 mod test_clock;
@@ -66,10 +68,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(admin_courses::router())
         .merge(completion::router())
         .merge(eligibility::router());
+        .merge(group_sessions::router())
+        .merge(rooms::router())
     if state.config.test_clock {
         api = api
             .merge(test_clock::router())
-            .merge(test_payments::router());
+            .merge(test_payments::router())
+            .merge(group_sessions::test_router());
     }
     let (router, doc) = api.split_for_parts();
     let doc = Arc::new(doc);

@@ -1,10 +1,11 @@
-//! Study sessions, heartbeats and anti-idle checks (DESIGN.md §3 and §7).
+//! Study sessions, heartbeats and anti-idle checks (DESIGN.md §3 and §7). A seat of a group
+//! session studies through the same routes with its seat credential (`access::Learner`): on
+//! the session's course only, its checks being the proctor's roll calls.
 
-use crate::auth::sign_ins::SignedIn;
-use crate::access::Actor;
+use crate::access::{Actor, Beater, Learner};
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath};
-use crate::services::study;
+use crate::services::{seats, study};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -35,13 +36,14 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn start(
     State(state): State<AppState>,
-    actor: Actor,
+    learner: Learner,
     ApiJson(req): ApiJson<StartStudy>,
 ) -> Result<(StatusCode, Json<StudySession>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(study::start(&state, &actor, req.lesson_id).await?),
-    ))
+    let opened = match &learner {
+        Learner::Account(actor) => study::start(&state, actor, req.lesson_id).await?,
+        Learner::Seat(seat) => seats::start(&state, seat, req.lesson_id).await?,
+    };
+    Ok((StatusCode::CREATED, Json(opened)))
 }
 
 /// Reports the interval since the previous heartbeat; the server decides what it earns.
@@ -55,13 +57,16 @@ async fn start(
     ))]
 async fn heartbeat(
     State(state): State<AppState>,
-    signed_in: SignedIn,
+    beater: Beater,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<HeartbeatRequest>,
 ) -> Result<Json<HeartbeatReply>> {
     let beat = study::validate_beat(&req)?;
-    let trainee_id = signed_in.trainee()?;
-    Ok(Json(state.study.heartbeat(trainee_id, id, beat).await?))
+    let reply = state.study.heartbeat(beater.studier()?, id, beat).await;
+    if let Beater::Seat(seat) = &beater {
+        state.rooms.changed(seat.group_session_id);
+    }
+    Ok(Json(reply?))
 }
 
 /// Ends a session (the page is closing), crediting its last interval if one is sent.
@@ -70,11 +75,15 @@ async fn heartbeat(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn end(
     State(state): State<AppState>,
-    actor: Actor,
+    learner: Learner,
     ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<EndStudy>,
 ) -> Result<StatusCode> {
-    study::end(&state, &actor, id, req.last).await?;
+    let ended = study::end(&state, learner.studier()?, id, req.last).await;
+    if let Learner::Seat(seat) = &learner {
+        state.rooms.changed(seat.group_session_id);
+    }
+    ended?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -89,11 +98,15 @@ async fn end(
     ))]
 async fn answer(
     State(state): State<AppState>,
-    actor: Actor,
+    learner: Learner,
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<CheckAnswer>,
 ) -> Result<Json<CheckPassed>> {
-    Ok(Json(study::answer(&state, &actor, id, req.answer).await?))
+    let passed = match &learner {
+        Learner::Account(actor) => study::answer(&state, actor, id, req.answer).await?,
+        Learner::Seat(seat) => seats::answer(&state, seat, &id, req.answer).await?,
+    };
+    Ok(Json(passed))
 }
 
 /// The year's credited time by course.

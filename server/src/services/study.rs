@@ -3,22 +3,23 @@
 //! session's row, which `services::study_writer` loads and saves around them.
 
 use crate::auth::session::new_token;
+use crate::access::{Actor, Studier};
 use crate::error::AppError;
 use crate::services::policy;
 use crate::state::AppState;
 use crate::storage::study::{CheckQuestion, StudyRow};
-use crate::storage::{catalogue, enrolments, study, users::User};
+use crate::storage::{catalogue, enrolments, study};
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{
-    CheckPassed, CheckPrompt, CourseProgress, HeartbeatReply, HeartbeatRequest, Lesson,
+    CheckKind, CheckPassed, CheckPrompt, CourseProgress, HeartbeatReply, HeartbeatRequest, Lesson,
     LessonCredit, LessonProgressView, StudyProgress, StudySession,
 };
 use qinxue_core::catalogue::{format_hours, Challenge};
 use qinxue_core::ledger::{
     self, AnswerOutcome, Beat, BeatOutcome, LedgerConfig, LedgerError, Session,
 };
-use qinxue_core::time::{end_of_local_day, local_date};
-use qinxue_core::{ErrorCode, Role};
+use qinxue_core::time::end_of_local_day;
+use qinxue_core::ErrorCode;
 
 /// A position beyond a day is no lesson's; such input is refused, not clamped.
 const MAX_POSITION_SECS: i64 = 86_400;
@@ -104,6 +105,11 @@ fn open_check(row: &StudyRow) -> Option<CheckPrompt> {
             prompt: q.prompt.clone(),
             options: q.options.clone(),
             expires_at: DateTime::from_timestamp(check.expires_at, 0).unwrap_or_default(),
+            kind: if row.session.proctored {
+                CheckKind::RollCall
+            } else {
+                CheckKind::Check
+            },
         }),
         _ => None,
     }
@@ -120,15 +126,9 @@ pub fn reply_for(row: &StudyRow, outcome: &BeatOutcome) -> HeartbeatReply {
     }
 }
 
-fn trainee(user: &User) -> Result<(), AppError> {
-    (user.role == Role::Trainee)
-        .then_some(())
-        .ok_or(AppError::Forbidden)
-}
-
 /// A lesson's content with the trainee's progress this year.
-pub async fn lesson(state: &AppState, user: &User, lesson_id: i64) -> Result<Lesson, AppError> {
-    trainee(user)?;
+pub async fn lesson(state: &AppState, actor: &Actor, lesson_id: i64) -> Result<Lesson, AppError> {
+    let user = actor.trainee()?;
     let year = policy::in_force(state, state.clock.now()).await?;
     let mut conn = state.db.read().await?;
     let l = catalogue::lesson(&mut conn, lesson_id)
@@ -164,10 +164,10 @@ pub async fn lesson(state: &AppState, user: &User, lesson_id: i64) -> Result<Les
 /// Opens a study session on a lesson, ending any other session of the trainee.
 pub async fn start(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     lesson_id: i64,
 ) -> Result<StudySession, AppError> {
-    trainee(user)?;
+    let user = actor.trainee()?;
     let now = state.clock.now();
     let year = policy::in_force(state, now).await?;
     if !year.study_open(now) {
@@ -195,13 +195,13 @@ pub async fn start(
     }
     let cfg = state.ledger;
     let session = Session::open(now.timestamp(), &cfg, random_u64()?);
-    let (user_id, year_n, at, day) = (user.id, year.year, now.timestamp(), local_date(now));
+    let (user_id, year_n, at) = (user.id, year.year, now.timestamp());
     let opened = state
         .study
         .run(move |c| {
             Box::pin(async move {
                 let ended = study::end_live(&mut *c, user_id, "superseded", at).await?;
-                let opened = study::open(c, user_id, lesson_id, year_n, &session, day, at).await?;
+                let opened = study::open(c, user_id, lesson_id, year_n, &session, at, None).await?;
                 Ok((opened, ended))
             })
         })
@@ -266,11 +266,11 @@ pub fn apply_end(row: &mut StudyRow) -> bool {
 /// Answers a check; a wrong answer closes it and blocks crediting until the next is answered.
 pub async fn answer(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     check_id: String,
     given: String,
 ) -> Result<CheckPassed, AppError> {
-    trainee(user)?;
+    let user = actor.trainee()?;
     // A check's id is known to its client only once committed, so a read finds its session;
     // the writer makes sure it is still that session's open check.
     let session_id = {
@@ -282,7 +282,7 @@ pub async fn answer(
     // The failed check is recorded (committed) before the error is answered.
     let (verdict, lesson_credited_secs) = state
         .study
-        .answer(user.id, session_id, check_id, given, random_u64()?)
+        .answer(Studier::account(user.id), session_id, check_id, given, random_u64()?)
         .await?;
     match verdict.map_err(ledger_error)? {
         o if o.correct => Ok(CheckPassed {
@@ -296,24 +296,23 @@ pub async fn answer(
 /// Ends a session, first crediting its last interval if the client sent one.
 pub async fn end(
     state: &AppState,
-    user: &User,
+    who: Studier,
     session_id: i64,
     last: Option<HeartbeatRequest>,
 ) -> Result<(), AppError> {
-    trainee(user)?;
     let last = last.as_ref().map(validate_beat).transpose()?;
     if let Some(beat) = last {
-        match state.study.heartbeat(user.id, session_id, beat).await {
+        match state.study.heartbeat(who, session_id, beat).await {
             Ok(_) | Err(AppError::SessionEnded | AppError::StudyClosed) => {}
             Err(e) => return Err(e),
         }
     }
-    state.study.end(user.id, session_id).await
+    state.study.end(who, session_id).await
 }
 
 /// The year's credited time by course, in 学时 with one decimal.
-pub async fn progress(state: &AppState, user: &User) -> Result<StudyProgress, AppError> {
-    trainee(user)?;
+pub async fn progress(state: &AppState, actor: &Actor) -> Result<StudyProgress, AppError> {
+    let user = actor.trainee()?;
     let year = policy::in_force(state, state.clock.now()).await?;
     let mut conn = state.db.read().await?;
     let grade = enrolments::grade_for(&mut conn, user.id, year.year)

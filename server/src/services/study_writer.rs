@@ -20,6 +20,7 @@
 //! The writer runs on its own thread: it is the one serial part of the heartbeat path, and on
 //! the HTTP runtime it would wait behind thousands of request tasks at each of its awaits.
 
+use crate::access::Studier;
 use crate::clock::Clock;
 use crate::error::AppError;
 use crate::services::study::{apply_answer, apply_beat, apply_end, reply_for};
@@ -76,7 +77,9 @@ type Exclusive = Box<dyn for<'t> FnOnce(&'t mut Tx) -> WriteFuture<'t, (Value, V
 
 enum Job {
     Change {
-        user_id: i64,
+        /// A session answers only the caller it was opened for: the trainee's own account,
+        /// or a seat of its group session.
+        who: Studier,
         session_id: i64,
         change: Change,
     },
@@ -138,12 +141,12 @@ impl StudyWriter {
 
     async fn change(
         &self,
-        user_id: i64,
+        who: Studier,
         session_id: i64,
         change: Change,
     ) -> Result<Changed, AppError> {
         let job = Job::Change {
-            user_id,
+            who,
             session_id,
             change,
         };
@@ -156,11 +159,11 @@ impl StudyWriter {
     /// Applies a heartbeat; returns its committed outcome.
     pub async fn heartbeat(
         &self,
-        user_id: i64,
+        who: Studier,
         session_id: i64,
         beat: Beat,
     ) -> Result<HeartbeatReply, AppError> {
-        match self.change(user_id, session_id, Change::Beat(beat)).await? {
+        match self.change(who, session_id, Change::Beat(beat)).await? {
             Changed::Beat(reply) => Ok(reply),
             _ => Err(mismatch()),
         }
@@ -171,7 +174,7 @@ impl StudyWriter {
     /// the lesson's credited seconds after it.
     pub async fn answer(
         &self,
-        user_id: i64,
+        who: Studier,
         session_id: i64,
         check_id: String,
         given: String,
@@ -182,15 +185,15 @@ impl StudyWriter {
             given,
             draw,
         };
-        match self.change(user_id, session_id, change).await? {
+        match self.change(who, session_id, change).await? {
             Changed::Answered(verdict, lesson_credited_secs) => Ok((verdict, lesson_credited_secs)),
             _ => Err(mismatch()),
         }
     }
 
     /// Ends a session (nothing to do when it has ended already).
-    pub async fn end(&self, user_id: i64, session_id: i64) -> Result<(), AppError> {
-        match self.change(user_id, session_id, Change::End).await? {
+    pub async fn end(&self, who: Studier, session_id: i64) -> Result<(), AppError> {
+        match self.change(who, session_id, Change::End).await? {
             Changed::Ended => Ok(()),
             _ => Err(mismatch()),
         }
@@ -221,7 +224,7 @@ impl StudyWriter {
 /// `study_days` (see `storage::study`): when it has ended, and at its lesson's first credit.
 /// The third hand-over, of a day credit whose day has ended, is found when the session is
 /// read ([`study::Loaded`]) and goes with the next write-back.
-fn hands_over(row: &StudyRow) -> bool {
+pub(crate) fn hands_over(row: &StudyRow) -> bool {
     row.session.ended || (row.stored_credited_secs == 0 && row.lesson.credited_secs > 0)
 }
 
@@ -466,7 +469,7 @@ impl Writer {
         for job in jobs {
             match job {
                 Job::Change {
-                    user_id,
+                    who,
                     session_id,
                     change,
                 } => {
@@ -477,7 +480,10 @@ impl Writer {
                     }
                     let ends = matches!(change, Change::End);
                     let result = match self.known.get_mut(&session_id) {
-                        Some(k) if k.row.user_id == user_id => {
+                        Some(k)
+                            if k.row.user_id == who.user_id
+                                && k.row.group_session_id == who.group_session_id =>
+                        {
                             k.used = Instant::now();
                             apply_change(&mut k.row, change, now, &self.cfg).map(
                                 |(changed, what)| {

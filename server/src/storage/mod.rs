@@ -14,6 +14,7 @@ pub mod certificates;
 pub mod completion;
 pub mod course_admin;
 pub mod enrolments;
+pub mod group_sessions;
 pub mod login_attempts;
 pub mod media;
 pub mod orders;

@@ -54,10 +54,12 @@ pub struct StudyRow {
     pub end_reason: Option<String>,
     /// `lesson_progress.credited_secs` as stored: zero until the first hand-over.
     pub stored_credited_secs: i64,
+    /// The group session whose seat this session studies at (its checks are roll calls).
+    pub group_session_id: Option<i64>,
 }
 
 /// Everything about sessions that a heartbeat needs; `{today}` is the Shanghai day's marker.
-const SELECT: &str = "SELECT s.id, s.user_id, s.lesson_id, s.year, s.ended_at, s.end_reason, s.seq, s.last_beat, \
+const SELECT: &str = "SELECT s.id, s.user_id, s.lesson_id, s.year, s.group_session_id, s.ended_at, s.end_reason, s.seq, s.last_beat, \
      s.next_check_at, s.held_secs, s.blocked, s.inactive_since, s.check_id, s.check_issued_at, \
      s.check_expires_at, s.check_prompt, s.check_options, s.check_answer, \
      s.credited_secs, s.furthest_secs, s.position_secs, s.credit_day, \
@@ -104,6 +106,7 @@ fn from_row(r: &AnyRow, day: NaiveDate) -> Result<StudyRow, sqlx::Error> {
     };
     let seq: i64 = r.try_get("seq")?;
     let credited_secs: i64 = r.try_get("credited_secs")?;
+    let group_session_id: Option<i64> = r.try_get("group_session_id")?;
     Ok(StudyRow {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
@@ -124,6 +127,7 @@ fn from_row(r: &AnyRow, day: NaiveDate) -> Result<StudyRow, sqlx::Error> {
             held_secs: r.try_get("held_secs")?,
             blocked: r.try_get::<i64, _>("blocked")? == 1,
             inactive_since: r.try_get("inactive_since")?,
+            proctored: group_session_id.is_some(),
         },
         question,
         lesson: LessonProgress {
@@ -140,6 +144,7 @@ fn from_row(r: &AnyRow, day: NaiveDate) -> Result<StudyRow, sqlx::Error> {
         year_credited_secs: r.try_get::<i64, _>("other_credited")? + credited_secs,
         end_reason: r.try_get("end_reason")?,
         stored_credited_secs: r.try_get("stored_credited")?,
+        group_session_id,
     })
 }
 
@@ -509,17 +514,20 @@ pub struct Opened {
     pub position_secs: i64,
 }
 
-/// Opens a session on a lesson on the Shanghai day `day`; the trainee's live session, if
-/// any, must have been ended first (`end_live`).
+/// Opens a session on a lesson at `now`, at a seat of `group_session_id` if one is named; the
+/// trainee's live session, if any, must have been ended first (`end_live`).
 pub async fn open(
     tx: &mut Tx,
     user_id: i64,
     lesson_id: i64,
     year: i32,
     session: &Session,
-    day: NaiveDate,
     now: i64,
+    group_session_id: Option<i64>,
 ) -> Result<Opened, sqlx::Error> {
+    let day = chrono::DateTime::from_timestamp(now, 0)
+        .map(qinxue_core::time::local_date)
+        .ok_or_else(|| sqlx::Error::Protocol(format!("instant {now} out of range")))?;
     tx.run(
         "INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, position_secs, updated_at) \
          VALUES ($1, $2, $3, 0, 0, 0, $4) ON CONFLICT (user_id, lesson_id, year) DO NOTHING",
@@ -532,9 +540,11 @@ pub async fn open(
     let opened = tx
         .run(
             "INSERT INTO study_sessions (user_id, lesson_id, year, started_at, seq, last_beat, next_check_at, \
-             held_secs, blocked, credited_secs, furthest_secs, position_secs, credit_day, day_credited_secs) \
+             held_secs, blocked, credited_secs, furthest_secs, position_secs, credit_day, day_credited_secs, \
+             group_session_id, start_credited_secs) \
              SELECT $1, $2, $3, $4, 0, $5, $6, 0, 0, p.credited_secs, p.furthest_secs, p.position_secs, $7, \
-             COALESCE((SELECT d.credited_secs FROM study_days d WHERE d.user_id = $1 AND d.day = $7), 0) \
+             COALESCE((SELECT d.credited_secs FROM study_days d WHERE d.user_id = $1 AND d.day = $7), 0), \
+             $8, p.credited_secs \
              FROM lesson_progress p WHERE p.user_id = $1 AND p.lesson_id = $2 AND p.year = $3 \
              RETURNING id, credited_secs, furthest_secs, position_secs",
             Then::More,
@@ -546,6 +556,7 @@ pub async fn open(
                     .bind(last_beat)
                     .bind(next_check_at)
                     .bind(day)
+                    .bind(group_session_id)
             },
         )
         .await?;

@@ -11,6 +11,7 @@ mod certificates;
 mod completion;
 mod directory;
 mod eligibility;
+mod group_sessions;
 mod helpers;
 mod login;
 mod payments;

@@ -1,0 +1,439 @@
+//! A room's terminals (DESIGN.md §8 "Group sessions"): what the kiosk shows, signing in at a
+//! seat with 身份证号 and the session's PIN, and studying the session's course there.
+//!
+//! Wrong PINs are counted per terminal (its own cookie) and per session, never per address:
+//! a room's terminals share one NAT address. A terminal locks for a while after
+//! [`TERMINAL_FAILURES`]; a session's PIN is renewed after [`SESSION_FAILURES`] since it was
+//! set, so that guessing across terminals gains nothing (the console shows the new one).
+//! The PIN is checked before anything is said about the person, so that the kiosk reveals
+//! nobody's registration to someone outside the room.
+
+use crate::access::Seat;
+use crate::auth::session::new_token;
+use crate::error::AppError;
+use crate::services::group_sessions::{answer_roll_call, at, roll_call_of_check};
+use crate::services::study::random_u64;
+use crate::state::AppState;
+use crate::storage::group_sessions as store;
+use crate::storage::study::{self, CheckQuestion};
+use crate::storage::{catalogue, enrolments, policy_years};
+use qinxue_core::api::{CheckPassed, Lesson, LessonProgressView, StudySession};
+use qinxue_core::group::{
+    self, GroupStatus, RoomInfo, SeatEnd, SeatLesson, SeatSession, SeatSignIn, ROLL_CALL_ANSWER,
+    ROLL_CALL_PROMPT,
+};
+use qinxue_core::ledger::{LessonKind, Session};
+use qinxue_core::{ErrorCode, IdNumber};
+
+/// Wrong PINs after which a terminal must wait [`TERMINAL_WINDOW_SECS`].
+pub const TERMINAL_FAILURES: i64 = 5;
+pub const TERMINAL_WINDOW_SECS: i64 = 10 * 60;
+/// Wrong PINs (from any terminal) after which a session's PIN is renewed.
+pub const SESSION_FAILURES: i64 = 50;
+
+/// How often a seat page's sign of life is written while no lesson is open.
+const SEEN_EVERY_SECS: i64 = 15;
+
+async fn room(state: &AppState, code: &str) -> Result<store::GroupRow, AppError> {
+    if !group::is_room_code(code) {
+        return Err(AppError::NotFound);
+    }
+    let mut conn = state.db.read().await?;
+    store::by_code(&mut conn, code)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// `GET /api/rooms/{code}`: the session as the kiosk shows it before anyone signs in.
+pub async fn info(state: &AppState, code: &str) -> Result<RoomInfo, AppError> {
+    let g = room(state, code).await?;
+    Ok(RoomInfo {
+        code: g.code,
+        title: g.title,
+        room: g.room,
+        course_title: g.course_title,
+        format: g.format,
+        status: g.status,
+        starts_at: at(g.starts_at),
+        ends_at: at(g.ends_at),
+    })
+}
+
+/// A signed-in seat: its credential, and what the terminal shows.
+#[derive(Debug)]
+pub struct SignedInSeat {
+    pub token: String,
+    pub seat: SeatSession,
+}
+
+fn refused_status(status: GroupStatus) -> AppError {
+    match status {
+        GroupStatus::Scheduled => AppError::Refused(ErrorCode::RoomNotOpen),
+        _ => AppError::Refused(ErrorCode::RoomClosed),
+    }
+}
+
+/// Signs a person in at a terminal (`terminal`: the hash of its cookie) with their 身份证号
+/// and the session's PIN. Their seat elsewhere, and whoever sat at this terminal, are signed
+/// out (with their study there ended); both are told why at their next request.
+pub async fn sign_in(
+    state: &AppState,
+    code: &str,
+    terminal: String,
+    req: SeatSignIn,
+) -> Result<SignedInSeat, AppError> {
+    let g = room(state, code).await?;
+    if g.status != GroupStatus::Open {
+        return Err(refused_status(g.status));
+    }
+    let now = state.clock.now();
+    let id_number = IdNumber::parse(req.id_number.trim(), qinxue_core::time::local_date(now))
+        .map_err(|_| {
+            AppError::field(
+                "id_number",
+                ErrorCode::InvalidIdNumber,
+                "身份证号不正确，请核对后重新输入",
+            )
+        })?;
+    let pin = req.pin.trim().to_owned();
+    let (id, now_s) = (g.id, now.timestamp());
+    let fresh_pin = group::pin_from_draw(random_u64()?);
+    let term = terminal.clone();
+    let checked = state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                // Every attempt on the session takes turns on its row, so that the counts
+                // below cannot be passed by attempts racing each other.
+                let Some((current, _)) = store::lock_open(&mut *c, id).await? else {
+                    return Ok(Err(AppError::Refused(ErrorCode::RoomClosed)));
+                };
+                let since = now_s - TERMINAL_WINDOW_SECS;
+                if store::terminal_failures(&mut *c, &term, since).await? >= TERMINAL_FAILURES {
+                    return Ok(Err(AppError::RateLimited(
+                        "签到码错误次数过多，请 10 分钟后再试，或请监考员帮您签到",
+                    )));
+                }
+                let right = !current.is_empty() && constant_time_eq(&current, &pin);
+                store::record_attempt(&mut *c, id, &term, now_s, right).await?;
+                if right {
+                    return Ok(Ok(()));
+                }
+                if store::count_pin_failure(&mut *c, id).await? >= SESSION_FAILURES {
+                    store::set_pin(&mut *c, id, &fresh_pin, now_s).await?;
+                    tracing::warn!(group_session = id, "PIN renewed after too many wrong ones");
+                }
+                Ok(Err(AppError::Refused(ErrorCode::WrongPin)))
+            })
+        })
+        .await?;
+    if let Err(e) = checked {
+        state.rooms.changed(id);
+        return Err(e);
+    }
+    let user_id = {
+        let mut conn = state.db.read().await?;
+        let (user_id, _, unit_path) = store::trainee_by_id_number(&mut conn, id_number.as_str())
+            .await?
+            .ok_or(AppError::NotEnrolled)?;
+        if !unit_path.is_some_and(|p| p.starts_with(&g.region_path)) {
+            return Err(AppError::Refused(ErrorCode::NotInRegion));
+        }
+        if !g.open_to_region && !store::is_assigned(&mut conn, id, user_id).await? {
+            return Err(AppError::Refused(ErrorCode::NotAssigned));
+        }
+        if !enrolments::is_active(&mut conn, user_id, g.year).await? {
+            return Err(AppError::NotEnrolled);
+        }
+        user_id
+    };
+    let (token, hash) = new_token()?;
+    let seat_id = state
+        .study
+        .run(move |tx| {
+            Box::pin(async move {
+                let capacity = store::lock_open_tx(tx, id)
+                    .await?
+                    .ok_or(AppError::Refused(ErrorCode::RoomClosed))?;
+                if store::other_live_seats(tx, id, user_id, &terminal).await? >= capacity {
+                    return Err(AppError::Refused(ErrorCode::RoomFull));
+                }
+                let mut touched = Vec::new();
+                for person in store::end_seats_of(tx, id, user_id, &terminal, now_s).await? {
+                    touched.extend(
+                        store::end_seat_studies(tx, id, Some(person), "seat_ended", now_s).await?,
+                    );
+                }
+                let seat =
+                    store::insert_seat(tx, id, user_id, &hash, &terminal, None, now_s).await?;
+                Ok((seat, touched))
+            })
+        })
+        .await?;
+    state.rooms.changed(id);
+    let seat = Seat {
+        seat_id,
+        group_session_id: id,
+        user_id,
+        course_id: g.course_id,
+        year: g.year,
+        seen_at: now_s,
+    };
+    Ok(SignedInSeat {
+        token,
+        seat: session_of(state, &seat).await?,
+    })
+}
+
+/// Compares two short secrets in time that does not depend on where they differ.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Who sits at the seat and what they study.
+async fn session_of(state: &AppState, seat: &Seat) -> Result<SeatSession, AppError> {
+    let mut conn = state.db.read().await?;
+    let g = store::get(&mut conn, seat.group_session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let name = store::people(&mut conn, &[seat.user_id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|p| p.1)
+        .unwrap_or_default();
+    let lessons = store::course_lessons(&mut conn, g.course_id, seat.user_id, g.year)
+        .await?
+        .into_iter()
+        .map(
+            |(id, title, kind, duration_secs, credited_secs)| SeatLesson {
+                id,
+                title,
+                kind: LessonKind::from_wire(&kind).unwrap_or(LessonKind::Text),
+                duration_secs,
+                credited_secs,
+            },
+        )
+        .collect();
+    let credited_secs = store::credits(&mut conn, g.id)
+        .await?
+        .into_iter()
+        .find(|c| c.0 == seat.user_id)
+        .map_or(0, |c| c.1);
+    Ok(SeatSession {
+        group_session_id: g.id,
+        code: g.code,
+        title: g.title,
+        room: g.room,
+        ends_at: at(g.ends_at),
+        name,
+        course_id: g.course_id,
+        course_title: g.course_title,
+        lessons,
+        credited_secs,
+    })
+}
+
+/// `GET /api/rooms/{code}/seat`: the seat's person and course; also the seat page's sign of
+/// life while no lesson is open.
+pub async fn current(state: &AppState, seat: &Seat, code: &str) -> Result<SeatSession, AppError> {
+    let session = session_of(state, seat).await?;
+    if session.code != code {
+        return Err(AppError::Refused(ErrorCode::SeatOnly));
+    }
+    let now = state.clock.now_secs();
+    if now - seat.seen_at >= SEEN_EVERY_SECS {
+        let (id, group) = (seat.seat_id, seat.group_session_id);
+        state
+            .db
+            .write(move |c| Box::pin(async move { Ok(store::seen(c, id, now).await?) }))
+            .await?;
+        state.rooms.changed(group);
+    }
+    Ok(session)
+}
+
+/// Signs out the seat whose credential this is (the person leaves, or the next one comes):
+/// its study there ends. A credential that has ended already, or is unknown, needs nothing.
+pub async fn sign_out(state: &AppState, code: &str, token: &str) -> Result<(), AppError> {
+    let found = {
+        let mut conn = state.db.read().await?;
+        match store::find_seat(&mut conn, &crate::auth::session::token_hash(token)).await? {
+            Some(seat) if !seat.left => store::get(&mut conn, seat.group_session_id)
+                .await?
+                .filter(|g| g.code == code)
+                .map(|_| seat),
+            _ => None,
+        }
+    };
+    let Some(seat) = found else {
+        return Ok(());
+    };
+    let (seat_id, id, user_id, now) = (
+        seat.id,
+        seat.group_session_id,
+        seat.user_id,
+        state.clock.now_secs(),
+    );
+    state
+        .study
+        .run(move |tx| {
+            Box::pin(async move {
+                if !store::end_seat(tx, seat_id, SeatEnd::SignedOut, now).await? {
+                    return Ok(((), Vec::new()));
+                }
+                let ended =
+                    store::end_seat_studies(tx, id, Some(user_id), "seat_ended", now).await?;
+                Ok(((), ended))
+            })
+        })
+        .await?;
+    state.rooms.changed(id);
+    Ok(())
+}
+
+/// A lesson of the session's course, with the person's progress this year.
+pub async fn lesson(state: &AppState, seat: &Seat, lesson_id: i64) -> Result<Lesson, AppError> {
+    let mut conn = state.db.read().await?;
+    let l = catalogue::lesson(&mut conn, lesson_id)
+        .await?
+        .filter(|l| l.course_id == seat.course_id)
+        .ok_or(AppError::NotFound)?;
+    let (credited_secs, furthest_secs, position_secs) =
+        study::progress(&mut conn, seat.user_id, l.id, seat.year)
+            .await?
+            .unwrap_or_default();
+    Ok(Lesson {
+        id: l.id,
+        course_id: l.course_id,
+        course_title: l.course_title,
+        title: l.title,
+        kind: l.kind,
+        duration_secs: l.duration_secs,
+        body: l.body,
+        video: l.video,
+        transcript: l.transcript,
+        progress: LessonProgressView {
+            credited_secs,
+            furthest_secs,
+            position_secs,
+        },
+    })
+}
+
+/// Opens a study session at the seat on a lesson of the session's course (ending the person's
+/// other live session, here or anywhere). A roll call still open that they have not answered
+/// comes with it, and one they missed blocks it, so that changing lessons escapes neither.
+pub async fn start(
+    state: &AppState,
+    seat: &Seat,
+    lesson_id: i64,
+) -> Result<StudySession, AppError> {
+    let now = state.clock.now();
+    {
+        let mut conn = state.db.read().await?;
+        catalogue::lesson(&mut conn, lesson_id)
+            .await?
+            .filter(|l| l.course_id == seat.course_id)
+            .ok_or(AppError::NotFound)?;
+        let year = policy_years::get(&mut conn, seat.year)
+            .await?
+            .ok_or(AppError::NoPolicyYear)?;
+        if !year.study_open(now) {
+            return Err(AppError::StudyClosed);
+        }
+    }
+    let cfg = state.ledger;
+    let (user_id, id, year, at_s) = (
+        seat.user_id,
+        seat.group_session_id,
+        seat.year,
+        now.timestamp(),
+    );
+    let (_, random) = new_token()?;
+    let opened = state
+        .study
+        .run(move |tx| {
+            Box::pin(async move {
+                let mut touched = study::end_live(&mut *tx, user_id, "superseded", at_s).await?;
+                let session = Session::proctored(at_s);
+                let opened =
+                    study::open(tx, user_id, lesson_id, year, &session, at_s, Some(id)).await?;
+                touched.push(opened.id);
+                let mut check = None;
+                let mut blocked = false;
+                if let Some(rc) = store::latest_roll_call_tx(tx, id).await? {
+                    if !store::has_mark(tx, rc.id, user_id).await? {
+                        if at_s <= rc.expires_at {
+                            let q = CheckQuestion {
+                                id: format!("rc{}-{}", rc.id, &random[..16]),
+                                prompt: ROLL_CALL_PROMPT.to_owned(),
+                                options: vec![ROLL_CALL_ANSWER.to_owned()],
+                                answer: ROLL_CALL_ANSWER.to_owned(),
+                            };
+                            check = Some((q, rc.started_at, rc.expires_at));
+                        } else {
+                            blocked =
+                                store::was_seated(tx, id, user_id, rc.started_at, rc.expires_at)
+                                    .await?;
+                        }
+                    }
+                }
+                store::carry_roll_call(
+                    tx,
+                    opened.id,
+                    check.as_ref().map(|(q, i, e)| (q, *i, *e)),
+                    blocked,
+                )
+                .await?;
+                Ok((opened, touched))
+            })
+        })
+        .await?;
+    state.rooms.changed(id);
+    Ok(StudySession {
+        session_id: opened.id,
+        heartbeat_secs: cfg.heartbeat_secs,
+        check_window_secs: group::ROLL_CALL_WINDOW_SECS,
+        progress: LessonProgressView {
+            credited_secs: opened.credited_secs,
+            furthest_secs: opened.furthest_secs,
+            position_secs: opened.position_secs,
+        },
+    })
+}
+
+/// Answers the roll call on the seat (its checks are roll calls only).
+pub async fn answer(
+    state: &AppState,
+    seat: &Seat,
+    check_id: &str,
+    given: String,
+) -> Result<CheckPassed, AppError> {
+    let roll_call = roll_call_of_check(check_id).ok_or(AppError::NotFound)?;
+    answer_roll_call(
+        state,
+        seat.group_session_id,
+        roll_call,
+        seat.user_id,
+        None,
+        given,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn pins_compare_only_equal_when_equal() {
+        assert!(constant_time_eq("012345", "012345"));
+        assert!(!constant_time_eq("012345", "012346"));
+        assert!(!constant_time_eq("012345", "01234"));
+    }
+}
