@@ -292,3 +292,47 @@ pub fn unique_violation(err: &sqlx::Error) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// HTTP stays at the edge: services and storage answer domain errors and read uploads as
+    /// byte streams; only the routes, the extractors and this module know of axum and of
+    /// status codes.
+    #[test]
+    fn services_and_storage_name_no_status_code_and_no_axum() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for dir in ["services", "storage"] {
+            rust_files(&src.join(dir), &mut files);
+        }
+        assert!(files.len() > 10, "the source tree was not found");
+        let mut found = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                if code.contains("StatusCode") || code.contains("axum::") {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "HTTP inside services or storage:\n{}",
+            found.join("\n")
+        );
+    }
+}

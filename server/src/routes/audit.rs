@@ -107,7 +107,7 @@ async fn export(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<impl IntoResponse> {
     let bytes = audit_log::csv(&state, &actor, q.filter()?).await?;
-    Ok(crate::services::spreadsheet::download(
+    Ok(super::download(
         bytes,
         "text/csv; charset=utf-8",
         "audit.csv",

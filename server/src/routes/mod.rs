@@ -27,6 +27,8 @@ mod test_payments;
 use crate::error::AppError;
 use crate::state::AppState;
 use eligibility::ApiTokenScheme;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use qinxue_core::api;
@@ -85,6 +87,22 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/api", any(not_found))
         .route("/api/{*rest}", any(not_found))
+}
+
+/// A file to download (a spreadsheet the services wrote): its bytes, type and name (ASCII,
+/// so that every browser keeps it).
+pub fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 async fn not_found() -> AppError {

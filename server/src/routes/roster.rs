@@ -3,7 +3,7 @@
 use crate::access::Actor;
 use crate::error::{AppError, Result};
 use crate::extract::ApiQuery;
-use crate::services::{roster, spreadsheet};
+use crate::services::roster;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
@@ -136,7 +136,7 @@ async fn import(
         (status = 403, body = ErrorBody, description = "not a unit admin")))]
 async fn export_csv(State(state): State<AppState>, actor: Actor) -> Result<impl IntoResponse> {
     let bytes = roster::export_csv(&state, &actor).await?;
-    Ok(spreadsheet::download(
+    Ok(super::download(
         bytes,
         "text/csv; charset=utf-8",
         "roster.csv",

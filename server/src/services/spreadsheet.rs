@@ -3,8 +3,6 @@
 //! are read and written here on the server, never in the browser.
 
 use crate::error::AppError;
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
 
 /// The byte-order mark that makes Chinese Excel read a CSV file as UTF-8.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -45,21 +43,6 @@ pub fn guard_formula(cell: &str) -> std::borrow::Cow<'_, str> {
         Some('=' | '+' | '@') => format!("'{cell}").into(),
         _ => cell.into(),
     }
-}
-
-/// A file to download: its bytes, type and name (ASCII, so that every browser keeps it).
-pub fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
-        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 #[cfg(test)]
