@@ -173,6 +173,7 @@ impl Application {
             sign_ins,
             payments: Arc::new(payments),
             notifications,
+            rooms: Default::default(),
             public_url: public_url.into(),
             certificates: Arc::new(certificates),
         };
@@ -182,7 +183,6 @@ impl Application {
             false
         };
         Ok(Self {
-            rooms: Default::default(),
             listener,
             state,
             seeded_demo,
@@ -206,6 +206,7 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let housekeeping = maintenance::spawn(self.state.clone());
+        let rooms = services::group_sessions::spawn_ticker(self.state.clone());
         let reconciler = services::payments::spawn_reconciler(
             self.state.clone(),
             self.state.config.reconcile_every,
@@ -215,11 +216,10 @@ impl Application {
         let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
-        let rooms = services::group_sessions::spawn_ticker(self.state.clone());
         housekeeping.abort();
+        rooms.abort();
         reconciler.abort();
         db.close().await;
         result
     }
 }
-        rooms.abort();

@@ -69,9 +69,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(reports::router())
         .merge(admin_courses::router())
         .merge(completion::router())
-        .merge(eligibility::router());
+        .merge(eligibility::router())
         .merge(group_sessions::router())
-        .merge(rooms::router())
+        .merge(rooms::router());
     if state.config.test_clock {
         api = api
             .merge(test_clock::router())
