@@ -420,7 +420,11 @@ pub fn answer(
 /// anti-idle check. A check left unanswered past its window fails first (the session is then
 /// blocked until this one is answered); one still in its window is replaced, its held credit
 /// waiting for this answer instead.
-pub fn roll_call(session: &mut Session, now: i64, expires_at: i64) -> Result<OpenCheck, LedgerError> {
+pub fn roll_call(
+    session: &mut Session,
+    now: i64,
+    expires_at: i64,
+) -> Result<OpenCheck, LedgerError> {
     if session.ended {
         return Err(LedgerError::SessionEnded);
     }
@@ -767,7 +771,10 @@ mod tests {
         for seq in 4..=8 {
             t += 20;
             let out = heartbeat(&mut s, &mut l, &mut d, beat(seq, 0), t, &cfg).unwrap();
-            assert_eq!(out.check_opened, None, "no check replaces the missed roll call");
+            assert_eq!(
+                out.check_opened, None,
+                "no check replaces the missed roll call"
+            );
         }
         assert!(s.blocked);
         assert_eq!(l.credited_secs, 40);
@@ -792,7 +799,10 @@ mod tests {
         heartbeat(&mut s, &mut l, &mut d, beat(1, 0), T0 + 30, &cfg).unwrap();
         assert_eq!(l.credited_secs, 30, "a late beat within the grace counts");
         let back = heartbeat(&mut s, &mut l, &mut d, beat(2, 0), T0 + 90, &cfg).unwrap();
-        assert_eq!((back.verdict, back.credited_secs), (BeatVerdict::Credited, 0));
+        assert_eq!(
+            (back.verdict, back.credited_secs),
+            (BeatVerdict::Credited, 0)
+        );
         heartbeat(&mut s, &mut l, &mut d, beat(3, 0), T0 + 110, &cfg).unwrap();
         assert_eq!(l.credited_secs, 50);
     }

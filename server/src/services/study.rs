@@ -2,8 +2,8 @@
 //! credited time. The crediting rules are `qinxue_core::ledger`; this module applies them to a
 //! session's row, which `services::study_writer` loads and saves around them.
 
-use crate::auth::session::new_token;
 use crate::access::{Actor, Studier};
+use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::policy;
 use crate::state::AppState;
@@ -282,7 +282,13 @@ pub async fn answer(
     // The failed check is recorded (committed) before the error is answered.
     let (verdict, lesson_credited_secs) = state
         .study
-        .answer(Studier::account(user.id), session_id, check_id, given, random_u64()?)
+        .answer(
+            Studier::account(user.id),
+            session_id,
+            check_id,
+            given,
+            random_u64()?,
+        )
         .await?;
     match verdict.map_err(ledger_error)? {
         o if o.correct => Ok(CheckPassed {
