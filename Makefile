@@ -25,6 +25,7 @@ define build-web
 	cargo fetch
 	CARGO_TARGET_DIR=target/web trunk build --release
 	CARGO_TARGET_DIR=target/web trunk build admin.html --release --dist dist/admin --public-url /admin/
+	CARGO_TARGET_DIR=target/web trunk build certificates.html --release --dist dist/certificates --public-url /certificates/
 	scripts/page-weight.sh dist
 endef
 

@@ -2,7 +2,6 @@
 
 use crate::components::layout::Layout;
 use crate::pages::catalogue::CataloguePage;
-use crate::pages::certificate::CertificatePage;
 use crate::pages::enrol::EnrolPage;
 use crate::pages::help::HelpPage;
 use crate::pages::home::HomePage;
@@ -13,7 +12,6 @@ use crate::pages::orders::OrdersPage;
 use crate::pages::pay_return::PayReturnPage;
 use crate::pages::register::RegisterPage;
 use crate::pages::study::StudyPage;
-use crate::pages::verify::VerifyPage;
 use crate::session::provide_session;
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
@@ -39,8 +37,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/enrol") view=EnrolPage />
                     <Route path=path!("/pay/return") view=PayReturnPage />
                     <Route path=path!("/orders") view=OrdersPage />
-                    <Route path=path!("/certificates/:year") view=CertificatePage />
-                    <Route path=path!("/verify/:code") view=VerifyPage />
                 </FlatRoutes>
             </Layout>
         </Router>

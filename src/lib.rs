@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod api;
 pub mod app;
+pub mod certificates_app;
 pub mod clock;
 pub mod components;
 pub mod i18n;

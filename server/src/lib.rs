@@ -84,6 +84,15 @@ pub fn app(state: AppState) -> Router {
             "/admin",
             static_files::service(&state.config.static_dir.join("admin")),
         )
+        // The certificates bundle serves both its pages (`certificates.html`).
+        .nest_service(
+            "/certificates",
+            static_files::service(&state.config.static_dir.join("certificates")),
+        )
+        .nest_service(
+            "/verify",
+            static_files::service(&state.config.static_dir.join("certificates")),
+        )
         .fallback_service(static_files::service(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(

@@ -43,6 +43,26 @@ fn years_content(page: &Node, years: &[TrainingYear]) {
     }
 }
 
+/// Sets the ring's `--p` through the CSSOM: the Content-Security-Policy refuses `style`
+/// attributes (`style-src 'self'`), not style changes made by the page's own script.
+fn set_share(ring: &web_sys::Element, percent: i64) {
+    use wasm_bindgen::{JsCast, JsValue};
+    use web_sys::js_sys::{Function, Reflect};
+    let Ok(style) = Reflect::get(ring, &JsValue::from_str("style")) else {
+        return;
+    };
+    if let Some(set) = Reflect::get(&style, &JsValue::from_str("setProperty"))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    {
+        let _ = set.call2(
+            &style,
+            &JsValue::from_str("--p"),
+            &JsValue::from_str(&percent.to_string()),
+        );
+    }
+}
+
 fn year_item(list: &Node, y: &TrainingYear) {
     let words = t();
     let mph = y.minutes_per_hour;
@@ -57,7 +77,7 @@ fn year_item(list: &Node, y: &TrainingYear) {
     let ring = el(&item, "div", "ring");
     attr(&ring, "role", "img");
     attr(&ring, "aria-label", &(words.ring_label)(percent));
-    attr(&ring, "style", &format!("--p:{percent}"));
+    set_share(&ring, percent);
     text(&ring, "span", "", &format!("{percent}%"));
     let body = el(&item, "div", "year-body");
     text(&body, "h3", "", &(words.year_label)(y.year));
@@ -85,11 +105,13 @@ fn year_item(list: &Node, y: &TrainingYear) {
         (true, _, at) => {
             let date = at.map(format_local_date).unwrap_or_default();
             status.set_text_content(Some(&format!("{} ", (words.year_completed_on)(&date))));
-            link(
+            // Another bundle (`certificates.html`): a page load, not a route of this app.
+            let a = link(
                 &status,
                 &format!("/certificates/{}", y.year),
                 words.certificate_link,
             );
+            attr(&a, "rel", "external");
         }
         (false, false, _) if y.payable => {
             status.set_text_content(Some(&format!("{} ", words.year_unpaid)));
