@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// What the load generator needs to act as one learner.
 #[derive(Debug, Clone)]
@@ -103,7 +103,7 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
             .await?;
     // One real Argon2id hash shared by every learner: the column holds what a login checks,
     // and nobody logs in during the benchmark.
-    let password_hash = qinxue_server::auth::password::Hashing::new(1, Duration::from_secs(5))
+    let password_hash = qinxue_server::auth::password::Hashing::new(1, std::time::Duration::from_secs(5))
         .map_err(|e| format!("hashing thread: {e}"))?
         .hash("Bench@2026".into())
         .await
