@@ -160,11 +160,16 @@ const PUBLIC_API: [&str; 4] = [
     "/api/units",
 ];
 
+/// The largest page whose inline scripts are hashed from the answer itself (Trunk's are ~2 KB).
+const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
 /// The policy's fixed part. Everything is this site's: scripts (and the compiling of its wasm,
 /// which `'wasm-unsafe-eval'` allows without allowing `eval`), styles, covers, videos, API
 /// calls; no plug-ins, no `<base>`, forms only to this site, and no framing (clickjacking).
+/// Style attributes are allowed (the app sets a few, e.g. progress bars' widths); `<style>`
+/// elements and style sheets from elsewhere are not.
 const POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
-                      style-src 'self'; img-src 'self'; media-src 'self'; connect-src 'self'; \
+                      style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self'; media-src 'self'; connect-src 'self'; \
                       object-src 'none'; base-uri 'none'; form-action 'self'; \
                       frame-ancestors 'none'";
 
@@ -257,23 +262,52 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
 /// personal `/api` answer (unless its route chose a caching rule itself).
 pub async fn headers(
     State(policy): State<Arc<ContentPolicy>>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let personal = {
         let path = req.uri().path();
         (path == "/api" || path.starts_with("/api/")) && !PUBLIC_API.contains(&path)
     };
+    // A page is sent uncompressed (a kilobyte more), so that its policy is made from the very
+    // bytes sent: the built pages on disk can change under a running server (a rebuild), and
+    // a hash of another build's loader would stop the app.
+    let navigation = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if navigation {
+        req.headers_mut().remove(header::ACCEPT_ENCODING);
+    }
     let mut response = next.run(req).await;
+    // A 304 revalidates what the browser holds; the headers it carries replace the stored
+    // ones, so a page's policy must not be replaced by the plain one (which has no hash).
+    if response.status() == axum::http::StatusCode::NOT_MODIFIED {
+        return response;
+    }
     let is_page = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
-    let csp = if is_page {
+    let csp = if !is_page {
+        policy.plain.clone()
+    } else if response.headers().contains_key(header::CONTENT_ENCODING) {
         policy.for_pages()
     } else {
-        policy.plain.clone()
+        let (parts, body) = response.into_parts();
+        match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+            Ok(bytes) => {
+                let hashes = inline_script_hashes(&String::from_utf8_lossy(&bytes));
+                response = Response::from_parts(parts, axum::body::Body::from(bytes));
+                policy_with(&hashes)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "page too large to read for its policy");
+                return AppError::Internal(format!("page body: {e}")).into_response();
+            }
+        }
     };
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_SECURITY_POLICY, csp);
