@@ -1,7 +1,7 @@
 //! Course management by the provincial admin (`/api/admin/courses…`); everyone else gets 403.
 //! Uploads (cover, video, CSV) are the raw file as the request body, streamed.
 
-use crate::auth::CurrentUser;
+use crate::access::Actor;
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath};
 use crate::services::course_admin;
@@ -55,9 +55,9 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
     responses((status = 200, body = Vec<AdminCourseSummary>), (status = 403, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
 ) -> Result<Json<Vec<AdminCourseSummary>>> {
-    Ok(Json(course_admin::list(&state, &user.0).await?))
+    Ok(Json(course_admin::list(&state, &actor).await?))
 }
 
 /// Creates an unpublished course.
@@ -65,12 +65,12 @@ async fn list(
     responses((status = 201, body = AdminCourse), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiJson(input): ApiJson<CourseInput>,
 ) -> Result<Created> {
     Ok((
         StatusCode::CREATED,
-        Json(course_admin::create(&state, &user.0, input).await?),
+        Json(course_admin::create(&state, &actor, input).await?),
     ))
 }
 
@@ -84,11 +84,8 @@ struct UploadLimits {
 
 #[utoipa::path(get, path = "/api/admin/upload-limits", tag = "admin",
     responses((status = 200, body = UploadLimits), (status = 403, body = ErrorBody)))]
-async fn upload_limits(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<UploadLimits>> {
-    user.require(&[qinxue_core::Role::ProvincialAdmin])?;
+async fn upload_limits(State(state): State<AppState>, actor: Actor) -> Result<Json<UploadLimits>> {
+    actor.course_manager()?;
     let media = &state.config.media;
     Ok(Json(UploadLimits {
         max_cover_bytes: MediaKind::Cover.limit(media),
@@ -106,15 +103,14 @@ async fn upload_limits(
         (status = 415, body = ErrorBody, description = "`unsupported_file_type`")))]
 async fn upload_video_file(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Uploaded>)> {
     Ok((
         StatusCode::CREATED,
         Json(
-            course_admin::upload_video_file(&state, &user.0, content_length(&headers), body)
-                .await?,
+            course_admin::upload_video_file(&state, &actor, content_length(&headers), body).await?,
         ),
     ))
 }
@@ -125,10 +121,10 @@ async fn upload_video_file(
     responses((status = 200, body = AdminCourse), (status = 404, body = ErrorBody)))]
 async fn get_course(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<AdminCourse>> {
-    Ok(Json(course_admin::get(&state, &user.0, id).await?))
+    Ok(Json(course_admin::get(&state, &actor, id).await?))
 }
 
 /// Changes a course's title, category, trades, 学时 and description.
@@ -138,13 +134,11 @@ async fn get_course(
         (status = 409, body = ErrorBody, description = "`course_incomplete`: a published course would break the catalogue's rules")))]
 async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<CourseInput>,
 ) -> Result<Json<AdminCourse>> {
-    Ok(Json(
-        course_admin::update(&state, &user.0, id, input).await?,
-    ))
+    Ok(Json(course_admin::update(&state, &actor, id, input).await?))
 }
 
 /// Puts a complete course in the catalogue.
@@ -154,11 +148,11 @@ async fn update(
         (status = 409, body = ErrorBody, description = "`course_incomplete`, the message says what is missing")))]
 async fn publish(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<AdminCourse>> {
     Ok(Json(
-        course_admin::set_published(&state, &user.0, id, true).await?,
+        course_admin::set_published(&state, &actor, id, true).await?,
     ))
 }
 
@@ -169,11 +163,11 @@ async fn publish(
     responses((status = 200, body = AdminCourse), (status = 404, body = ErrorBody)))]
 async fn unpublish(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<AdminCourse>> {
     Ok(Json(
-        course_admin::set_published(&state, &user.0, id, false).await?,
+        course_admin::set_published(&state, &actor, id, false).await?,
     ))
 }
 
@@ -186,13 +180,13 @@ async fn unpublish(
         (status = 415, body = ErrorBody, description = "`unsupported_file_type`")))]
 async fn upload_cover(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<AdminCourse>> {
     Ok(Json(
-        course_admin::upload_cover(&state, &user.0, id, content_length(&headers), body).await?,
+        course_admin::upload_cover(&state, &actor, id, content_length(&headers), body).await?,
     ))
 }
 
@@ -202,13 +196,13 @@ async fn upload_cover(
     responses((status = 201, body = AdminCourse), (status = 422, body = ErrorBody)))]
 async fn add_lesson(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<LessonInput>,
 ) -> Result<Created> {
     Ok((
         StatusCode::CREATED,
-        Json(course_admin::add_lesson(&state, &user.0, id, input).await?),
+        Json(course_admin::add_lesson(&state, &actor, id, input).await?),
     ))
 }
 
@@ -218,12 +212,12 @@ async fn add_lesson(
     responses((status = 200, body = AdminCourse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_lesson(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath((id, lesson_id)): ApiPath<(i64, i64)>,
     ApiJson(input): ApiJson<LessonInput>,
 ) -> Result<Json<AdminCourse>> {
     Ok(Json(
-        course_admin::update_lesson(&state, &user.0, id, lesson_id, input).await?,
+        course_admin::update_lesson(&state, &actor, id, lesson_id, input).await?,
     ))
 }
 
@@ -234,11 +228,11 @@ async fn update_lesson(
         (status = 409, body = ErrorBody, description = "`lesson_studied`, or `course_incomplete` for a published course")))]
 async fn delete_lesson(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath((id, lesson_id)): ApiPath<(i64, i64)>,
 ) -> Result<Json<AdminCourse>> {
     Ok(Json(
-        course_admin::delete_lesson(&state, &user.0, id, lesson_id).await?,
+        course_admin::delete_lesson(&state, &actor, id, lesson_id).await?,
     ))
 }
 
@@ -251,7 +245,7 @@ async fn delete_lesson(
         (status = 415, body = ErrorBody, description = "`unsupported_file_type`")))]
 async fn upload_video(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath((id, lesson_id)): ApiPath<(i64, i64)>,
     headers: HeaderMap,
     body: Body,
@@ -259,7 +253,7 @@ async fn upload_video(
     Ok(Json(
         course_admin::upload_video(
             &state,
-            &user.0,
+            &actor,
             id,
             lesson_id,
             content_length(&headers),
@@ -275,12 +269,12 @@ async fn upload_video(
     responses((status = 200, body = AdminCourse), (status = 422, body = ErrorBody, description = "`invalid_order`")))]
 async fn reorder_lessons(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(order): ApiJson<Reorder>,
 ) -> Result<Json<AdminCourse>> {
     Ok(Json(
-        course_admin::reorder(&state, &user.0, id, Ordered::Lessons, order.ids).await?,
+        course_admin::reorder(&state, &actor, id, Ordered::Lessons, order.ids).await?,
     ))
 }
 
@@ -290,13 +284,13 @@ async fn reorder_lessons(
     responses((status = 201, body = AdminCourse), (status = 422, body = ErrorBody)))]
 async fn add_question(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<QuestionInput>,
 ) -> Result<Created> {
     Ok((
         StatusCode::CREATED,
-        Json(course_admin::add_question(&state, &user.0, id, input).await?),
+        Json(course_admin::add_question(&state, &actor, id, input).await?),
     ))
 }
 
@@ -306,12 +300,12 @@ async fn add_question(
     responses((status = 200, body = AdminCourse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_question(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath((id, question_id)): ApiPath<(i64, i64)>,
     ApiJson(input): ApiJson<QuestionInput>,
 ) -> Result<Json<AdminCourse>> {
     Ok(Json(
-        course_admin::update_question(&state, &user.0, id, question_id, input).await?,
+        course_admin::update_question(&state, &actor, id, question_id, input).await?,
     ))
 }
 
@@ -322,11 +316,11 @@ async fn update_question(
         (status = 409, body = ErrorBody, description = "`question_answered`, or `course_incomplete` for a published course")))]
 async fn delete_question(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath((id, question_id)): ApiPath<(i64, i64)>,
 ) -> Result<Json<AdminCourse>> {
     Ok(Json(
-        course_admin::delete_question(&state, &user.0, id, question_id).await?,
+        course_admin::delete_question(&state, &actor, id, question_id).await?,
     ))
 }
 
@@ -336,12 +330,12 @@ async fn delete_question(
     responses((status = 200, body = AdminCourse), (status = 422, body = ErrorBody, description = "`invalid_order`")))]
 async fn reorder_questions(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     ApiJson(order): ApiJson<Reorder>,
 ) -> Result<Json<AdminCourse>> {
     Ok(Json(
-        course_admin::reorder(&state, &user.0, id, Ordered::Questions, order.ids).await?,
+        course_admin::reorder(&state, &actor, id, Ordered::Questions, order.ids).await?,
     ))
 }
 
@@ -356,12 +350,12 @@ async fn reorder_questions(
         (status = 413, body = ErrorBody, description = "`file_too_large`")))]
 async fn import_questions(
     State(state): State<AppState>,
-    user: CurrentUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
     body: Body,
 ) -> Result<(StatusCode, Json<ImportReport>)> {
     Ok((
         StatusCode::CREATED,
-        Json(course_admin::import_questions(&state, &user.0, id, body).await?),
+        Json(course_admin::import_questions(&state, &actor, id, body).await?),
     ))
 }

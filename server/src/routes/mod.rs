@@ -17,8 +17,8 @@ mod payments;
 mod policy_years;
 mod practice;
 mod reports;
-mod roster;
 mod rooms;
+mod roster;
 mod selection;
 mod study;
 mod test_clock;
@@ -26,11 +26,11 @@ mod test_payments;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use eligibility::ApiTokenScheme;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
+use eligibility::ApiTokenScheme;
 use qinxue_core::api;
 use std::sync::Arc;
 use utoipa::OpenApi;
@@ -68,10 +68,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(roster::router())
         .merge(reports::router())
         .merge(admin_courses::router())
-        .merge(completion::router())
-        .merge(eligibility::router())
         .merge(group_sessions::router())
-        .merge(rooms::router());
+        .merge(rooms::router())
+        .merge(completion::router())
+        .merge(eligibility::router());
     if state.config.test_clock {
         api = api
             .merge(test_clock::router())

@@ -1,5 +1,6 @@
 //! Registering, signing in and out, and describing the signed-in person.
 
+use crate::access::{self, Actor};
 use crate::auth::{rate_limit, session};
 use crate::error::{unique_violation, AppError};
 use crate::services::policy;
@@ -142,7 +143,7 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: String) -> Result<Si
         return Err(AppError::InvalidCredentials);
     };
     let (token, token_hash) = session::new_token()?;
-    let (id, admin) = (user.id, crate::access::is_admin(user.role));
+    let (id, admin) = (user.id, access::is_admin(user.role));
     state
         .db
         .write(move |c| {
@@ -168,16 +169,16 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: String) -> Result<Si
 }
 
 /// Ends the session of this cookie.
-pub async fn logout(state: &AppState, user: &users::User, token: String) -> Result<(), AppError> {
+pub async fn logout(state: &AppState, actor: &Actor, token: String) -> Result<(), AppError> {
     let now = state.clock.now_secs();
-    let (id, role) = (user.id, user.role);
+    let (id, admin) = (actor.id(), actor.is_admin());
     let hash = session::token_hash(&token);
     state
         .db
         .write(move |c| {
             Box::pin(async move {
                 sessions::delete(&mut *c, &hash).await?;
-                if role != Role::Trainee {
+                if admin {
                     audit::record(c, now, Some(id), "sign_out", &format!("user:{id}"), "").await?;
                 }
                 Ok(())
@@ -190,7 +191,9 @@ pub async fn logout(state: &AppState, user: &users::User, token: String) -> Resu
 }
 
 /// The signed-in person and what the year in force asks of them.
-pub async fn me(state: &AppState, user: users::User) -> Result<Me, AppError> {
+pub async fn me(state: &AppState, actor: Actor) -> Result<Me, AppError> {
+    let is_trainee = actor.trainee().is_ok();
+    let user = actor.into_user();
     let now = state.clock.now();
     let year = policy::in_force(state, now).await?;
     let mut conn = state.db.read().await?;
@@ -204,16 +207,15 @@ pub async fn me(state: &AppState, user: users::User) -> Result<Me, AppError> {
     };
     // The grade a year was enrolled with decides that year, even if the person's grade
     // changed since.
-    let grade = match (user.role, user.grade) {
-        (Role::Trainee, Some(current)) => Some(
+    let grade = match user.grade.filter(|_| is_trainee) {
+        Some(current) => Some(
             enrolments::grade_for(&mut conn, user.id, year.year)
                 .await?
                 .unwrap_or(current),
         ),
-        _ => None,
+        None => None,
     };
-    let enrolled =
-        user.role == Role::Trainee && enrolments::is_active(&mut conn, user.id, year.year).await?;
+    let enrolled = is_trainee && enrolments::is_active(&mut conn, user.id, year.year).await?;
     Ok(Me {
         id: user.id,
         name: user.name,

@@ -9,28 +9,21 @@
 //! plan, keep its credited time, and may go on studying and practising it.
 //! Every change is written to the audit log in the same transaction.
 
+use crate::access::Actor;
 use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::{policy, question_import};
 use crate::state::AppState;
 use crate::storage::course_admin::{self, Deleted, Ordered};
 use crate::storage::media::{self, ByteStream, MediaKind};
-use crate::storage::{audit, users::User, WriteFuture};
+use crate::storage::{audit, WriteFuture};
 use qinxue_core::admin::{
     publish_problems, AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput,
     QuestionInput, Uploaded,
 };
 use qinxue_core::ledger::LessonKind;
-use qinxue_core::{ErrorCode, Role};
+use qinxue_core::ErrorCode;
 use sqlx::AnyConnection;
-
-fn admin(user: &User) -> Result<i64, AppError> {
-    if user.role == Role::ProvincialAdmin {
-        Ok(user.id)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 fn invalid(errors: Vec<qinxue_core::api::FieldError>) -> AppError {
     AppError::Validation(errors)
@@ -54,14 +47,14 @@ async fn minutes_per_hour(state: &AppState) -> Result<u32, AppError> {
         .minutes_per_hour)
 }
 
-pub async fn list(state: &AppState, user: &User) -> Result<Vec<AdminCourseSummary>, AppError> {
-    admin(user)?;
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<AdminCourseSummary>, AppError> {
+    actor.course_manager()?;
     let mut conn = state.db.read().await?;
     Ok(course_admin::list(&mut conn).await?)
 }
 
-pub async fn get(state: &AppState, user: &User, id: i64) -> Result<AdminCourse, AppError> {
-    admin(user)?;
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<AdminCourse, AppError> {
+    actor.course_manager()?;
     let mut conn = state.db.read().await?;
     course_admin::course(&mut conn, id)
         .await?
@@ -72,7 +65,7 @@ pub async fn get(state: &AppState, user: &User, id: i64) -> Result<AdminCourse, 
 /// meets the catalogue's rules and records the action; answers the course as it now is.
 async fn change<F>(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     action: &'static str,
     detail: String,
@@ -81,7 +74,7 @@ async fn change<F>(
 where
     F: for<'c> FnOnce(&'c mut AnyConnection) -> WriteFuture<'c, ()> + Send + 'static,
 {
-    let actor = admin(user)?;
+    let admin_id = actor.course_manager()?.id;
     let mph = minutes_per_hour(state).await?;
     let now = state.clock.now_secs();
     state
@@ -109,7 +102,7 @@ where
                 audit::record(
                     &mut *c,
                     now,
-                    Some(actor),
+                    Some(admin_id),
                     action,
                     &format!("course:{course_id}"),
                     &detail,
@@ -124,10 +117,10 @@ where
 /// A new, unpublished course with the default cover.
 pub async fn create(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     input: CourseInput,
 ) -> Result<AdminCourse, AppError> {
-    let actor = admin(user)?;
+    let admin_id = actor.course_manager()?.id;
     input.validate().map_err(invalid)?;
     let (token, _) = new_token()?;
     let code = format!("c-{}", &token[..10]);
@@ -147,7 +140,7 @@ pub async fn create(
                 audit::record(
                     &mut *c,
                     now,
-                    Some(actor),
+                    Some(admin_id),
                     "course.create",
                     &format!("course:{id}"),
                     &excerpt(&input.title),
@@ -163,14 +156,14 @@ pub async fn create(
 
 pub async fn update(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     id: i64,
     input: CourseInput,
 ) -> Result<AdminCourse, AppError> {
-    admin(user)?;
+    actor.course_manager()?;
     input.validate().map_err(invalid)?;
     let detail = excerpt(&input.title);
-    change(state, user, id, "course.update", detail, move |c| {
+    change(state, actor, id, "course.update", detail, move |c| {
         Box::pin(async move {
             course_admin::update_course(c, id, &input).await?;
             Ok(())
@@ -182,7 +175,7 @@ pub async fn update(
 /// Publishes a complete course, or withdraws one from the catalogue.
 pub async fn set_published(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     id: i64,
     published: bool,
 ) -> Result<AdminCourse, AppError> {
@@ -191,7 +184,7 @@ pub async fn set_published(
     } else {
         "course.unpublish"
     };
-    change(state, user, id, action, String::new(), move |c| {
+    change(state, actor, id, action, String::new(), move |c| {
         Box::pin(async move {
             course_admin::set_published(c, id, published).await?;
             Ok(())
@@ -203,12 +196,12 @@ pub async fn set_published(
 /// Stores an uploaded cover and gives it to the course.
 pub async fn upload_cover(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     id: i64,
     declared_len: Option<u64>,
     body: impl ByteStream,
 ) -> Result<AdminCourse, AppError> {
-    get(state, user, id).await?;
+    get(state, actor, id).await?;
     let url = media::store(
         &state.config.media_dir(),
         &state.config.media,
@@ -218,7 +211,7 @@ pub async fn upload_cover(
     )
     .await?;
     let detail = url.clone();
-    change(state, user, id, "course.cover", detail, move |c| {
+    change(state, actor, id, "course.cover", detail, move |c| {
         Box::pin(async move {
             course_admin::set_cover(c, id, &url).await?;
             Ok(())
@@ -247,11 +240,11 @@ async fn checked_lesson(state: &AppState, input: &LessonInput) -> Result<(), App
 /// video lesson joins a published course complete.
 pub async fn upload_video_file(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     declared_len: Option<u64>,
     body: impl ByteStream,
 ) -> Result<Uploaded, AppError> {
-    let actor = admin(user)?;
+    let admin_id = actor.course_manager()?.id;
     let url = media::store(
         &state.config.media_dir(),
         &state.config.media,
@@ -266,7 +259,7 @@ pub async fn upload_video_file(
         .db
         .write(move |c| {
             Box::pin(async move {
-                audit::record(c, now, Some(actor), "media.upload", "media", &detail).await?;
+                audit::record(c, now, Some(admin_id), "media.upload", "media", &detail).await?;
                 Ok(())
             })
         })
@@ -276,14 +269,14 @@ pub async fn upload_video_file(
 
 pub async fn add_lesson(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     input: LessonInput,
 ) -> Result<AdminCourse, AppError> {
-    admin(user)?;
+    actor.course_manager()?;
     checked_lesson(state, &input).await?;
     let detail = excerpt(&input.title);
-    change(state, user, course_id, "lesson.create", detail, move |c| {
+    change(state, actor, course_id, "lesson.create", detail, move |c| {
         Box::pin(async move {
             course_admin::insert_lesson(c, course_id, &input).await?;
             Ok(())
@@ -294,15 +287,15 @@ pub async fn add_lesson(
 
 pub async fn update_lesson(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     lesson_id: i64,
     input: LessonInput,
 ) -> Result<AdminCourse, AppError> {
-    admin(user)?;
+    actor.course_manager()?;
     checked_lesson(state, &input).await?;
     let detail = format!("lesson:{lesson_id} {}", excerpt(&input.title));
-    change(state, user, course_id, "lesson.update", detail, move |c| {
+    change(state, actor, course_id, "lesson.update", detail, move |c| {
         Box::pin(async move {
             if !course_admin::update_lesson(c, course_id, lesson_id, &input).await? {
                 return Err(AppError::NotFound);
@@ -315,12 +308,12 @@ pub async fn update_lesson(
 
 pub async fn delete_lesson(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     lesson_id: i64,
 ) -> Result<AdminCourse, AppError> {
     let detail = format!("lesson:{lesson_id}");
-    change(state, user, course_id, "lesson.delete", detail, move |c| {
+    change(state, actor, course_id, "lesson.delete", detail, move |c| {
         Box::pin(async move {
             match course_admin::delete_lesson(c, course_id, lesson_id).await? {
                 Deleted::Done => Ok(()),
@@ -347,13 +340,13 @@ fn foreign_key_means_in_use(code: ErrorCode) -> impl Fn(AppError) -> AppError {
 /// Stores an uploaded video and gives it to a video lesson of the course.
 pub async fn upload_video(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     lesson_id: i64,
     declared_len: Option<u64>,
     body: impl ByteStream,
 ) -> Result<AdminCourse, AppError> {
-    let course = get(state, user, course_id).await?;
+    let course = get(state, actor, course_id).await?;
     let lesson = course
         .lessons
         .iter()
@@ -375,7 +368,7 @@ pub async fn upload_video(
     )
     .await?;
     let detail = format!("lesson:{lesson_id} {url}");
-    change(state, user, course_id, "lesson.video", detail, move |c| {
+    change(state, actor, course_id, "lesson.video", detail, move |c| {
         Box::pin(async move {
             if !course_admin::set_video(c, course_id, lesson_id, &url).await? {
                 return Err(AppError::NotFound);
@@ -389,7 +382,7 @@ pub async fn upload_video(
 /// Puts a course's lessons or questions in a new order; `ids` must list each exactly once.
 pub async fn reorder(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     what: Ordered,
     ids: Vec<i64>,
@@ -399,7 +392,7 @@ pub async fn reorder(
         Ordered::Questions => "question.reorder",
     };
     let detail = format!("{ids:?}");
-    change(state, user, course_id, action, detail, move |c| {
+    change(state, actor, course_id, action, detail, move |c| {
         Box::pin(async move {
             let mut current = course_admin::ordered_ids(&mut *c, course_id, what).await?;
             let mut wanted = ids.clone();
@@ -421,16 +414,16 @@ pub async fn reorder(
 
 pub async fn add_question(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     input: QuestionInput,
 ) -> Result<AdminCourse, AppError> {
-    admin(user)?;
+    actor.course_manager()?;
     input.validate().map_err(invalid)?;
     let detail = excerpt(&input.stem);
     change(
         state,
-        user,
+        actor,
         course_id,
         "question.create",
         detail,
@@ -447,17 +440,17 @@ pub async fn add_question(
 
 pub async fn update_question(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     question_id: i64,
     input: QuestionInput,
 ) -> Result<AdminCourse, AppError> {
-    admin(user)?;
+    actor.course_manager()?;
     input.validate().map_err(invalid)?;
     let detail = format!("question:{question_id} {}", excerpt(&input.stem));
     change(
         state,
-        user,
+        actor,
         course_id,
         "question.update",
         detail,
@@ -475,14 +468,14 @@ pub async fn update_question(
 
 pub async fn delete_question(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     question_id: i64,
 ) -> Result<AdminCourse, AppError> {
     let detail = format!("question:{question_id}");
     change(
         state,
-        user,
+        actor,
         course_id,
         "question.delete",
         detail,
@@ -523,11 +516,11 @@ async fn read_limited(mut body: impl ByteStream, limit: usize) -> Result<Vec<u8>
 /// Imports a CSV file of questions: all of them, or none and every bad row listed.
 pub async fn import_questions(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     course_id: i64,
     body: impl ByteStream,
 ) -> Result<ImportReport, AppError> {
-    admin(user)?;
+    actor.course_manager()?;
     let existing = {
         let mut conn = state.db.read().await?;
         if course_admin::course(&mut conn, course_id).await?.is_none() {
@@ -541,7 +534,7 @@ pub async fn import_questions(
     let detail = format!("{imported} questions");
     let course = change(
         state,
-        user,
+        actor,
         course_id,
         "question.import",
         detail,

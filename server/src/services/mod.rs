@@ -1,9 +1,9 @@
 //! Use cases: what a request asks for, in domain terms, between the routes and storage.
 
 pub mod accounts;
+pub mod audit_log;
 pub mod certificates;
 pub mod completion;
-pub mod audit_log;
 pub mod course_admin;
 pub mod eligibility;
 pub mod group_sessions;
@@ -15,8 +15,8 @@ pub mod policy_admin;
 pub mod practice;
 pub mod question_import;
 pub mod reports;
-pub mod roster;
 pub mod room_events;
+pub mod roster;
 pub mod seats;
 pub mod selection;
 pub mod spreadsheet;
