@@ -103,11 +103,12 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
             .await?;
     // One real Argon2id hash shared by every learner: the column holds what a login checks,
     // and nobody logs in during the benchmark.
-    let password_hash = qinxue_server::auth::password::Hashing::new(1, std::time::Duration::from_secs(5))
-        .map_err(|e| format!("hashing thread: {e}"))?
-        .hash("Bench@2026".into())
-        .await
-        .map_err(|e| format!("hash: {e}"))?;
+    let password_hash =
+        qinxue_server::auth::password::Hashing::new(1, std::time::Duration::from_secs(5))
+            .map_err(|e| format!("hashing thread: {e}"))?
+            .hash("Bench@2026".into())
+            .await
+            .map_err(|e| format!("hash: {e}"))?;
 
     let tokens = random_tokens(n)?;
     let year_n = i64::from(year);

@@ -3,9 +3,9 @@
 //! Each administrator's tool is a page module here, a `Route` below and an entry in
 //! [`tools::TOOLS`], which both the navigation and the home page read.
 
+pub mod audit;
 pub mod course_editor;
 pub mod course_form;
-pub mod audit;
 pub mod course_items;
 pub mod courses;
 pub mod courses_api;

@@ -7,8 +7,8 @@
 use super::{FromJson, Json};
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{
-    CheckKind, CheckPassed, CheckPrompt, Course, CourseProgress, ErrorBody, ErrorDetail, FieldError,
-    HeartbeatReply, Lesson, LessonCredit, LessonProgressView, LessonSummary, Me, Order,
+    CheckKind, CheckPassed, CheckPrompt, Course, CourseProgress, ErrorBody, ErrorDetail,
+    FieldError, HeartbeatReply, Lesson, LessonCredit, LessonProgressView, LessonSummary, Me, Order,
     OrderCreated, OrderItem, Region, RowError, StaffMember, StudyProgress, StudySession, Unit,
     UnitStaff, YearInfo,
 };
