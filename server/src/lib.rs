@@ -20,6 +20,7 @@ pub mod state;
 pub mod static_files;
 pub mod storage;
 pub mod throttle;
+pub mod views;
 
 use crate::auth::sign_ins::SignIns;
 use crate::clock::Clock;
@@ -92,6 +93,11 @@ pub fn app(state: AppState) -> Router {
         .nest_service(
             "/verify",
             static_files::service(&state.config.static_dir.join("certificates")),
+        )
+        // The computer room's kiosk at /room/<code> (`room.html`), a bundle of its own.
+        .nest_service(
+            "/room",
+            static_files::service(&state.config.static_dir.join("room")),
         )
         .fallback_service(static_files::service(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

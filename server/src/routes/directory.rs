@@ -4,6 +4,7 @@ use crate::error::{AppError, Result};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 use crate::storage::{regions, units};
+use crate::views::directory as view;
 use axum::extract::State;
 use axum::Json;
 use qinxue_core::api::{ErrorBody, Region, Unit};
@@ -18,13 +19,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The region tree, parents first.
-#[utoipa::path(get, path = "/api/regions", tag = "directory", responses((status = 200, body = Vec<Region>)))]
+#[utoipa::path(get, path = "/api/regions", security(()), tag = "directory", responses((status = 200, body = Vec<Region>)))]
 async fn list_regions(State(state): State<AppState>) -> Result<Json<Vec<Region>>> {
     let mut conn = state.db.read().await?;
-    Ok(Json(regions::list(&mut conn).await?))
+    let rows = regions::list(&mut conn).await?;
+    Ok(Json(rows.into_iter().map(view::region).collect()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct UnitsQuery {
     /// Only units in this region's subtree, e.g. `350500` for all of 泉州.
@@ -32,7 +35,7 @@ struct UnitsQuery {
 }
 
 /// Units, optionally those of one region's subtree.
-#[utoipa::path(get, path = "/api/units", tag = "directory", params(UnitsQuery),
+#[utoipa::path(get, path = "/api/units", security(()), tag = "directory", params(UnitsQuery),
     responses((status = 200, body = Vec<Unit>), (status = 404, body = ErrorBody, description = "unknown region")))]
 async fn list_units(
     State(state): State<AppState>,
@@ -44,5 +47,9 @@ async fn list_units(
             .await?
             .ok_or(AppError::NotFound)?;
     }
-    Ok(Json(units::list(&mut conn, q.region.as_deref()).await?))
+    let units = units::list(&mut conn, q.region.as_deref()).await?;
+    let all = regions::list(&mut conn).await?;
+    Ok(Json(
+        units.into_iter().map(|u| view::unit(u, &all)).collect(),
+    ))
 }

@@ -6,6 +6,7 @@ use crate::error::{unique_violation, AppError};
 use crate::services::policy;
 use crate::state::AppState;
 use crate::storage::{audit, enrolments, login_attempts, regions, sessions, units, users};
+use crate::views::directory as view;
 use qinxue_core::api::{FieldError, LoginRequest, Me, RegisterRequest, SessionUser, YearInfo};
 use qinxue_core::id_number::mask_id_number;
 use qinxue_core::phone::mask_phone;
@@ -198,11 +199,14 @@ pub async fn me(state: &AppState, actor: Actor) -> Result<Me, AppError> {
     let year = policy::in_force(state, now).await?;
     let mut conn = state.db.read().await?;
     let unit = match user.unit_id {
-        Some(id) => units::get(&mut conn, id).await?,
+        Some(id) => match units::get(&mut conn, id).await? {
+            Some(u) => Some(view::unit(u, &regions::list(&mut conn).await?)),
+            None => None,
+        },
         None => None,
     };
     let region = match user.region_code.as_deref() {
-        Some(code) => regions::get(&mut conn, code).await?,
+        Some(code) => regions::get(&mut conn, code).await?.map(view::region),
         None => None,
     };
     // The grade a year was enrolled with decides that year, even if the person's grade

@@ -20,7 +20,7 @@ use crate::storage::group_sessions::{self as store, GroupRow, RollCallRow, Sched
 use crate::storage::study::{self, CheckQuestion, Handover, Save, StudyRow};
 use crate::storage::{audit, regions, Then, Tx};
 use chrono::{DateTime, Utc};
-use qinxue_core::api::{CheckPassed, FieldError, Region};
+use qinxue_core::api::{CheckPassed, FieldError};
 use qinxue_core::group::{
     self, seat_state, AttendanceCorrection, AttendanceRow, AttendanceSources, GroupFormat,
     GroupSessionCreated, GroupSessionInput, GroupSessionSummary, GroupSessionView, GroupStatus,
@@ -245,7 +245,7 @@ pub async fn cancel(
     view(state, actor, id).await
 }
 
-fn summary(g: &GroupRow, assigned: i64, regions: &[Region]) -> GroupSessionSummary {
+fn summary(g: &GroupRow, assigned: i64, regions: &[regions::RegionRow]) -> GroupSessionSummary {
     GroupSessionSummary {
         id: g.id,
         code: g.code.clone(),

@@ -6,9 +6,9 @@ use crate::error::AppError;
 use crate::services::spreadsheet::CsvOut;
 use crate::state::AppState;
 use crate::storage::reports::{self as store, By, Counts, Required};
-use crate::storage::{policy_years, regions};
+use crate::storage::policy_years;
+use crate::storage::regions::{self, RegionRow};
 use chrono::Datelike;
-use qinxue_core::api::Region;
 use qinxue_core::catalogue::format_hours;
 use qinxue_core::completion::secs_per_hour;
 use qinxue_core::id_number::mask_id_number;
@@ -19,7 +19,7 @@ use sqlx::AnyConnection;
 
 /// The region a report is of, with its path; outside the reader's subtree: not found.
 struct Target {
-    region: Region,
+    region: RegionRow,
     path: String,
     scope: Scope,
 }

@@ -1,12 +1,20 @@
 //! The province's region tree.
 
-use qinxue_core::api::Region;
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use sqlx::Row;
 
+/// A stored region: its code, name, parent and level (1 province, 2 city, 3 district).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+    pub level: i32,
+}
+
 /// Every region, parents before children.
-pub async fn list(conn: &mut AnyConnection) -> Result<Vec<Region>, sqlx::Error> {
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<RegionRow>, sqlx::Error> {
     let rows =
         sqlx::query("SELECT code, name, parent_code, level FROM regions ORDER BY level, code")
             .fetch_all(conn)
@@ -14,7 +22,7 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<Region>, sqlx::Error> 
     rows.iter().map(from_row).collect()
 }
 
-pub async fn get(conn: &mut AnyConnection, code: &str) -> Result<Option<Region>, sqlx::Error> {
+pub async fn get(conn: &mut AnyConnection, code: &str) -> Result<Option<RegionRow>, sqlx::Error> {
     let row = sqlx::query("SELECT code, name, parent_code, level FROM regions WHERE code = $1")
         .bind(code)
         .fetch_optional(conn)
@@ -22,8 +30,8 @@ pub async fn get(conn: &mut AnyConnection, code: &str) -> Result<Option<Region>,
     row.as_ref().map(from_row).transpose()
 }
 
-fn from_row(r: &AnyRow) -> Result<Region, sqlx::Error> {
-    Ok(Region {
+fn from_row(r: &AnyRow) -> Result<RegionRow, sqlx::Error> {
+    Ok(RegionRow {
         code: r.try_get("code")?,
         name: r.try_get("name")?,
         parent_code: r.try_get("parent_code")?,
@@ -33,7 +41,7 @@ fn from_row(r: &AnyRow) -> Result<Region, sqlx::Error> {
 }
 
 /// `福建省 泉州市 鲤城区` for a region code, from a list that holds its ancestors.
-pub fn full_name(regions: &[Region], code: &str) -> String {
+pub fn full_name(regions: &[RegionRow], code: &str) -> String {
     let mut names = Vec::new();
     let mut next = Some(code);
     while let Some(c) = next {

@@ -1,16 +1,22 @@
 //! Employers (单位), each in one region.
 
-use super::regions;
-use qinxue_core::api::Unit;
+use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use sqlx::Row;
+
+/// A stored unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRow {
+    pub id: i64,
+    pub name: String,
+    pub region_code: String,
+}
 
 /// Units in a region's subtree (every unit when `region` is `None`), by region then name.
 pub async fn list(
     conn: &mut AnyConnection,
     region: Option<&str>,
-) -> Result<Vec<Unit>, sqlx::Error> {
-    let all_regions = regions::list(&mut *conn).await?;
+) -> Result<Vec<UnitRow>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT un.id, un.name, un.region_code FROM units un \
          JOIN regions r ON r.code = un.region_code \
@@ -20,33 +26,23 @@ pub async fn list(
     .bind(region.unwrap_or(""))
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let region_code: String = r.try_get("region_code")?;
-            Ok(Unit {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                region_name: regions::full_name(&all_regions, &region_code),
-                region_code,
-            })
-        })
-        .collect()
+    rows.iter().map(from_row).collect()
 }
 
-pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<UnitRow>, sqlx::Error> {
     let row = sqlx::query("SELECT id, name, region_code FROM units WHERE id = $1")
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(conn)
         .await?;
-    let Some(row) = row else { return Ok(None) };
-    let all_regions = regions::list(conn).await?;
-    let region_code: String = row.try_get("region_code")?;
-    Ok(Some(Unit {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        region_name: regions::full_name(&all_regions, &region_code),
-        region_code,
-    }))
+    row.as_ref().map(from_row).transpose()
+}
+
+fn from_row(r: &AnyRow) -> Result<UnitRow, sqlx::Error> {
+    Ok(UnitRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        region_code: r.try_get("region_code")?,
+    })
 }
 
 pub async fn insert(
