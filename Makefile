@@ -26,6 +26,7 @@ define build-web
 	CARGO_TARGET_DIR=target/web trunk build --release
 	CARGO_TARGET_DIR=target/web trunk build admin.html --release --dist dist/admin --public-url /admin/
 	CARGO_TARGET_DIR=target/web trunk build certificates.html --release --dist dist/certificates --public-url /certificates/
+	CARGO_TARGET_DIR=target/web trunk build room.html --release --dist dist/room --public-url /room/
 	scripts/page-weight.sh dist
 endef
 

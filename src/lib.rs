@@ -5,7 +5,9 @@
 //! trainee's first visit downloads and has a size budget; the administrators' app
 //! (`src/bin/admin.rs`, `admin.html`, served under `/admin/`) is a second bundle so that none of
 //! its pages weigh on that first visit. Link-time optimisation keeps each bundle to what its
-//! own app reaches.
+//! own app reaches. The certificates (`src/bin/certificates.rs`) and the computer room's kiosk
+//! (`src/bin/room.rs`, `room.html`, served at `/room/<code>`) are bundles of their own for the
+//! same reason.
 
 pub mod admin;
 pub mod api;
@@ -13,8 +15,10 @@ pub mod app;
 pub mod certificates_app;
 pub mod clock;
 pub mod components;
+pub mod group_time;
 pub mod i18n;
 pub mod pages;
+pub mod room;
 pub mod session;
 pub mod study;
 pub mod wire;

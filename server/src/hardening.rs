@@ -188,12 +188,13 @@ pub struct ContentPolicy {
 
 impl ContentPolicy {
     /// The policy of the front end built into `static_dir` (its `index.html` and the
-    /// administrators' `admin/index.html`).
+    /// administrators' `admin/index.html`, the certificates' and the room's kiosk's).
     pub fn new(static_dir: &Path) -> Self {
         let pages = vec![
             static_dir.join("index.html"),
             static_dir.join("admin").join("index.html"),
             static_dir.join("certificates").join("index.html"),
+            static_dir.join("room").join("index.html"),
         ];
         let plain = policy_with(&[]);
         Self {

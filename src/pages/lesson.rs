@@ -7,7 +7,7 @@ use crate::api;
 use crate::components::load::{load_into, Fill};
 use crate::components::title::set_page_title;
 use crate::pages::practice;
-use crate::study::player::Player;
+use crate::study::player::{Place, Player};
 use leptos::prelude::*;
 use leptos::Params;
 use leptos_router::hooks::use_params;
@@ -34,7 +34,7 @@ pub fn LessonPage() -> impl IntoView {
             Box::pin(async move {
                 let (lesson, progress) = (api::lesson(id).await?, api::study_progress().await?);
                 set_page_title(&lesson.title);
-                let player = Player::new(&lesson, &progress);
+                let player = Player::new(&lesson, Place::Account(&progress));
                 if lesson.kind == LessonKind::Practice {
                     practice::mount(&player.screen.article, lesson.course_id);
                 }

@@ -22,6 +22,16 @@ use wasm_bindgen::JsCast;
 use web_sys::js_sys::Date;
 use web_sys::{Event, EventTarget, VisibilityState};
 
+/// Where a lesson is studied.
+pub enum Place<'a> {
+    /// On the trainee's own account: the year's progress beside the lesson, and the way back
+    /// to 我的学习.
+    Account(&'a StudyProgress),
+    /// At a seat of a group session (the kiosk): no year (the seat's credential reads only
+    /// the session's course), and the way back to the seat's page.
+    Seat { back: &'a str, label: &'a str },
+}
+
 /// One lesson's study session, shared by the page's event handlers and timers.
 pub struct Player {
     lesson_id: i64,
@@ -57,11 +67,19 @@ pub struct Player {
 }
 
 impl Player {
-    /// The player of `lesson`, with the year's `progress` so far.
-    pub fn new(lesson: &Lesson, progress: &StudyProgress) -> Rc<Self> {
-        let screen = Screen::new(lesson, progress.required_hours, progress.minutes_per_hour);
+    /// The player of `lesson`, studied at `place`.
+    pub fn new(lesson: &Lesson, place: Place) -> Rc<Self> {
+        let (year, back, year_secs) = match place {
+            Place::Account(p) => (
+                Some((p.required_hours, p.minutes_per_hour)),
+                ("/study", t().nav_study),
+                p.credited_secs,
+            ),
+            Place::Seat { back, label } => (None, (back, label), 0),
+        };
+        let screen = Screen::new(lesson, year, back);
         screen.lesson_secs(lesson.progress.credited_secs);
-        screen.year_secs(progress.credited_secs);
+        screen.year_secs(year_secs);
         Rc::new(Self {
             lesson_id: lesson.id,
             duration: lesson.duration_secs,
@@ -78,7 +96,7 @@ impl Player {
             check: RefCell::new(None),
             settled_check: RefCell::new(None),
             answering: Cell::new(false),
-            year_secs: Cell::new(progress.credited_secs),
+            year_secs: Cell::new(year_secs),
             active: Cell::new(false),
             mounted: Cell::new(true),
             left: Cell::new(false),

@@ -49,7 +49,8 @@ pub struct Screen {
     /// The lesson's content; a practice lesson's questions go here (`pages::practice`).
     pub article: Element,
     lesson_bar: Bar,
-    year_bar: Bar,
+    /// Absent at a seat of a group session, whose credential does not read the year.
+    year_bar: Option<Bar>,
     status: Element,
     note: Element,
     fast: Element,
@@ -63,21 +64,22 @@ pub struct Screen {
 }
 
 impl Screen {
-    /// Builds the page of `lesson`; the year asks for `required_hours` of
-    /// `minutes_per_hour` minutes each.
-    pub fn new(lesson: &Lesson, required_hours: u32, minutes_per_hour: u32) -> Self {
+    /// Builds the page of `lesson`, with a link back to `back` (`(href, label)`); `year`,
+    /// when shown, asks for `required_hours` of `minutes_per_hour` minutes each.
+    pub fn new(lesson: &Lesson, year: Option<(u32, u32)>, back: (&str, &str)) -> Self {
         let words = t();
         let root = document().create_element("div").unwrap();
+        let (required_hours, minutes_per_hour) = year.unwrap_or((0, 0));
 
         let crumbs = el(&root, "p", "breadcrumb");
-        link(&crumbs, "/study", words.nav_study);
+        link(&crumbs, back.0, back.1);
         let _ = crumbs.append_with_str_1(&format!(" › {}", lesson.course_title));
         text(&root, "h1", "", &lesson.title);
 
         let bar = el(&root, "section", "card study-bar");
         attr(&bar, "aria-label", words.lesson_credited_label);
         let lesson_bar = Bar::new(&bar, "lesson-credited", words.lesson_credited_label);
-        let year_bar = Bar::new(&bar, "year-credited", words.year_credited_label);
+        let year_bar = year.map(|_| Bar::new(&bar, "year-credited", words.year_credited_label));
         let status = el(&bar, "p", "study-status");
         attr(&status, "role", "status");
         attr(&status, "data-testid", "study-status");
@@ -177,10 +179,13 @@ impl Screen {
 
     /// Credited seconds of the year.
     pub fn year_secs(&self, secs: i64) {
+        let Some(year_bar) = &self.year_bar else {
+            return;
+        };
         let mph = self.minutes_per_hour;
         let required = i64::from(self.required_hours) * i64::from(mph) * 60;
         let figures = (t().hours_done)(&format_hours(secs, mph), self.required_hours);
-        self.year_bar.set(secs, required, &figures);
+        year_bar.set(secs, required, &figures);
     }
 
     /// The video plays faster than 1×: say that it earns nothing extra.
