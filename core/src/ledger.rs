@@ -273,6 +273,17 @@ fn fail_check(session: &mut Session, now: i64) {
     session.next_check_at = now;
 }
 
+/// Opens a check at `now`, to be answered within the window.
+fn open_check(session: &mut Session, now: i64, cfg: &LedgerConfig) -> OpenCheck {
+    let check = OpenCheck {
+        issued_at: now,
+        expires_at: now + cfg.check_window_secs,
+    };
+    session.check = Some(check);
+    session.inactive_since = None;
+    check
+}
+
 /// Applies one heartbeat at `now`. `day` must be the trainee's total for the Shanghai day of
 /// `now`. The state is changed only where the outcome says so; an `Err` changes nothing.
 pub fn heartbeat(
@@ -303,7 +314,19 @@ pub fn heartbeat(
     let elapsed = (now - session.last_beat).max(0);
     if beat.visible && elapsed < cfg.heartbeat_secs - cfg.early_tolerance_secs {
         // The interval stays open: the next heartbeat closes it, so early ones gain nothing.
-        return nothing(BeatVerdict::Early);
+        // But a failed check (a wrong answer, or one left to run out) is followed by the next
+        // one at once: the player asks early for it, and nothing is credited until it is
+        // answered anyway, so nobody waits a whole interval to resume.
+        if session.check.is_some_and(|c| now > c.expires_at) {
+            fail_check(session, now);
+        }
+        let check_opened = (session.blocked && session.check.is_none() && !session.proctored)
+            .then(|| open_check(session, now, cfg));
+        return Ok(BeatOutcome {
+            verdict: BeatVerdict::Early,
+            credited_secs: 0,
+            check_opened,
+        });
     }
 
     let most = cfg.heartbeat_secs + cfg.grace_secs;
@@ -356,20 +379,10 @@ pub fn heartbeat(
     let idle_too_long = session
         .inactive_since
         .is_some_and(|since| now - since >= cfg.idle_check_secs);
-    let check_opened = if !session.proctored
+    let check_opened = (!session.proctored
         && session.check.is_none()
-        && (now >= session.next_check_at || idle_too_long || session.blocked)
-    {
-        let check = OpenCheck {
-            issued_at: now,
-            expires_at: now + cfg.check_window_secs,
-        };
-        session.check = Some(check);
-        session.inactive_since = None;
-        Some(check)
-    } else {
-        None
-    };
+        && (now >= session.next_check_at || idle_too_long || session.blocked))
+        .then(|| open_check(session, now, cfg));
     Ok(BeatOutcome {
         verdict,
         credited_secs,
@@ -542,6 +555,40 @@ mod tests {
         let next = heartbeat(&mut s, &mut l, &mut d, beat(2, 0), T0 + 20, &cfg).unwrap();
         assert_eq!(next.credited_secs, 20);
         assert_eq!(l.credited_secs, 20);
+    }
+
+    #[test]
+    fn after_a_failed_check_an_early_heartbeat_brings_the_next_check_at_once() {
+        let cfg = LedgerConfig::default();
+        let (mut s, mut l, mut d) = (
+            quiet_session(),
+            LessonProgress::new(LessonKind::Text, 2700),
+            day(),
+        );
+        s.next_check_at = T0 + 20;
+        let opened = heartbeat(&mut s, &mut l, &mut d, beat(1, 0), T0 + 20, &cfg).unwrap();
+        assert!(opened.check_opened.is_some());
+        // A wrong answer, then at once a heartbeat: early, yet it opens the next check.
+        answer(&mut s, &mut l, &mut d, false, T0 + 25, &cfg, 0).unwrap();
+        let next = heartbeat(&mut s, &mut l, &mut d, beat(2, 0), T0 + 26, &cfg).unwrap();
+        assert_eq!((next.verdict, next.credited_secs), (BeatVerdict::Early, 0));
+        assert!(next.check_opened.is_some(), "the next check comes at once");
+        // That check left to run out: the heartbeat sent right after brings another one.
+        let expired = heartbeat(&mut s, &mut l, &mut d, beat(3, 0), T0 + 26 + 61, &cfg).unwrap();
+        assert_eq!(expired.credited_secs, 0);
+        assert!(s.blocked && expired.check_opened.is_some());
+        let late = heartbeat(&mut s, &mut l, &mut d, beat(4, 0), T0 + 26 + 61 + 62, &cfg);
+        let again = heartbeat(&mut s, &mut l, &mut d, beat(5, 0), T0 + 26 + 61 + 63, &cfg);
+        assert!(late.unwrap().check_opened.is_some());
+        assert_eq!(again.unwrap().check_opened, None, "one check at a time");
+        assert_eq!(
+            l.credited_secs, 20,
+            "only the interval before the first check"
+        );
+        // An early heartbeat of a session that is not blocked opens nothing.
+        let mut calm = quiet_session();
+        let out = heartbeat(&mut calm, &mut l, &mut d, beat(1, 0), T0 + 5, &cfg).unwrap();
+        assert_eq!(out.check_opened, None);
     }
 
     #[test]
