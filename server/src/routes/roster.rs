@@ -1,9 +1,9 @@
-//! The unit admin's roster: import (CSV) and export (DESIGN.md §8).
+//! The unit admin's roster: import (CSV or XLSX) and export (DESIGN.md §8).
 
 use crate::access::Actor;
 use crate::error::{AppError, Result};
 use crate::extract::ApiQuery;
-use crate::services::roster;
+use crate::services::{roster, spreadsheet};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
@@ -22,9 +22,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(import))
         .routes(routes!(export_csv))
+        .routes(routes!(export_xlsx))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ImportQuery {
     /// `true`: check the file and say what an import would do, writing nothing.
@@ -34,7 +36,7 @@ struct ImportQuery {
 
 /// Reads the upload whole, refusing it once it passes the limit: a roster is small, and the
 /// rows are checked against each other before anything is written.
-async fn read_upload(body: Body) -> Result<Vec<u8>> {
+pub(super) async fn read_upload(body: Body) -> Result<Vec<u8>> {
     let limit = roster::MAX_BYTES + 64 * 1024;
     let limited = http_body_util::Limited::new(body, limit);
     match limited.collect().await {
@@ -55,7 +57,7 @@ async fn read_upload(body: Body) -> Result<Vec<u8>> {
 
 /// The `file` part of a `multipart/form-data` body (browsers and HTTP clients write each part
 /// as headers, a blank line, the bytes, then CRLF and the next boundary).
-fn multipart_file(content_type: &str, body: &[u8]) -> Result<Vec<u8>> {
+pub(super) fn multipart_file(content_type: &str, body: &[u8]) -> Result<Vec<u8>> {
     let refused = |message: &str| AppError::Explained {
         code: ErrorCode::InvalidImport,
         message: message.to_owned(),
@@ -96,15 +98,17 @@ fn multipart_file(content_type: &str, body: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Checks a roster file (身份证号, 姓名, 手机, 用工类型, 工种, 等级; CSV in UTF-8, UTF-8 with a
-/// BOM, or GBK/GB18030, detected) and, without `dry_run`, writes all its rows or none. Send it
+/// BOM, or GBK/GB18030, detected; or the first sheet of an XLSX workbook) and, without
+/// `dry_run`, writes all its rows or none. Send it
 /// as the `file` field of `multipart/form-data`, or as the raw body.
 #[utoipa::path(post, path = "/api/unit/roster/import", tag = "unit", params(ImportQuery),
     request_body(content = String, content_type = "multipart/form-data", description = "field `file`: the roster"),
     responses((status = 200, body = RosterReport, description = "every bad row in `errors`; with any, nothing is written"),
         (status = 403, body = ErrorBody, description = "not a unit admin"),
-        (status = 413, body = ErrorBody, description = "`file_too_large`"),
-        (status = 415, body = ErrorBody, description = "`unsupported_file_type`: not a CSV file"),
-        (status = 422, body = ErrorBody, description = "`invalid_import`: empty, no header, a column missing")))]
+        (status = 401, body = ErrorBody, description = "`unauthenticated`"),
+        (status = 413, body = ErrorBody, description = "`file_too_large`: over 5 MB, or a workbook that unpacks to over 100 MB"),
+        (status = 415, body = ErrorBody, description = "`unsupported_file_type`: neither CSV nor XLSX (an .xls, a PDF, a damaged workbook)"),
+        (status = 422, body = ErrorBody, description = "`invalid_import`: empty, no header, a column missing, over 20,000 rows; without `dry_run`, any bad row (nothing written)")))]
 async fn import(
     State(state): State<AppState>,
     actor: Actor,
@@ -133,6 +137,7 @@ async fn import(
 /// UTF-8); importing it again changes nothing.
 #[utoipa::path(get, path = "/api/unit/roster.csv", tag = "unit",
     responses((status = 200, content_type = "text/csv", body = String),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`"),
         (status = 403, body = ErrorBody, description = "not a unit admin")))]
 async fn export_csv(State(state): State<AppState>, actor: Actor) -> Result<impl IntoResponse> {
     let bytes = roster::export_csv(&state, &actor).await?;
@@ -140,6 +145,21 @@ async fn export_csv(State(state): State<AppState>, actor: Actor) -> Result<impl 
         bytes,
         "text/csv; charset=utf-8",
         "roster.csv",
+    ))
+}
+
+/// The unit's staff in the import's columns as an XLSX workbook (every cell text, so Excel
+/// keeps each 身份证号 whole); importing it again changes nothing. No row limit.
+#[utoipa::path(get, path = "/api/unit/roster.xlsx", tag = "unit",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 401, body = ErrorBody, description = "`unauthenticated`"),
+        (status = 403, body = ErrorBody, description = "not a unit admin")))]
+async fn export_xlsx(State(state): State<AppState>, actor: Actor) -> Result<impl IntoResponse> {
+    let bytes = roster::export_xlsx(&state, &actor).await?;
+    Ok(super::download(
+        bytes,
+        spreadsheet::XLSX_TYPE,
+        "roster.xlsx",
     ))
 }
 

@@ -14,7 +14,7 @@
 
 use crate::access::Actor;
 use crate::error::{unique_violation, AppError};
-use crate::services::spreadsheet::CsvOut;
+use crate::services::spreadsheet::{CsvOut, XlsxOut};
 use crate::state::AppState;
 use crate::storage::{audit, roster as store};
 use qinxue_core::account::{parse_name, TRADES};
@@ -84,7 +84,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, AppError> {
     if bytes.contains(&0) {
         return Err(AppError::Explained {
             code: ErrorCode::UnsupportedFileType,
-            message: "文件不是 CSV 表格，请在 Excel 或 WPS 中另存为“CSV（逗号分隔）”后再导入"
+            message: "文件不是 CSV 表格或 Excel 工作簿（XLSX），请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”或“CSV（逗号分隔）”后再导入"
                 .to_owned(),
         });
     }
@@ -167,24 +167,219 @@ fn grade(cell: &str) -> Option<Grade> {
         })
 }
 
+/// A cell of a roster file as the file stores it. A CSV file has text only; an XLSX cell may
+/// also be a number, a date, a formula, a logical value or an error value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    /// A date or time (an XLSX cell formatted as one); what Excel shows is not kept.
+    Date,
+    /// A formula, with its text; its cached value is not trusted.
+    Formula(String),
+    Bool(bool),
+    /// `#N/A`, `#VALUE!` and the like.
+    Error,
+}
+
+/// The rows of a file before they are checked: the header row's labels, then each data row
+/// with its row number as the spreadsheet shows it.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<(u64, Vec<Cell>)>,
+}
+
+impl Table {
+    /// The rows of a CSV text: the first record is the header, the file's line number is
+    /// the row number.
+    pub fn from_csv(text: &str) -> Result<Table, AppError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut records = reader.records();
+        let header = match records.next() {
+            Some(Ok(h)) => h.iter().map(str::to_owned).collect(),
+            Some(Err(_)) => return Err(file_error("文件不是 CSV 表格，无法读取表头")),
+            None => return Err(empty_file()),
+        };
+        let mut rows = Vec::new();
+        for (i, record) in records.enumerate() {
+            let row = i as u64 + 2;
+            let record =
+                record.map_err(|_| file_error(format!("第 {row} 行无法读取（引号不成对？）")))?;
+            rows.push((
+                row,
+                record.iter().map(|c| Cell::Text(c.to_owned())).collect(),
+            ));
+            if rows.len() > MAX_ROWS + 1_000 {
+                break;
+            }
+        }
+        Ok(Table { header, rows })
+    }
+
+    /// The rows of the first sheet of an XLSX workbook: its first row is the header, row
+    /// numbers are Excel's. Formulas are found apart from the values (calamine gives a
+    /// formula cell's last computed value as its value).
+    pub fn from_xlsx(bytes: Vec<u8>) -> Result<Table, AppError> {
+        use calamine::{Data, Reader, Xlsx};
+        check_unpacked_size(&bytes)?;
+        let not_xlsx = || {
+            AppError::Explained {
+            code: ErrorCode::UnsupportedFileType,
+            message: "文件不是 Excel 工作簿（XLSX），请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”或“CSV（逗号分隔）”后再导入".to_owned(),
+        }
+        };
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| not_xlsx())?;
+        let sheet = book.sheet_names().first().cloned().ok_or_else(empty_file)?;
+        let values = book.worksheet_range(&sheet).map_err(|_| not_xlsx())?;
+        let formulas = book.worksheet_formula(&sheet).map_err(|_| not_xlsx())?;
+        let mut formula_at: HashMap<(u32, u32), String> = HashMap::new();
+        if let Some((r0, c0)) = formulas.start() {
+            for (r, c, f) in formulas.used_cells() {
+                if !f.is_empty() {
+                    formula_at.insert((r0 + r as u32, c0 + c as u32), f.clone());
+                }
+            }
+        }
+        let Some((r0, c0)) = values.start() else {
+            return Err(empty_file());
+        };
+        let mut table = Table::default();
+        for (i, cells) in values.rows().enumerate() {
+            let at = r0 + i as u32;
+            let cells: Vec<Cell> = cells
+                .iter()
+                .enumerate()
+                .map(|(j, v)| match formula_at.remove(&(at, c0 + j as u32)) {
+                    Some(f) => Cell::Formula(f),
+                    None => match v {
+                        Data::String(s) => Cell::Text(s.clone()),
+                        Data::Int(n) => Cell::Number(*n as f64),
+                        Data::Float(n) => Cell::Number(*n),
+                        Data::Bool(b) => Cell::Bool(*b),
+                        Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {
+                            Cell::Date
+                        }
+                        Data::Error(_) => Cell::Error,
+                        Data::Empty => Cell::Text(String::new()),
+                    },
+                })
+                .collect();
+            if table.header.is_empty() && table.rows.is_empty() {
+                if cells.iter().all(blank) {
+                    continue;
+                }
+                table.header = cells
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Text(s) => s.clone(),
+                        _ => String::new(),
+                    })
+                    .collect();
+                continue;
+            }
+            table.rows.push((u64::from(at) + 1, cells));
+            if table.rows.len() > MAX_ROWS + 1_000 {
+                break;
+            }
+        }
+        if table.header.is_empty() {
+            return Err(empty_file());
+        }
+        Ok(table)
+    }
+}
+
+/// Most bytes the parts of an XLSX file may unpack to: a roster of 20,000 people is about
+/// 10 MB of sheet XML; a small file that unpacks to gigabytes (a "zip bomb") is refused
+/// before it is read.
+const MAX_UNPACKED: u64 = 100 * 1024 * 1024;
+
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), AppError> {
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| AppError::Explained {
+            code: ErrorCode::UnsupportedFileType,
+            message: "文件已损坏或不是 Excel 工作簿（XLSX），请重新保存后再导入".to_owned(),
+        })?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let part = zip
+            .by_index_raw(i)
+            .map_err(|_| file_error("文件已损坏，请在 Excel 或 WPS 中重新保存后再导入"))?;
+        total = total.saturating_add(part.size());
+    }
+    if total > MAX_UNPACKED {
+        return Err(AppError::Explained {
+            code: ErrorCode::FileTooLarge,
+            message: "工作簿内容过大，请只保留人员名单一张表，或分成几个文件导入".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn empty_file() -> AppError {
+    file_error("文件是空的，请在第 1 行写表头，从第 2 行起每行一人")
+}
+
+fn blank(cell: &Cell) -> bool {
+    matches!(cell, Cell::Text(s) if s.trim().is_empty())
+}
+
+/// A number as Excel shows a long one in a narrow column: six significant digits
+/// (`3.50502E+17`), so that the admin recognises what they see.
+fn as_excel_shows(n: f64) -> String {
+    let s = format!("{n:.5E}");
+    match s.split_once('E') {
+        Some((m, e)) if !e.starts_with('-') => format!("{m}E+{e}"),
+        _ => s,
+    }
+}
+
+/// A cell's text for a column that takes text, or the reason it has none.
+fn cell_text(row: u64, field: &str, cell: Option<&Cell>) -> Result<String, RosterError> {
+    let problem = |message: String| bad(row, field, ErrorCode::InvalidImport, message);
+    match cell {
+        None => Ok(String::new()),
+        Some(Cell::Text(s)) if s.trim_start().starts_with('=') => {
+            Err(problem("是公式，请改为填写文字".to_owned()))
+        }
+        Some(Cell::Text(s)) => Ok(s.trim().to_owned()),
+        Some(Cell::Formula(f)) => Err(problem(format!(
+            "是公式（={f}），请复制后“粘贴为数值”，或直接填写文字"
+        ))),
+        Some(Cell::Date) => Err(problem(
+            "是日期，这一列应填写文字；请把单元格格式设为“文本”后重新填写".to_owned(),
+        )),
+        Some(Cell::Error) => Err(problem("是错误值（如 #N/A），请填写正确的内容".to_owned())),
+        Some(Cell::Bool(_)) => Err(problem("是逻辑值（TRUE/FALSE），请填写文字".to_owned())),
+        Some(Cell::Number(n)) if field == "id_number" => Err(bad(
+            row,
+            field,
+            ErrorCode::InvalidIdNumber,
+            format!(
+                "被 Excel 存成了数字（{}），后几位已丢失；请把这一列设为“文本”后重新填写身份证号",
+                as_excel_shows(*n)
+            ),
+        )),
+        // A phone number typed into a number cell keeps every digit (11 digits fit a double).
+        Some(Cell::Number(n)) if n.fract() == 0.0 && n.abs() < 1e15 => Ok(format!("{n:.0}")),
+        Some(Cell::Number(n)) => Ok(n.to_string()),
+    }
+}
+
 /// Checks every row of a CSV roster on its own and against the other rows.
 pub fn parse_csv(text: &str, today: chrono::NaiveDate) -> Result<Parsed, AppError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(_)) => return Err(file_error("文件不是 CSV 表格，无法读取表头")),
-        None => {
-            return Err(file_error(
-                "文件是空的，请在第 1 行写表头，从第 2 行起每行一人",
-            ))
-        }
-    };
+    parse_table(Table::from_csv(text)?, today)
+}
+
+/// Checks every row of a roster table on its own and against the other rows.
+pub fn parse_table(table: Table, today: chrono::NaiveDate) -> Result<Parsed, AppError> {
     let mut at: HashMap<&'static str, usize> = HashMap::new();
-    for (i, name) in header.iter().enumerate() {
+    for (i, name) in table.header.iter().enumerate() {
         if let Some(field) = column(name) {
             at.entry(field).or_insert(i);
         }
@@ -203,11 +398,8 @@ pub fn parse_csv(text: &str, today: chrono::NaiveDate) -> Result<Parsed, AppErro
     let mut parsed = Parsed::default();
     let mut seen_id: HashMap<String, u64> = HashMap::new();
     let mut seen_phone: HashMap<String, u64> = HashMap::new();
-    for (i, record) in records.enumerate() {
-        let row = i as u64 + 2;
-        let record =
-            record.map_err(|_| file_error(format!("第 {row} 行无法读取（引号不成对？）")))?;
-        if record.iter().all(|c| c.trim().is_empty()) {
+    for (row, record) in table.rows {
+        if record.iter().all(blank) {
             continue;
         }
         parsed.rows += 1;
@@ -216,29 +408,29 @@ pub fn parse_csv(text: &str, today: chrono::NaiveDate) -> Result<Parsed, AppErro
                 "一个文件最多 {MAX_ROWS} 人，请分成几个文件导入"
             )));
         }
-        let cell = |field: &str| record.get(at[field]).unwrap_or("").trim().to_owned();
         let mut errors = Vec::new();
+        let mut texts: HashMap<&str, String> = HashMap::new();
         for (field, _) in COLUMNS {
-            let v = cell(field);
-            if v.starts_with('=') {
-                errors.push(bad(
-                    row,
-                    field,
-                    ErrorCode::InvalidImport,
-                    "是公式，请改为填写文字",
-                ));
+            match cell_text(row, field, record.get(at[field])) {
+                Ok(text) => {
+                    texts.insert(field, text);
+                }
+                Err(e) => errors.push(e),
             }
         }
-        let raw_id = cell("id_number");
-        let id_number = if scientific(&raw_id) {
-            errors.push(bad(
-                row,
-                "id_number",
-                ErrorCode::InvalidIdNumber,
-                format!("被 Excel 写成了科学计数法（{raw_id}），后几位已丢失；请把这一列设为“文本”后重新填写身份证号"),
-            ));
-            None
-        } else {
+        // A column whose cell could not be read has its error already; it is not checked
+        // again as if it were empty.
+        let cell = |field: &str| texts.get(field).cloned();
+        let id_number = cell("id_number").and_then(|raw_id| {
+            if scientific(&raw_id) {
+                errors.push(bad(
+                    row,
+                    "id_number",
+                    ErrorCode::InvalidIdNumber,
+                    format!("被 Excel 写成了科学计数法（{raw_id}），后几位已丢失；请把这一列设为“文本”后重新填写身份证号"),
+                ));
+                return None;
+            }
             match IdNumber::parse(&raw_id, today) {
                 Ok(id) => Some(id.as_str().to_owned()),
                 Err(e) => {
@@ -251,47 +443,57 @@ pub fn parse_csv(text: &str, today: chrono::NaiveDate) -> Result<Parsed, AppErro
                     None
                 }
             }
-        };
-        let name = parse_name(&cell("name"))
-            .map_err(|e| errors.push(bad(row, "name", ErrorCode::InvalidName, e.to_string())))
-            .ok();
-        let phone = Phone::parse(&cell("phone"))
-            .map(|p| p.as_str().to_owned())
-            .map_err(|e| errors.push(bad(row, "phone", ErrorCode::InvalidPhone, e.to_string())))
-            .ok();
-        let employment_type = employment(&cell("employment_type"));
-        if employment_type.is_none() {
-            errors.push(bad(
-                row,
-                "employment_type",
-                ErrorCode::ValidationFailed,
-                format!(
-                    "“{}”不是用工类型，应为 在编在岗、劳务派遣 或 聘用合同",
-                    cell("employment_type")
-                ),
-            ));
-        }
-        let trade = cell("trade");
-        if !TRADES.contains(&trade.as_str()) {
-            errors.push(bad(
-                row,
-                "trade",
-                ErrorCode::InvalidTrade,
-                format!("“{trade}”不是平台的工种（如 电工、汽车驾驶员、保洁员）"),
-            ));
-        }
-        let grade_ = grade(&cell("grade"));
-        if grade_.is_none() {
-            errors.push(bad(
-                row,
-                "grade",
-                ErrorCode::ValidationFailed,
-                format!(
-                    "“{}”不是技能等级，应为 初级工、中级工、高级工、技师、高级技师 或 未定级",
-                    cell("grade")
-                ),
-            ));
-        }
+        });
+        let name = cell("name").and_then(|v| {
+            parse_name(&v)
+                .map_err(|e| errors.push(bad(row, "name", ErrorCode::InvalidName, e.to_string())))
+                .ok()
+        });
+        let phone = cell("phone").and_then(|v| {
+            Phone::parse(&v)
+                .map(|p| p.as_str().to_owned())
+                .map_err(|e| errors.push(bad(row, "phone", ErrorCode::InvalidPhone, e.to_string())))
+                .ok()
+        });
+        let employment_type = cell("employment_type").and_then(|v| {
+            let found = employment(&v);
+            if found.is_none() {
+                errors.push(bad(
+                    row,
+                    "employment_type",
+                    ErrorCode::ValidationFailed,
+                    format!("“{v}”不是用工类型，应为 在编在岗、劳务派遣 或 聘用合同"),
+                ));
+            }
+            found
+        });
+        let trade = cell("trade").and_then(|v| {
+            if TRADES.contains(&v.as_str()) {
+                Some(v)
+            } else {
+                errors.push(bad(
+                    row,
+                    "trade",
+                    ErrorCode::InvalidTrade,
+                    format!("“{v}”不是平台的工种（如 电工、汽车驾驶员、保洁员）"),
+                ));
+                None
+            }
+        });
+        let grade_ = cell("grade").and_then(|v| {
+            let found = grade(&v);
+            if found.is_none() {
+                errors.push(bad(
+                    row,
+                    "grade",
+                    ErrorCode::ValidationFailed,
+                    format!(
+                        "“{v}”不是技能等级，应为 初级工、中级工、高级工、技师、高级技师 或 未定级"
+                    ),
+                ));
+            }
+            found
+        });
         if let Some(id) = &id_number {
             if let Some(first) = seen_id.insert(id.clone(), row) {
                 errors.push(bad(
@@ -314,20 +516,23 @@ pub fn parse_csv(text: &str, today: chrono::NaiveDate) -> Result<Parsed, AppErro
                 seen_phone.insert(p.clone(), first);
             }
         }
-        match (id_number, name, phone, employment_type, grade_) {
-            (Some(id_number), Some(name), Some(phone), Some(employment_type), Some(grade))
-                if errors.is_empty() =>
-            {
-                parsed.people.push(Person {
-                    row,
-                    id_number,
-                    name,
-                    phone,
-                    employment_type,
-                    trade,
-                    grade,
-                })
-            }
+        match (id_number, name, phone, employment_type, trade, grade_) {
+            (
+                Some(id_number),
+                Some(name),
+                Some(phone),
+                Some(employment_type),
+                Some(trade),
+                Some(grade),
+            ) if errors.is_empty() => parsed.people.push(Person {
+                row,
+                id_number,
+                name,
+                phone,
+                employment_type,
+                trade,
+                grade,
+            }),
             _ => parsed.errors.extend(errors),
         }
     }
@@ -424,16 +629,22 @@ pub async fn import(
             ),
         });
     }
-    if bytes.starts_with(b"PK\x03\x04") {
+    let now = state.clock.now();
+    let today = local_date(now);
+    let parsed = if bytes.starts_with(b"PK\x03\x04") {
+        // Unpacking and reading the sheet's XML is CPU work of a few hundred milliseconds
+        // for a large roster: off the async threads.
+        tokio::task::spawn_blocking(move || parse_table(Table::from_xlsx(bytes)?, today))
+            .await
+            .map_err(|e| AppError::Internal(format!("roster XLSX task: {e}")))??
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err(AppError::Explained {
             code: ErrorCode::UnsupportedFileType,
-            message: "暂不支持 XLSX 文件，请在 Excel 或 WPS 中另存为“CSV（逗号分隔）”后再导入"
-                .to_owned(),
+            message: "这是旧版 Excel 97-2003 工作簿（.xls），请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”后再导入".to_owned(),
         });
-    }
-    let now = state.clock.now();
-    let text = decode(&bytes)?;
-    let parsed = parse_csv(&text, local_date(now))?;
+    } else {
+        parse_csv(&decode(&bytes)?, today)?
+    };
     let mut report = RosterReport {
         rows: parsed.rows,
         valid: 0,
@@ -498,26 +709,49 @@ pub async fn import(
         .await
 }
 
+async fn staff(state: &AppState, actor: &Actor) -> Result<Vec<Person>, AppError> {
+    let (_, unit_id) = actor.unit_admin()?;
+    let mut conn = state.db.read().await?;
+    Ok(store::of_unit(&mut conn, unit_id).await?)
+}
+
+fn cells(p: &Person) -> [&str; 6] {
+    [
+        &p.id_number,
+        &p.name,
+        &p.phone,
+        p.employment_type.label(),
+        &p.trade,
+        p.grade.label(),
+    ]
+}
+
 /// The unit's staff in the import's columns, as CSV with a BOM: importing it changes nothing.
 pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<Vec<u8>, AppError> {
-    let (_, unit_id) = actor.unit_admin()?;
-    let staff = {
-        let mut conn = state.db.read().await?;
-        store::of_unit(&mut conn, unit_id).await?
-    };
     let labels: Vec<&str> = COLUMNS.iter().map(|(_, l)| *l).collect();
     let mut out = CsvOut::new(&labels);
-    for p in staff {
-        out.row(&[
-            &p.id_number,
-            &p.name,
-            &p.phone,
-            p.employment_type.label(),
-            &p.trade,
-            p.grade.label(),
-        ])?;
+    for p in staff(state, actor).await? {
+        out.row(&cells(&p))?;
     }
     out.finish()
+}
+
+/// Column widths of the roster's XLSX, in characters.
+const WIDTHS: [f64; 6] = [22.0, 10.0, 14.0, 12.0, 14.0, 10.0];
+
+/// The same columns as an XLSX workbook, every cell text: importing it changes nothing.
+pub async fn export_xlsx(state: &AppState, actor: &Actor) -> Result<Vec<u8>, AppError> {
+    let staff = staff(state, actor).await?;
+    let header: Vec<(&str, f64)> = COLUMNS.iter().map(|(_, l)| *l).zip(WIDTHS).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut out = XlsxOut::new("人员名单", &header)?;
+        for p in &staff {
+            out.row(&cells(p))?;
+        }
+        out.finish()
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("roster XLSX task: {e}")))?
 }
 
 #[cfg(test)]
@@ -560,7 +794,6 @@ mod tests {
                 (2, "id_number"),
                 (3, "id_number"),
                 (4, "name"),
-                (4, "name"),
                 (4, "phone"),
                 (4, "employment_type"),
                 (4, "trade"),
@@ -570,7 +803,7 @@ mod tests {
         );
         assert!(p.errors[1].message.contains("科学计数法"));
         assert!(p.errors[0].message.starts_with("第 2 行“身份证号”"));
-        assert!(p.errors[8].message.contains("与第 5 行重复"));
+        assert!(p.errors[7].message.contains("与第 5 行重复"));
     }
 
     #[test]
@@ -579,5 +812,105 @@ mod tests {
         assert!(parse_csv("姓名,手机\n王建国,13805950001\n", today()).is_err());
         assert!(parse_csv(HEAD, today()).is_err());
         assert!(decode(b"\x00\x01binary").is_err());
+    }
+
+    /// A workbook with the roster's header and these rows, written by the same crate as the
+    /// export; `extra` adds cells of other kinds.
+    fn workbook(
+        rows: &[[&str; 6]],
+        extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet),
+    ) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        for (c, (_, label)) in COLUMNS.iter().enumerate() {
+            ws.write_string(0, c as u16, *label).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, *cell).unwrap();
+            }
+        }
+        extra(ws);
+        book.save_to_buffer().unwrap()
+    }
+
+    const GOOD: [&str; 6] = [
+        "350502198001011235",
+        "王建国",
+        "13805950001",
+        "在编在岗",
+        "电工",
+        "中级工",
+    ];
+
+    #[test]
+    fn an_xlsx_roster_reads_like_its_csv() {
+        let bytes = workbook(&[GOOD], |_| {});
+        let p = parse_table(Table::from_xlsx(bytes).unwrap(), today()).unwrap();
+        assert_eq!((p.rows, p.errors.len()), (1, 0));
+        assert_eq!(p.people[0].id_number, "350502198001011235");
+        assert_eq!(p.people[0].row, 2);
+    }
+
+    #[test]
+    fn formula_date_and_numeric_id_cells_are_named_by_row_and_column() {
+        let bytes = workbook(&[GOOD, GOOD, GOOD, GOOD], |ws| {
+            // Row 3: the 身份证号 as Excel stores a long number it was not told is text.
+            ws.write_number(2, 0, 350502198001011235.0).unwrap();
+            ws.write_string(2, 2, "13805950003").unwrap();
+            // Row 4: a formula for the name.
+            ws.write_formula(3, 1, "=\"王\"&\"建国\"").unwrap();
+            ws.write_string(3, 0, "350502199007223014").unwrap();
+            ws.write_string(3, 2, "13805950004").unwrap();
+            // Row 5: a date where the trade is expected.
+            let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+            ws.write_number_with_format(4, 4, 45000.0, &date).unwrap();
+            ws.write_string(4, 0, "350502198503154324").unwrap();
+            ws.write_string(4, 2, "13805950005").unwrap();
+            // A phone typed as a number keeps its digits.
+            ws.write_number(1, 2, 13805950001.0).unwrap();
+        });
+        let p = parse_table(Table::from_xlsx(bytes).unwrap(), today()).unwrap();
+        let cells: Vec<(u64, &str)> = p.errors.iter().map(|e| (e.row, e.field.as_str())).collect();
+        assert_eq!(
+            cells,
+            [(3, "id_number"), (4, "name"), (5, "trade")],
+            "{:?}",
+            p.errors
+        );
+        assert!(
+            p.errors[0]
+                .message
+                .starts_with("第 3 行“身份证号”：被 Excel 存成了数字（3.50502E+17）"),
+            "{}",
+            p.errors[0].message
+        );
+        assert!(p.errors[1].message.contains("是公式"));
+        assert!(p.errors[2].message.starts_with("第 5 行“工种”：是日期"));
+        assert_eq!(p.people.len(), 1);
+        assert_eq!(p.people[0].phone, "13805950001");
+    }
+
+    #[test]
+    fn a_workbook_that_is_empty_or_damaged_is_refused_whole() {
+        let mut empty = rust_xlsxwriter::Workbook::new();
+        empty.add_worksheet();
+        let empty = empty.save_to_buffer().unwrap();
+        assert!(matches!(
+            Table::from_xlsx(empty),
+            Err(AppError::Explained {
+                code: ErrorCode::InvalidImport,
+                ..
+            })
+        ));
+        let mut damaged = workbook(&[GOOD], |_| {});
+        damaged.truncate(damaged.len() / 2);
+        assert!(matches!(
+            Table::from_xlsx(damaged),
+            Err(AppError::Explained {
+                code: ErrorCode::UnsupportedFileType,
+                ..
+            })
+        ));
     }
 }

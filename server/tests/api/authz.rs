@@ -193,6 +193,7 @@ const MATRIX: &[Row] = &[
     row("POST   /api/orders/{id}/pay",                              &[UnitOrder],            NONE,                    [401, 404, 404, 200, 404, 403, 403, 403, 403]),
     row("GET    /api/unit/staff",                                   &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
     row("GET    /api/unit/roster.csv",                              &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
+    row("GET    /api/unit/roster.xlsx",                             &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
     row("POST   /api/unit/roster/import",                           &[],                     Raw(FORM, roster_form),  [401, 403, 403, 200, 200, 403, 403, 403, 403]),
     row("POST   /api/payments/notify",                              &[],                     Json(signed_notice),     [404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("GET    /api/admin/courses",                                &[],                     NONE,                    [401, 403, 403, 403, 403, 403, 403, 403, 200]),

@@ -171,7 +171,7 @@ async fn bad_files_get_a_clear_message_and_nothing_is_written() {
     let before = exported(&app, &admin).await;
     let cases: Vec<(Vec<u8>, u16, &str)> = vec![
         (Vec::new(), 422, "空"),
-        (b"PK\x03\x04xlsx".to_vec(), 415, "CSV"),
+        (b"PK\x03\x04xlsx".to_vec(), 415, "XLSX"),
         (b"\x00\x01\x02\x7fELF".to_vec(), 415, "CSV"),
         (
             "姓名,手机\r\n王五,13805950009\r\n".as_bytes().to_vec(),
@@ -248,4 +248,157 @@ async fn bad_files_get_a_clear_message_and_nothing_is_written() {
             StatusCode::FORBIDDEN
         );
     }
+}
+
+/// A workbook with the roster's header and these rows as text cells; `extra` writes cells
+/// of other kinds over them.
+fn workbook(rows: &[Vec<String>], extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, label) in ["身份证号", "姓名", "手机", "用工类型", "工种", "等级"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *label).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, cell).unwrap();
+        }
+    }
+    extra(ws);
+    book.save_to_buffer().unwrap()
+}
+
+fn person_cells(name: &str) -> Vec<String> {
+    [
+        &unique_id_number(),
+        name,
+        &unique_phone(),
+        "劳务派遣",
+        "电工",
+        "初级工",
+    ]
+    .iter()
+    .map(|c| c.to_string())
+    .collect()
+}
+
+#[tokio::test]
+async fn an_xlsx_roster_imports_and_its_xlsx_export_imports_back_unchanged() {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::spawn().await;
+    let admin = app.login_as("unit-demo", DEMO_PASSWORD).await;
+    let rows = vec![person_cells("吴七"), person_cells("郑八")];
+    let done = report(&app, &admin, workbook(&rows, |_| {}), false).await;
+    assert_eq!(
+        (done["created"].as_i64(), done["valid"].as_i64()),
+        (Some(2), Some(2))
+    );
+
+    let res = app.get(&admin, "/api/unit/roster.xlsx").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[reqwest::header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let export = res.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(export.clone())).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let staff = exported(&app, &admin).await;
+    let csv_rows = std::str::from_utf8(&staff[3..]).unwrap().lines().count();
+    assert_eq!(
+        sheet.height(),
+        csv_rows,
+        "the XLSX and CSV exports have the same rows"
+    );
+    // Every 身份证号 is a text cell, whole.
+    let ids: Vec<&Data> = (1..sheet.height())
+        .filter_map(|r| sheet.get((r, 0)))
+        .collect();
+    assert!(ids.contains(&&Data::String(rows[0][0].clone())));
+    assert!(ids
+        .iter()
+        .all(|d| matches!(d, Data::String(s) if s.len() == 18)));
+
+    let round = report(&app, &admin, export, false).await;
+    assert_eq!(
+        (
+            round["created"].as_i64(),
+            round["updated"].as_i64(),
+            round["unchanged"].as_i64()
+        ),
+        (Some(0), Some(0), Some(csv_rows as i64 - 1)),
+        "{round}"
+    );
+    assert_eq!(exported(&app, &admin).await, staff);
+}
+
+#[tokio::test]
+async fn xlsx_cells_excel_mangles_are_named_by_row_and_column_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let admin = app.login_as("unit-demo", DEMO_PASSWORD).await;
+    let before = exported(&app, &admin).await;
+    let rows = vec![
+        person_cells("冯九"),
+        person_cells("陈十"),
+        person_cells("褚一"),
+        person_cells("卫二"),
+    ];
+    let file = workbook(&rows, |ws| {
+        ws.write_number(2, 0, 350502198001011235.0).unwrap();
+        ws.write_formula(3, 1, "=\"蒋\"&\"三\"").unwrap();
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d");
+        ws.write_number_with_format(4, 5, 45352.0, &date).unwrap();
+    });
+    let preview = report(&app, &admin, file.clone(), true).await;
+    let errors: Vec<(i64, &str, &str)> = preview["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["field"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!((errors[0].0, errors[0].1), (3, "id_number"));
+    assert!(errors[0].2.contains("3.50502E+17"), "{}", errors[0].2);
+    assert_eq!((errors[1].0, errors[1].1), (4, "name"));
+    assert!(
+        errors[1].2.starts_with("第 4 行“姓名”：是公式"),
+        "{}",
+        errors[1].2
+    );
+    assert_eq!((errors[2].0, errors[2].1), (5, "grade"));
+    assert!(
+        errors[2].2.starts_with("第 5 行“等级”：是日期"),
+        "{}",
+        errors[2].2
+    );
+    assert_eq!(preview["valid"], 1);
+    let res = upload(&app, &admin, file, false).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(exported(&app, &admin).await, before, "nothing is written");
+
+    // Not a workbook, an old .xls, an empty workbook: refused whole.
+    let mut empty = rust_xlsxwriter::Workbook::new();
+    empty.add_worksheet();
+    let cases: Vec<(Vec<u8>, u16, &str)> = vec![
+        (b"PK\x03\x04not a workbook".to_vec(), 415, "XLSX"),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1old".to_vec(), 415, ".xls"),
+        (b"%PDF-1.7\n\x00\x01".to_vec(), 415, "XLSX"),
+        (empty.save_to_buffer().unwrap(), 422, "空"),
+    ];
+    for (bytes, status, says) in cases {
+        let res = upload(&app, &admin, bytes, true).await;
+        assert_eq!(res.status().as_u16(), status);
+        let error = error_of(res).await;
+        assert!(error["message"].as_str().unwrap().contains(says), "{error}");
+    }
+    assert_eq!(exported(&app, &admin).await, before);
 }
