@@ -481,7 +481,8 @@ pub struct ClockNow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CreateOrder {
-    /// The policy year in force (`GET /api/me` → `year.year`).
+    /// The policy year in force (`GET /api/me` → `year.year`), or an earlier year that
+    /// allows late payment (`late_payment`; `GET /api/me/years` → `payable`).
     pub year: i32,
     /// Unit admins only: the trainees (ids from `GET /api/unit/staff`) the unit pays for.
     #[serde(default)]

@@ -58,7 +58,29 @@ impl Default for LedgerConfig {
     }
 }
 
+/// The ledger's settings that a policy year sets (DESIGN.md §8, `PolicyYear`): the daily cap
+/// and the interval of anti-idle checks. The rest (heartbeat period, grace, check window) are
+/// the protocol's and the same every year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearRules {
+    pub daily_cap_secs: i64,
+    pub check_min_secs: i64,
+    pub check_max_secs: i64,
+}
+
 impl LedgerConfig {
+    /// These settings under a year's own: its cap and check interval replace these. Applied to
+    /// what is credited from now on; what a day or a lesson has already been credited stays
+    /// (a cap lowered below a day's credit credits nothing more that day, takes nothing back).
+    pub fn with_year(self, year: YearRules) -> Self {
+        Self {
+            daily_cap_secs: year.daily_cap_secs,
+            check_min_secs: year.check_min_secs,
+            check_max_secs: year.check_max_secs,
+            ..self
+        }
+    }
+
     /// The delay before the next check, from a random draw.
     pub fn check_delay(&self, draw: u64) -> i64 {
         let span = (self.check_max_secs - self.check_min_secs).max(0) as u64 + 1;

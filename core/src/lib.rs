@@ -21,6 +21,7 @@ pub mod order;
 pub mod phone;
 pub mod policy;
 pub mod practice;
+pub mod reminder;
 pub mod time;
 
 pub use account::{EmploymentType, Role};

@@ -2,6 +2,7 @@
 //! (闽人社文〔2017〕132号, sections 二, 四, 五 and 六).
 
 use crate::grade::Grade;
+use crate::ledger::YearRules;
 use crate::time::end_of_local_day;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,20 @@ pub struct PolicyYear {
     /// The most 学时 supplementary activities (lectures, skill exchanges) add to one
     /// trainee's year.
     pub supplementary_cap_hours: u32,
+    /// Days before the registration deadline (to those not yet paid) and before the study
+    /// deadline (to those paid and not finished) on which reminders go out, e.g. `[7, 1]`.
+    #[serde(default = "standard_reminder_days")]
+    pub reminder_days: Vec<u32>,
+    /// Whether the year may still be paid for after its registration deadline by someone who
+    /// never paid for it (to go on and complete it, policy section 七). The 2017 notice
+    /// closes payment on 31 October, so a year does not allow it unless the province says so.
+    #[serde(default)]
+    pub late_payment: bool,
+}
+
+/// Reminders a week and a day before each deadline.
+pub fn standard_reminder_days() -> Vec<u32> {
+    vec![7, 1]
 }
 
 /// The bounds the provincial office may set a year's numbers within; outside them a value is
@@ -46,6 +61,9 @@ pub mod bounds {
     pub const DAILY_CAP_MINUTES: (u32, u32) = (30, 1440);
     pub const CHECK_MINUTES: (u32, u32) = (1, 120);
     pub const SUPPLEMENTARY_CAP_HOURS: (u32, u32) = (0, 200);
+    /// A reminder goes out 1 to 60 days before a deadline; at most this many a deadline.
+    pub const REMINDER_DAYS: (u32, u32) = (1, 60);
+    pub const REMINDERS: usize = 5;
 }
 
 /// One setting of a year that is out of bounds or contradicts another: the field, and what
@@ -69,6 +87,8 @@ impl PolicyYear {
             check_min_minutes: 5,
             check_max_minutes: 15,
             supplementary_cap_hours: 12,
+            reminder_days: standard_reminder_days(),
+            late_payment: false,
         }
     }
 
@@ -170,6 +190,19 @@ impl PolicyYear {
             wide(SUPPLEMENTARY_CAP_HOURS),
             " 学时",
         );
+        let (lo, hi) = REMINDER_DAYS;
+        if self.reminder_days.iter().any(|d| !(lo..=hi).contains(d)) {
+            out.push(("reminder_days", format!("提醒应在截止日期前 {lo}–{hi} 天")));
+        } else if self.reminder_days.len() > REMINDERS {
+            out.push((
+                "reminder_days",
+                format!("每个截止日期最多提醒 {REMINDERS} 次"),
+            ));
+        } else if (1..self.reminder_days.len())
+            .any(|i| self.reminder_days[..i].contains(&self.reminder_days[i]))
+        {
+            out.push(("reminder_days", "提醒天数不能重复".to_owned()));
+        }
         if self.check_max_minutes < self.check_min_minutes {
             out.push((
                 "check_max_minutes",
@@ -201,6 +234,15 @@ impl PolicyYear {
             ));
         }
         out
+    }
+
+    /// What this year sets of the study-time ledger's rules (`LedgerConfig::with_year`).
+    pub fn ledger_rules(&self) -> YearRules {
+        YearRules {
+            daily_cap_secs: i64::from(self.daily_cap_minutes) * 60,
+            check_min_secs: i64::from(self.check_min_minutes) * 60,
+            check_max_secs: i64::from(self.check_max_minutes) * 60,
+        }
     }
 
     /// 学时 required of a trainee of this grade.
@@ -238,6 +280,23 @@ impl PolicyYear {
     pub fn study_open(&self, now: DateTime<Utc>) -> bool {
         now <= self.study_closes_at()
     }
+
+    /// Whether someone who has not paid for this year may pay for it at `now`: until the
+    /// registration deadline, and after it only where the year allows late payment.
+    pub fn payable(&self, now: DateTime<Utc>) -> bool {
+        self.registration_open(now) || self.late_payment
+    }
+
+    /// The Shanghai days on which reminders of `deadline` go out, the earliest first.
+    pub fn reminder_dates(&self, deadline: NaiveDate) -> Vec<(u32, NaiveDate)> {
+        let mut out: Vec<(u32, NaiveDate)> = self
+            .reminder_days
+            .iter()
+            .map(|d| (*d, deadline - chrono::Duration::days(i64::from(*d))))
+            .collect();
+        out.sort_by_key(|(_, day)| *day);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -257,6 +316,31 @@ mod tests {
             assert_eq!(y.required_hours(g), h, "{g:?}");
             assert_eq!(y.fee_fen(g), f, "{g:?}");
         }
+    }
+
+    #[test]
+    fn a_standard_year_keeps_the_ledgers_default_rules_and_a_changed_one_replaces_them() {
+        use crate::ledger::LedgerConfig;
+        let base = LedgerConfig::default();
+        assert_eq!(
+            base.with_year(PolicyYear::standard(2026).ledger_rules()),
+            base
+        );
+        let mut y = PolicyYear::standard(2026);
+        y.daily_cap_minutes = 60;
+        y.check_min_minutes = 2;
+        y.check_max_minutes = 3;
+        let rules = base.with_year(y.ledger_rules());
+        assert_eq!(
+            (
+                rules.daily_cap_secs,
+                rules.check_min_secs,
+                rules.check_max_secs
+            ),
+            (3600, 120, 180)
+        );
+        assert_eq!(rules.heartbeat_secs, base.heartbeat_secs);
+        assert_eq!(rules.check_window_secs, base.check_window_secs);
     }
 
     #[test]
@@ -304,6 +388,47 @@ mod tests {
         let mut y = PolicyYear::standard(2026);
         y.registration_deadline = NaiveDate::from_ymd_opt(2027, 1, 5).unwrap();
         assert!(y.problems().iter().any(|p| p.0 == "registration_deadline"));
+        for days in [vec![0], vec![61], vec![7, 7], vec![1, 2, 3, 4, 5, 6]] {
+            let y = PolicyYear {
+                reminder_days: days.clone(),
+                ..PolicyYear::standard(2026)
+            };
+            let fields: Vec<&str> = y.problems().iter().map(|p| p.0).collect();
+            assert_eq!(fields, ["reminder_days"], "{days:?}");
+        }
+    }
+
+    #[test]
+    fn a_year_is_payable_after_its_deadline_only_where_it_allows_late_payment() {
+        let mut y = PolicyYear::standard(2025);
+        let after = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        assert!(y.payable(Utc.with_ymd_and_hms(2025, 10, 1, 0, 0, 0).unwrap()));
+        assert!(!y.payable(after));
+        y.late_payment = true;
+        assert!(y.payable(after));
+    }
+
+    #[test]
+    fn reminders_fall_on_their_days_before_the_deadline_the_earliest_first() {
+        let y = PolicyYear {
+            reminder_days: vec![1, 7],
+            ..PolicyYear::standard(2026)
+        };
+        let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert_eq!(
+            y.reminder_dates(y.registration_deadline),
+            [(7, d(10, 24)), (1, d(10, 30))]
+        );
+    }
+
+    #[test]
+    fn settings_stored_before_reminders_and_late_payment_read_as_the_standard() {
+        let mut v = serde_json::to_value(PolicyYear::standard(2026)).unwrap();
+        let o = v.as_object_mut().unwrap();
+        o.remove("reminder_days");
+        o.remove("late_payment");
+        let y: PolicyYear = serde_json::from_value(v).unwrap();
+        assert_eq!(y, PolicyYear::standard(2026));
     }
 
     #[test]

@@ -222,6 +222,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let housekeeping = maintenance::spawn(self.state.clone());
         let rooms = services::group_sessions::spawn_ticker(self.state.clone());
+        let reminders = services::reminders::spawn(self.state.clone());
         let reconciler = services::payments::spawn_reconciler(
             self.state.clone(),
             self.state.config.reconcile_every,
@@ -233,6 +234,7 @@ impl Application {
             .await;
         housekeeping.abort();
         rooms.abort();
+        reminders.abort();
         reconciler.abort();
         db.close().await;
         result

@@ -16,6 +16,7 @@ mod orders;
 mod payments;
 mod policy_years;
 mod practice;
+mod reminders;
 mod reports;
 mod rooms;
 mod roster;
@@ -71,12 +72,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(group_sessions::router())
         .merge(rooms::router())
         .merge(completion::router())
-        .merge(eligibility::router());
+        .merge(eligibility::router())
+        .merge(reminders::router());
     if state.config.test_clock {
         api = api
             .merge(test_clock::router())
             .merge(test_payments::router())
-            .merge(group_sessions::test_router());
+            .merge(group_sessions::test_router())
+            .merge(reminders::test_router());
     }
     let (router, doc) = api.split_for_parts();
     let doc = Arc::new(doc);

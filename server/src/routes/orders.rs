@@ -28,8 +28,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 201, body = OrderCreated),
         (status = 403, body = ErrorBody, description = "neither a trainee nor a unit admin"),
-        (status = 409, body = ErrorBody, description = "`already_paid` (the message names who), `registration_closed`, `order_settled`"),
-        (status = 422, body = ErrorBody, description = "`validation_failed`: wrong year, empty or too many `trainee_ids`, `not_unit_staff`"),
+        (status = 409, body = ErrorBody, description = "`already_paid` (the message names who), `registration_closed` (past the year's registration deadline, and the year does not allow late payment), `order_settled`"),
+        (status = 422, body = ErrorBody, description = "`validation_failed`: a year after the one in force or one never configured, empty or too many `trainee_ids`, `not_unit_staff`"),
         (status = 503, body = ErrorBody, description = "`payment_unavailable`: the order is kept; pay it later with `POST /api/orders/{id}/pay`"),
     ))]
 async fn create(
@@ -82,6 +82,7 @@ async fn pay(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct StaffQuery {
     /// The policy year; the year in force when absent.

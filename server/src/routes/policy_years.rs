@@ -61,7 +61,7 @@ async fn get(
     request_body = PolicyYear,
     responses((status = 200, body = PolicyYearView), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "the year is not configured"),
-        (status = 409, body = ErrorBody, description = "`study_closed`: the year is over, its settings stay"),
+        (status = 409, body = ErrorBody, description = "`study_closed`: the year is over, its settings stay (only `late_payment` may still change)"),
         (status = 422, body = ErrorBody, description = "`validation_failed`, each field out of bounds named")))]
 async fn update(
     State(state): State<AppState>,

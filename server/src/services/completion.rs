@@ -52,7 +52,7 @@ impl Year {
             completed_at: o.completed_at.and_then(|t| DateTime::from_timestamp(t, 0)),
             study_deadline: self.policy.study_closes_at(),
             registration_deadline: self.policy.registration_closes_at(),
-            payable: !o.enrolled && self.policy.registration_open(now),
+            payable: !o.enrolled && self.policy.payable(now),
         }
     }
 }
@@ -143,6 +143,22 @@ pub async fn of_trainee(
             })
             .collect(),
     ))
+}
+
+/// Whether the trainee has a paid year before the one in force at `now` that is still
+/// unfinished: they may study for it (policy section 七) even before paying for this year.
+pub async fn owes_earlier_year(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    profile_grade: Option<Grade>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let this_year = local_date(now).year();
+    Ok(of_trainee(conn, user_id, profile_grade, now)
+        .await?
+        .unwrap_or_default()
+        .iter()
+        .any(|y| y.policy.year < this_year && y.outcome.enrolled && !y.outcome.completed))
 }
 
 /// `GET /api/me/years`: the signed-in trainee's years, the earliest first.

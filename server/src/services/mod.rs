@@ -14,6 +14,7 @@ pub mod policy;
 pub mod policy_admin;
 pub mod practice;
 pub mod question_import;
+pub mod reminders;
 pub mod reports;
 pub mod room_events;
 pub mod roster;

@@ -37,15 +37,27 @@ pub async fn create(
 ) -> Result<OrderCreated, AppError> {
     let payer = actor.payer()?;
     let now = state.clock.now();
-    let year = policy::in_force(state, now).await?;
-    if req.year != year.year {
-        return Err(AppError::field(
-            "year",
-            ErrorCode::OutOfRange,
-            format!("只能报名 {} 年度", year.year),
-        ));
-    }
-    if !year.registration_open(now) {
+    let current = policy::in_force(state, now).await?;
+    // The year in force, or an earlier configured one: paying for a past year is how someone
+    // who never paid for it goes on to complete it, where that year allows late payment.
+    let earlier = if req.year < current.year {
+        let mut conn = state.db.read().await?;
+        policy_years::get(&mut conn, req.year).await?
+    } else {
+        None
+    };
+    let year = match earlier {
+        Some(y) => y,
+        None if req.year == current.year => current,
+        None => {
+            return Err(AppError::field(
+                "year",
+                ErrorCode::OutOfRange,
+                format!("只能报名 {} 年度", current.year),
+            ))
+        }
+    };
+    if !year.payable(now) {
         return Err(AppError::RegistrationClosed);
     }
     let order = match (payer, req.trainee_ids) {
@@ -83,7 +95,7 @@ pub async fn pay(state: &AppState, actor: &Actor, id: i64) -> Result<OrderCreate
         let mut conn = state.db.read().await?;
         policy_years::in_force(&mut conn, order.year).await?
     };
-    if !year.is_some_and(|y| y.registration_open(state.clock.now())) {
+    if !year.is_some_and(|y| y.payable(state.clock.now())) {
         return Err(AppError::RegistrationClosed);
     }
     if order.kind == OrderKind::Unit {
@@ -413,7 +425,7 @@ pub async fn unit_staff(
     let staff = orders::unit_staff(&mut conn, &staff_scope, year.year).await?;
     Ok(UnitStaff {
         year: year.year,
-        registration_open: year.registration_open(now),
+        registration_open: year.payable(now),
         registration_deadline: year.registration_closes_at(),
         staff: staff
             .into_iter()

@@ -236,7 +236,7 @@ async fn apply_paid(
     let year = policy_years::in_force(&mut *c, order.year)
         .await?
         .ok_or(AppError::NoPolicyYear)?;
-    let late = !year.registration_open(paid_here);
+    let late = !year.payable(paid_here);
     let mut items = orders::items_of(&mut *c, &[order.id]).await?;
     // One order of locks for every transaction, so that two payments sharing people cannot
     // deadlock on PostgreSQL.

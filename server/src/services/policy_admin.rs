@@ -4,7 +4,8 @@
 //! A change touches nothing already done: credited study is stored in seconds (a new
 //! `minutes_per_hour` changes what the requirement is in seconds, never what was credited),
 //! and an order keeps the amount and per-person fees it was made with. Once a year's study
-//! deadline has passed its settings decided who completed it, so they are kept as they were.
+//! deadline has passed its settings decided who completed it, so they are kept as they were;
+//! only whether it allows late payment may still change.
 
 use crate::access::Actor;
 use crate::error::AppError;
@@ -86,7 +87,13 @@ pub async fn update(
                 let before = policy_years::get(&mut *c, year)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                if !before.study_open(now) {
+                // A closed year may still be opened to late payment (or closed to it again):
+                // that decides who may yet pay, not who completed.
+                let only_late_payment = PolicyYear {
+                    late_payment: input.late_payment,
+                    ..before.clone()
+                } == input;
+                if !before.study_open(now) && !only_late_payment {
                     return Err(AppError::StudyClosed);
                 }
                 if before == input {
@@ -108,6 +115,9 @@ pub async fn update(
             })
         })
         .await?;
+    // Live sessions carry their year's daily cap and check interval: this instance's heartbeat
+    // writer reads them again (the heartbeat path never asks for the policy year itself).
+    state.study.policy_changed();
     tracing::info!(year, admin, "policy year changed");
     Ok(view(saved, now))
 }

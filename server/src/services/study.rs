@@ -5,7 +5,7 @@
 use crate::access::{Actor, Studier};
 use crate::auth::session::new_token;
 use crate::error::AppError;
-use crate::services::policy;
+use crate::services::{completion, policy};
 use crate::state::AppState;
 use crate::storage::study::{CheckQuestion, StudyRow};
 use crate::storage::{catalogue, enrolments, study};
@@ -62,7 +62,8 @@ pub fn validate_beat(req: &HeartbeatRequest) -> Result<Beat, AppError> {
     })
 }
 
-/// Applies one heartbeat to a loaded row; makes up the question when a check opens.
+/// Applies one heartbeat to a loaded row under its year's rules (`cfg` with the row's daily
+/// cap and check interval); makes up the question when a check opens.
 pub fn apply_beat(
     row: &mut StudyRow,
     beat: Beat,
@@ -72,6 +73,7 @@ pub fn apply_beat(
     if now > end_of_local_day(row.study_deadline) {
         return Err(AppError::StudyClosed);
     }
+    let cfg = &cfg.with_year(row.rules);
     let outcome = ledger::heartbeat(
         &mut row.session,
         &mut row.lesson,
@@ -189,11 +191,16 @@ pub async fn start(
                 return Err(AppError::Refused(ErrorCode::WrongTrade));
             }
         }
-        if !enrolments::is_active(&mut conn, user.id, year.year).await? {
+        // Paid for this year, or owing an earlier paid year that is unfinished: such study
+        // counts for that year first (`qinxue_core::completion`), whether or not this year
+        // is paid for yet.
+        if !enrolments::is_active(&mut conn, user.id, year.year).await?
+            && !completion::owes_earlier_year(&mut conn, user.id, user.grade, now).await?
+        {
             return Err(AppError::NotEnrolled);
         }
     }
-    let cfg = state.ledger;
+    let cfg = state.ledger.with_year(year.ledger_rules());
     let session = Session::open(now.timestamp(), &cfg, random_u64()?);
     let (user_id, year_n, at) = (user.id, year.year, now.timestamp());
     let opened = state
@@ -236,6 +243,7 @@ pub fn apply_answer(
     if row.session.ended {
         return Err(AppError::SessionEnded);
     }
+    let cfg = &cfg.with_year(row.rules);
     let verdict = ledger::answer(
         &mut row.session,
         &mut row.lesson,

@@ -33,6 +33,8 @@ use qinxue_core::ledger::{AnswerOutcome, Beat, LedgerConfig, LedgerError};
 use qinxue_core::time::local_date;
 use sqlx::pool::PoolConnection;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The most jobs one transaction takes; a write-back of this many sessions stays well under
@@ -111,12 +113,17 @@ fn mismatch() -> AppError {
 #[derive(Clone, Debug)]
 pub struct StudyWriter {
     queue: Queue<Job, Result<Reply, AppError>>,
+    /// Counts changes of policy years; the writer forgets the sessions it remembers (and
+    /// with them their year's rules) when it sees a new count.
+    policy_changes: Arc<AtomicU64>,
 }
 
 impl StudyWriter {
     /// Starts the writer on its own thread; it stops when the last handle is dropped.
     pub fn spawn(db: Db, clock: Clock, cfg: LedgerConfig) -> std::io::Result<Self> {
         let (queue, mut jobs) = batch::queue("heartbeat writer", 16_384, MAX_BATCH);
+        let policy_changes = Arc::new(AtomicU64::new(0));
+        let changes = policy_changes.clone();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -127,7 +134,8 @@ impl StudyWriter {
                 // heartbeat (a transaction it left open fails its next batch, which rolls back).
                 while std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     runtime.block_on(async {
-                        let mut writer = Writer::new(db.clone(), clock.clone(), cfg);
+                        let mut writer =
+                            Writer::new(db.clone(), clock.clone(), cfg, changes.clone());
                         jobs.serve(&mut writer).await;
                     })
                 }))
@@ -136,7 +144,17 @@ impl StudyWriter {
                     tracing::error!("the heartbeat writer panicked; starting it again");
                 }
             })?;
-        Ok(Self { queue })
+        Ok(Self {
+            queue,
+            policy_changes,
+        })
+    }
+
+    /// A policy year's settings have changed (and are committed): sessions are read again,
+    /// with their year's new daily cap and check interval, from the next batch on. On
+    /// PostgreSQL every batch reads its sessions anyway, so other instances see it at once.
+    pub fn policy_changed(&self) {
+        self.policy_changes.fetch_add(1, Ordering::Release);
     }
 
     async fn change(
@@ -310,6 +328,9 @@ struct Writer {
     conn: Option<PoolConnection<sqlx::Any>>,
     timings: Timings,
     swept: Instant,
+    policy_changes: Arc<AtomicU64>,
+    /// The count of policy changes that the sessions in memory were read after.
+    policy_seen: u64,
 }
 
 impl Batch for Writer {
@@ -327,8 +348,10 @@ impl Batch for Writer {
 }
 
 impl Writer {
-    fn new(db: Db, clock: Clock, cfg: LedgerConfig) -> Self {
+    fn new(db: Db, clock: Clock, cfg: LedgerConfig, policy_changes: Arc<AtomicU64>) -> Self {
         Self {
+            policy_seen: policy_changes.load(Ordering::Acquire),
+            policy_changes,
             sole: db.backend() == Backend::Sqlite,
             db,
             clock,
@@ -346,8 +369,10 @@ impl Writer {
         let now = self.clock.now();
         let today = local_date(now);
         let started = Instant::now();
-        if !self.sole {
+        let policy = self.policy_changes.load(Ordering::Acquire);
+        if !self.sole || policy != self.policy_seen {
             self.known.clear();
+            self.policy_seen = policy;
         }
         // A session whose day has ended is read again, which hands its day's credit over.
         for job in &jobs {

@@ -21,6 +21,7 @@ pub mod orders;
 pub mod policy_years;
 pub mod practice;
 pub mod regions;
+pub mod reminders;
 pub mod reports;
 pub mod roster;
 pub mod sessions;

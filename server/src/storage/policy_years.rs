@@ -46,7 +46,8 @@ pub async fn update(conn: &mut AnyConnection, y: &PolicyYear) -> Result<bool, sq
         "UPDATE policy_years SET graded_hours = $2, ungraded_hours = $3, graded_fee_fen = $4, \
          ungraded_fee_fen = $5, registration_deadline = $6, study_deadline = $7, \
          minutes_per_hour = $8, daily_cap_minutes = $9, check_min_minutes = $10, \
-         check_max_minutes = $11, supplementary_cap_hours = $12 WHERE year = $1",
+         check_max_minutes = $11, supplementary_cap_hours = $12, reminder_days = $13, \
+         late_payment = $14 WHERE year = $1",
     );
     let done = bind_all(done, y).execute(conn).await?;
     Ok(done.rows_affected() == 1)
@@ -54,7 +55,7 @@ pub async fn update(conn: &mut AnyConnection, y: &PolicyYear) -> Result<bool, sq
 
 const COLUMNS: &str = "year, graded_hours, ungraded_hours, graded_fee_fen, ungraded_fee_fen, \
      registration_deadline, study_deadline, minutes_per_hour, daily_cap_minutes, \
-     check_min_minutes, check_max_minutes, supplementary_cap_hours";
+     check_min_minutes, check_max_minutes, supplementary_cap_hours, reminder_days, late_payment";
 
 fn bind_all<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
@@ -72,6 +73,24 @@ fn bind_all<'q>(
         .bind(i64::from(y.check_min_minutes))
         .bind(i64::from(y.check_max_minutes))
         .bind(i64::from(y.supplementary_cap_hours))
+        .bind(days_text(&y.reminder_days))
+        .bind(i64::from(y.late_payment))
+}
+
+/// Reminder days as stored: `7,1`.
+fn days_text(days: &[u32]) -> String {
+    days.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn days_of(text: &str) -> Result<Vec<u32>, sqlx::Error> {
+    text.split(',')
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| {
+            d.trim()
+                .parse()
+                .map_err(|e: std::num::ParseIntError| sqlx::Error::Decode(e.into()))
+        })
+        .collect()
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<PolicyYear, sqlx::Error> {
@@ -96,6 +115,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<PolicyYear, sqlx::Error> {
         check_min_minutes: small("check_min_minutes")?,
         check_max_minutes: small("check_max_minutes")?,
         supplementary_cap_hours: small("supplementary_cap_hours")?,
+        reminder_days: days_of(&r.try_get::<String, _>("reminder_days")?)?,
+        late_payment: int("late_payment")? != 0,
     })
 }
 
@@ -106,7 +127,7 @@ pub async fn insert_if_missing(
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(
         "INSERT INTO policy_years ({COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (year) DO NOTHING"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (year) DO NOTHING"
     );
     let done = bind_all(sqlx::query(&sql), y).execute(conn).await?;
     Ok(done.rows_affected() == 1)

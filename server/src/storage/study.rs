@@ -19,7 +19,7 @@
 
 use super::{stored_enum, Backend, Then, Tx};
 use chrono::NaiveDate;
-use qinxue_core::ledger::{DayTotal, LessonKind, LessonProgress, OpenCheck, Session};
+use qinxue_core::ledger::{DayTotal, LessonKind, LessonProgress, OpenCheck, Session, YearRules};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -43,6 +43,9 @@ pub struct StudyRow {
     /// The sequence number the stored row has: the guard of the write-back.
     pub loaded_seq: i64,
     pub study_deadline: NaiveDate,
+    /// The session's policy year's daily cap and check interval, read with the row (so the
+    /// writer's memory of a session holds them too; a policy change makes it read again).
+    pub rules: YearRules,
     pub session: Session,
     pub question: Option<CheckQuestion>,
     /// The lesson's progress as the session carries it.
@@ -64,7 +67,8 @@ const SELECT: &str = "SELECT s.id, s.user_id, s.lesson_id, s.year, s.group_sessi
      s.check_expires_at, s.check_prompt, s.check_options, s.check_answer, \
      s.credited_secs, s.furthest_secs, s.position_secs, s.credit_day, \
      s.day_credited_secs AS stored_day_credited, \
-     l.kind, l.duration_secs, py.study_deadline, p.credited_secs AS stored_credited, \
+     l.kind, l.duration_secs, py.study_deadline, py.daily_cap_minutes, py.check_min_minutes, \
+     py.check_max_minutes, p.credited_secs AS stored_credited, \
      CASE WHEN s.credit_day = t.today THEN s.day_credited_secs ELSE COALESCE(d.credited_secs, 0) END AS day_credited, \
      (SELECT CAST(COALESCE(SUM(p2.credited_secs), 0) AS BIGINT) FROM lesson_progress p2 \
        WHERE p2.user_id = s.user_id AND p2.year = s.year AND p2.lesson_id <> s.lesson_id) AS other_credited \
@@ -118,6 +122,11 @@ fn from_row(r: &AnyRow, day: NaiveDate) -> Result<StudyRow, sqlx::Error> {
             "%Y-%m-%d",
         )
         .map_err(|e| decode(e.into()))?,
+        rules: YearRules {
+            daily_cap_secs: r.try_get::<i64, _>("daily_cap_minutes")? * 60,
+            check_min_secs: r.try_get::<i64, _>("check_min_minutes")? * 60,
+            check_max_secs: r.try_get::<i64, _>("check_max_minutes")? * 60,
+        },
         session: Session {
             seq,
             last_beat: r.try_get("last_beat")?,

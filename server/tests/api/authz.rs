@@ -160,6 +160,7 @@ const MATRIX: &[Row] = &[
     row("POST   /api/auth/logout",                                  &[],                     NONE,                    [401, 204, 204, 204, 204, 204, 204, 204, 204]),
     row("GET    /api/me",                                           &[],                     NONE,                    [401, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/me/years",                                     &[],                     NONE,                    [401, 200, 200, 403, 403, 403, 403, 403, 403]),
+    row("GET    /api/me/reminders",                                 &[],                     NONE,                    [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("GET    /api/me/certificates/{year}",                       &[LastYear],             NONE,                    [401, 200, 404, 403, 403, 403, 403, 403, 403]),
     row("GET    /api/me/certificates/{year}/pdf",                   &[LastYear],             NONE,                    [401, 200, 404, 403, 403, 403, 403, 403, 403]),
     row("GET    /api/me/certificates/{year}/qr.svg",                &[LastYear],             NONE,                    [401, 200, 404, 403, 403, 403, 403, 403, 403]),
@@ -242,6 +243,7 @@ const MATRIX: &[Row] = &[
     row("GET    /api/reports/summary",                              &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("GET    /api/reports/non-completers.csv",                   &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("POST   /api/test/clock",                                   &[],                     Json(clock_still),       [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("POST   /api/test/reminders",                               &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("POST   /api/test/reconcile",                               &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
 ];
 

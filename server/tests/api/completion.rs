@@ -132,3 +132,129 @@ async fn only_a_signed_in_trainee_has_years() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     error_of(res).await;
 }
+
+/// The previous year's settings, as the provincial admin reads them.
+async fn last_year_settings(app: &TestApp, admin: &reqwest::Client, year: i64) -> Value {
+    let res = app
+        .get(admin, &format!("/api/admin/policy-years/{year}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+async fn put_year(app: &TestApp, admin: &reqwest::Client, year: i64, body: &Value) -> StatusCode {
+    admin
+        .put(app.url(&format!("/api/admin/policy-years/{year}")))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn a_past_year_never_paid_for_is_payable_only_where_that_year_allows_late_payment() {
+    let sim = crate::sim::PaySim::start().await;
+    let app = crate::sim::app_with(&sim).await;
+    let unit = app.some_unit_id().await;
+    let trainee = crate::helpers::client_with_cookie(
+        &crate::helpers::register_trainee(&app, unit, "ungraded").await,
+    );
+    let me: Value = app.get(&trainee, "/api/me").await.json().await.unwrap();
+    let last = me["year"]["year"].as_i64().unwrap() - 1;
+    let last_body = serde_json::json!({ "year": last });
+    let order_last = || app.post(&trainee, "/api/orders", &last_body);
+    let res = order_last().await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(error_of(res).await["code"], "registration_closed");
+    let res = app
+        .post(
+            &trainee,
+            "/api/orders",
+            &serde_json::json!({ "year": last + 2 }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    error_of(res).await;
+
+    // The year is over: its settings stay, but the province may open it to late payment.
+    let admin = app.login_as("province-admin", DEMO_PASSWORD).await;
+    let mut y = last_year_settings(&app, &admin, last).await;
+    assert_eq!(y["late_payment"], false);
+    assert_eq!(y["editable"], false);
+    y["graded_hours"] = serde_json::json!(40);
+    assert_eq!(put_year(&app, &admin, last, &y).await, StatusCode::CONFLICT);
+    y["graded_hours"] = serde_json::json!(42);
+    y["late_payment"] = serde_json::json!(true);
+    assert_eq!(put_year(&app, &admin, last, &y).await, StatusCode::OK);
+    assert_eq!(
+        last_year_settings(&app, &admin, last).await["late_payment"],
+        true
+    );
+
+    let res = order_last().await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["amount_fen"], 7200);
+    sim.act(
+        &crate::sim::payment_id(created["pay_url"].as_str().unwrap()),
+        "pay",
+    )
+    .await;
+    sim.settled_log().await;
+    let order: Value = app
+        .get(&trainee, &format!("/api/orders/{}", created["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(order["status"], "paid");
+    let years: Vec<Value> = app
+        .get(&trainee, "/api/me/years")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(years[0]["year"], last);
+    assert_eq!(years[0]["enrolled"], true);
+    assert_eq!(years[0]["completed"], false);
+    assert_eq!(years[0]["missing_secs"], 24 * HOUR);
+}
+
+#[tokio::test]
+async fn she_may_study_for_her_unfinished_paid_year_before_paying_for_this_one() {
+    let app = TestApp::spawn().await;
+    freeze_clock(&app).await;
+    let me = Learner {
+        app: &app,
+        client: app.login_as(DEMO_UNGRADED, DEMO_PASSWORD).await,
+    };
+    let (lesson, _) = lesson_of_kind(&app, "text").await;
+    let session = me.start(lesson).await;
+    let (credited, _) = me.study(session, 1, 3).await;
+    assert_eq!(credited, 60);
+    let years: Vec<Value> = app
+        .get(&me.client, "/api/me/years")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(total(&years[0]), 10 * HOUR + 60, "counted for last year");
+    assert_eq!(years[1]["enrolled"], false);
+    assert_eq!(total(&years[1]), 0);
+
+    // Someone with no unfinished paid year must pay for this one first.
+    let unit = app.some_unit_id().await;
+    let newcomer = crate::helpers::client_with_cookie(
+        &crate::helpers::register_trainee(&app, unit, "ungraded").await,
+    );
+    let res = app
+        .post(
+            &newcomer,
+            "/api/study/sessions",
+            &serde_json::json!({ "lesson_id": lesson }),
+        )
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert_eq!(error_of(res).await["code"], "not_enrolled");
+}

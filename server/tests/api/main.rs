@@ -19,6 +19,7 @@ mod persistence;
 mod policy_years;
 mod practice_credit;
 mod registration;
+mod reminders;
 mod reports;
 mod roster;
 mod security;

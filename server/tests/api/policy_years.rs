@@ -220,3 +220,100 @@ async fn the_next_year_is_made_from_the_last_and_a_finished_year_stays_as_it_was
     let res = put(&app, &admin, year + 1, &open).await;
     assert_eq!(res.status(), StatusCode::OK);
 }
+
+/// Sets settings of the year through the API, as the provincial admin does.
+async fn set(app: &TestApp, admin: &Client, year: i64, changes: &[(&str, i64)]) {
+    let path = format!("/api/admin/policy-years/{year}");
+    let mut y: Value = app.get(admin, &path).await.json().await.unwrap();
+    for (field, value) in changes {
+        y[*field] = json!(value);
+    }
+    let res = put(app, admin, year, &y).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn study_is_credited_under_the_years_daily_cap_and_check_interval_as_they_change() {
+    let app = TestApp::spawn().await;
+    crate::helpers::freeze_clock(&app).await;
+    let admin = province(&app).await;
+    let year = this_year(&app, &admin).await;
+    // 王建国 studied 1,790 s earlier today (Shanghai); the year's cap is lowered to 30 minutes
+    // and checks put off for two hours, so that only the cap limits what follows.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .format("%Y-%m-%d")
+        .to_string();
+    let db = app.db().await;
+    db.write(move |c| {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO study_days (user_id, day, credited_secs) \
+                 SELECT id, $2, 1790 FROM users WHERE id_number = $1",
+            )
+            .bind(crate::helpers::DEMO_GRADED)
+            .bind(today)
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        })
+    })
+    .await
+    .expect("a day's credit");
+    db.close().await;
+    set(
+        &app,
+        &admin,
+        year,
+        &[
+            ("daily_cap_minutes", 30),
+            ("check_min_minutes", 120),
+            ("check_max_minutes", 120),
+        ],
+    )
+    .await;
+
+    let learner = Learner::demo(&app).await;
+    let (lesson, _) = crate::helpers::lesson_of_kind(&app, "text").await;
+    let session = learner.start(lesson).await;
+    let (credited, next) = learner.study(session, 1, 3).await;
+    assert_eq!(credited, 10, "the 10 s left under a 30-minute cap");
+
+    // The writer remembers the live session; the change reaches it at the next heartbeat.
+    set(&app, &admin, year, &[("daily_cap_minutes", 31)]).await;
+    let (credited, next) = learner.study(session, next, 4).await;
+    assert_eq!(credited, 60, "up to the new cap of 1,860 s");
+    let before = learner.year_secs().await;
+    assert_eq!(before, 70);
+
+    // Lowered below what the day has: nothing more, and nothing taken back.
+    set(&app, &admin, year, &[("daily_cap_minutes", 30)]).await;
+    let (credited, _) = learner.study(session, next, 2).await;
+    assert_eq!(credited, 0);
+    assert_eq!(learner.year_secs().await, before);
+
+    // A check interval of one minute: a new session's first check comes after 60 s (the
+    // standard 5–15 minutes would bring none).
+    set(
+        &app,
+        &admin,
+        year,
+        &[
+            ("daily_cap_minutes", 480),
+            ("check_min_minutes", 1),
+            ("check_max_minutes", 1),
+        ],
+    )
+    .await;
+    let session = learner.start(lesson).await;
+    let mut checks = Vec::new();
+    for seq in 1..=3 {
+        app.advance_clock(20).await;
+        checks.push(!learner.beat(session, seq, 0).await["check"].is_null());
+    }
+    assert_eq!(checks, [false, false, true]);
+}
