@@ -233,6 +233,12 @@ pub async fn heartbeat(session: i64, beat: &HeartbeatRequest) -> Result<Heartbea
     read(&post(&path, json(beat)).await?)
 }
 
+/// `GET /api/me/group-sessions`: the trainee's coming group sessions (assigned to them, or
+/// open to their region).
+pub async fn my_group_sessions() -> Result<Vec<qinxue_core::group::GroupSessionSummary>, ApiError> {
+    read(&get("/api/me/group-sessions").await?)
+}
+
 /// `POST /api/study/checks/{id}`: answers an anti-idle check.
 pub async fn answer_check(check: &str, answer: String) -> Result<CheckPassed, ApiError> {
     let path = format!("/api/study/checks/{check}");

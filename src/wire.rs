@@ -30,6 +30,7 @@ use web_sys::js_sys::{Array, Date, Reflect, JSON};
 mod tests;
 
 mod completion;
+mod group;
 
 /// A parsed JSON value, as much of one as the decoders ask for.
 pub trait Json: Sized {

@@ -4,6 +4,7 @@
 //! [`tools::TOOLS`], which both the navigation and the home page read.
 
 pub mod audit;
+pub mod console;
 pub mod course_editor;
 pub mod course_form;
 pub mod course_items;
@@ -11,6 +12,9 @@ pub mod courses;
 pub mod courses_api;
 pub mod courses_text;
 pub mod form;
+pub mod group_api;
+pub mod group_detail;
+pub mod group_sessions;
 pub mod guard;
 pub mod home;
 pub mod layout;
@@ -58,6 +62,11 @@ pub fn AdminApp() -> impl IntoView {
                         <Route path=path!("/audit") view=audit::AuditPage />
                         <Route path=path!("/unit/roster") view=roster::RosterPage />
                         <Route path=path!("/reports") view=reports::ReportsPage />
+                        <Route path=path!("/group-sessions") view=group_sessions::GroupSessionsPage />
+                        <Route path=path!("/group-sessions/new") view=group_sessions::NewGroupSessionPage />
+                        <Route path=path!("/group-sessions/:id") view=group_detail::GroupSessionPage />
+                        <Route path=path!("/group-sessions/:id/edit") view=group_sessions::EditGroupSessionPage />
+                        <Route path=path!("/group-sessions/:id/console") view=console::ConsolePage />
                     </FlatRoutes>
                 </AdminOnly>
             </AdminLayout>

@@ -61,6 +61,12 @@ pub const TOOLS: &[Tool] = &[
         roles: &[Role::OfficeAdmin, Role::ProvincialAdmin],
     },
     Tool {
+        href: "/group-sessions",
+        label: crate::admin::group_sessions::TITLE,
+        summary: crate::admin::group_sessions::SUMMARY,
+        roles: &[Role::OfficeAdmin, Role::Proctor],
+    },
+    Tool {
         href: "/policy-years",
         label: crate::admin::policy_years::TITLE,
         summary: crate::admin::policy_years::SUMMARY,

@@ -5,6 +5,7 @@ pub mod course;
 pub mod dom;
 pub mod field;
 pub mod focus;
+pub mod group_sessions;
 pub mod large_text;
 pub mod layout;
 pub mod load;

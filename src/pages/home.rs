@@ -4,6 +4,7 @@
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::title::set_page_title;
 use crate::components::years::years_section;
+use crate::components::group_sessions::group_sessions_section;
 use crate::i18n::t;
 use crate::session::{use_session, SessionState};
 use leptos::prelude::*;
@@ -65,6 +66,7 @@ fn TraineeHome(me: Me) -> impl IntoView {
         {unpaid.map(|year| view! { <p class="notice notice-warn">{(text.enrol_needed)(year)}</p> })}
         <YearCard year=me.year />
         {years_section()}
+        {group_sessions_section()}
         <p class="actions">
             {unpaid
                 .map(|_| view! { <A href="/enrol" attr:class="button button-primary">{text.go_enrol}</A> })}
