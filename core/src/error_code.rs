@@ -134,6 +134,9 @@ pub enum ErrorCode {
     NotClosed,
     /// The proctor named is not a proctor of the admin's region.
     UnknownProctor,
+    /// The person signed in with a one-time password (a roster import's or an admin's reset)
+    /// and must set their own password before anything else.
+    PasswordChangeRequired,
     /// Something failed on the server; the details are in its log, never in the answer.
     Internal,
 }
@@ -213,6 +216,7 @@ impl ErrorCode {
             ErrorCode::SessionStarted => "集中学习已开始或已结束，不能再修改或取消",
             ErrorCode::NotClosed => "集中学习结束后才能更正学时",
             ErrorCode::UnknownProctor => "没有这个监考员，或不属于您管理的地区",
+            ErrorCode::PasswordChangeRequired => "请先设置您自己的新密码，然后再继续使用",
             ErrorCode::Internal => "服务器繁忙，请稍后再试",
         }
     }

@@ -127,6 +127,153 @@ pub struct RosterReport {
     pub updated: u64,
     /// Staff of the unit already exactly as in the file.
     pub unchanged: u64,
+    /// After a commit, the one-time password of each new account, to print and hand out:
+    /// shown this once (only their hashes are kept). Empty in a dry run.
+    #[serde(default)]
+    pub passwords: Vec<InitialPassword>,
+}
+
+/// A new account's one-time password. Its owner signs in with it (身份证号 or phone) and must
+/// set their own password before anything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InitialPassword {
+    /// The row of the file.
+    pub row: u64,
+    pub name: String,
+    /// The whole 身份证号: the sheet is handed to this person, who signs in with it.
+    pub id_number: String,
+    pub password: String,
+}
+
+/// Where a member of a unit's staff stands in the year, in the order the year goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StaffStatus {
+    /// No order and no enrolment for the year.
+    Unregistered,
+    /// An order made, not yet paid.
+    Unpaid,
+    /// Paid, 学时 not yet reached.
+    Studying,
+    /// Paid and the year's 学时 reached.
+    Completed,
+}
+
+impl StaffStatus {
+    pub const ALL: [StaffStatus; 4] = [
+        StaffStatus::Unregistered,
+        StaffStatus::Unpaid,
+        StaffStatus::Studying,
+        StaffStatus::Completed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffStatus::Unregistered => "unregistered",
+            StaffStatus::Unpaid => "unpaid",
+            StaffStatus::Studying => "studying",
+            StaffStatus::Completed => "completed",
+        }
+    }
+
+    pub fn from_wire(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffStatus::Unregistered => "未报名",
+            StaffStatus::Unpaid => "未缴费",
+            StaffStatus::Studying => "学习中",
+            StaffStatus::Completed => "已完成",
+        }
+    }
+
+    /// The status of someone registered or not, paid or not, completed or not.
+    pub fn of(registered: bool, paid: bool, completed: bool) -> Self {
+        match (registered || paid, paid, completed) {
+            (_, true, true) => StaffStatus::Completed,
+            (_, true, false) => StaffStatus::Studying,
+            (true, false, _) => StaffStatus::Unpaid,
+            (false, false, _) => StaffStatus::Unregistered,
+        }
+    }
+}
+
+/// One member of a unit's staff in `GET /api/unit/staff/progress`: identity masked, and this
+/// year's registration, payment and 学时 as the completion rule settles them (the same
+/// figures as the person's own `GET /api/me/years`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffProgress {
+    pub id: i64,
+    pub name: String,
+    /// Masked 身份证号.
+    pub id_number: String,
+    /// Masked mobile number.
+    pub phone: String,
+    pub employment_type: Option<crate::EmploymentType>,
+    pub trade: Option<String>,
+    /// The grade the year's requirement is for.
+    pub grade: Option<Grade>,
+    pub registered: bool,
+    pub paid: bool,
+    /// Seconds that count for the year (every source).
+    pub credited_secs: i64,
+    /// Seconds the year requires of this person.
+    pub required_secs: i64,
+    pub completed: bool,
+    pub status: StaffStatus,
+    /// Has not yet replaced a one-time password (never signed in since the import or a reset).
+    pub one_time_password: bool,
+}
+
+/// `GET /api/unit/staff/progress`: the unit's staff in the year, filtered and sorted as asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UnitProgress {
+    pub year: i32,
+    /// Minutes of study per 学时 in the year, to show seconds as 学时.
+    pub minutes_per_hour: u32,
+    /// Staff of the unit before the filter.
+    pub total: u64,
+    /// How many of the whole staff are in each status, before the filter.
+    pub by_status: Vec<StatusCount>,
+    pub people: Vec<StaffProgress>,
+}
+
+/// How many people are in a status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StatusCount {
+    pub status: StaffStatus,
+    pub count: u64,
+}
+
+/// `POST /api/people/{id}/password-reset` (忘记密码): the trainee's new one-time password,
+/// shown once to the admin who verified the person; every session of the trainee ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PasswordReset {
+    pub id: i64,
+    pub name: String,
+    /// Masked 身份证号.
+    pub id_number: String,
+    pub password: String,
+}
+
+/// `POST /api/me/password`: the signed-in person sets their own password (after a one-time
+/// password, or to change it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password signed in with (the one-time one, or the current).
+    pub current_password: String,
+    /// 8–128 characters, not the person's 身份证号 or phone.
+    pub new_password: String,
 }
 
 /// Counts of one part of a report: trainees (staff with an account), registered for the year

@@ -74,6 +74,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | C::QuestionAnswered
         | C::NotCompleted => StatusCode::CONFLICT,
         C::PaymentUnavailable | C::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
+        C::PasswordChangeRequired => StatusCode::FORBIDDEN,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -204,6 +204,19 @@ impl Actor {
     }
 }
 
+impl Actor {
+    /// Whose passwords this person may reset after verifying them (忘记密码): a unit admin their
+    /// unit's trainees, an office or the province the trainees in their region's subtree.
+    pub fn password_resetter(&self) -> Result<(&User, Scope), AccessError> {
+        match self.user.role {
+            Role::UnitAdmin | Role::OfficeAdmin | Role::ProvincialAdmin => {
+                self.people().map(|scope| (&self.user, scope))
+            }
+            _ => Err(AccessError::Forbidden),
+        }
+    }
+}
+
 impl SignedIn {
     /// The heartbeat route's caller, remembered (see `auth::sign_ins`): only trainees beat.
     pub fn trainee(&self) -> Result<i64, AccessError> {
@@ -254,11 +267,29 @@ impl FromRequestParts<AppState> for Actor {
                 })
                 .await?;
         }
+        if found.user.must_change_password && !password_change_path(parts) {
+            return Err(AppError::Refused(
+                qinxue_core::ErrorCode::PasswordChangeRequired,
+            ));
+        }
         Ok(Actor {
             user: found.user,
             region_path: found.region_path,
         })
     }
+}
+
+/// The routes open to someone who signed in with a one-time password: who they are, setting
+/// their own password, and signing out. Every other route refuses them until the password is
+/// set (checked here, where every route's caller is made, so no route can forget it).
+pub const PASSWORD_CHANGE_PATHS: [&str; 3] = ["/api/me", "/api/me/password", "/api/auth/logout"];
+
+fn password_change_path(parts: &Parts) -> bool {
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.path(), |u| u.0.path());
+    PASSWORD_CHANGE_PATHS.contains(&path)
 }
 
 impl OptionalFromRequestParts<AppState> for Actor {
@@ -272,6 +303,8 @@ impl OptionalFromRequestParts<AppState> for Actor {
             Ok(actor) => Ok(Some(actor)),
             Err(AppError::Unauthenticated) => Ok(None),
             Err(AppError::Refused(qinxue_core::ErrorCode::SeatOnly)) => Ok(None),
+            // Public pages treat a person who has yet to set their password as signed out.
+            Err(AppError::Refused(qinxue_core::ErrorCode::PasswordChangeRequired)) => Ok(None),
             Err(e) => Err(e),
         }
     }

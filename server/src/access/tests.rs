@@ -17,6 +17,7 @@ fn person(role: Role, unit_id: Option<i64>) -> User {
         employment_type: None,
         trade: None,
         grade: None,
+        must_change_password: false,
     }
 }
 

@@ -13,6 +13,7 @@ mod health;
 mod me;
 pub mod media;
 mod orders;
+mod passwords;
 mod payments;
 mod policy_years;
 mod practice;
@@ -67,6 +68,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(policy_years::router())
         .merge(audit::router())
         .merge(roster::router())
+        .merge(passwords::router())
         .merge(reports::router())
         .merge(admin_courses::router())
         .merge(group_sessions::router())

@@ -9,6 +9,7 @@ pub mod eligibility;
 pub mod group_sessions;
 pub mod notify_writer;
 pub mod orders;
+pub mod passwords;
 pub mod payments;
 pub mod policy;
 pub mod policy_admin;

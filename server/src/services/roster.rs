@@ -6,19 +6,21 @@
 //! 身份证号, 姓名, 手机, 用工类型, 工种, 等级. The text is detected, never asked for: a UTF-8 BOM,
 //! else strict UTF-8, else GB18030 (Chinese Excel's "CSV (逗号分隔)" is GBK without a BOM).
 //!
-//! An import creates the accounts of new people (without a password: they cannot sign in
-//! until one is set) and updates staff of this unit whose name, phone, employment type, trade
+//! An import creates the accounts of new people, each with a one-time password that the
+//! commit's answer shows once (for the printed password sheet; only its Argon2id hash is
+//! kept) and that its owner must replace at the first sign-in, and updates staff of this unit whose name, phone, employment type, trade
 //! or grade changed. Nothing missing from a file is deleted, and importing the same file
 //! twice changes nothing the second time. A person registered in another unit is reported,
 //! never moved.
 
 use crate::access::Actor;
 use crate::error::{unique_violation, AppError};
+use crate::services::passwords;
 use crate::services::spreadsheet::{CsvOut, XlsxOut};
 use crate::state::AppState;
 use crate::storage::{audit, roster as store};
 use qinxue_core::account::{parse_name, TRADES};
-use qinxue_core::office::{RosterError, RosterReport};
+use qinxue_core::office::{InitialPassword, RosterError, RosterReport};
 use qinxue_core::time::local_date;
 use qinxue_core::{EmploymentType, ErrorCode, Grade, IdNumber, Phone};
 use std::collections::HashMap;
@@ -653,6 +655,7 @@ pub async fn import(
         created: 0,
         updated: 0,
         unchanged: 0,
+        passwords: Vec::new(),
     };
     let people = parsed.people;
     if dry_run {
@@ -663,6 +666,35 @@ pub async fn import(
         plan(unit_id, &people, &existing, &mut report);
         return Ok(report);
     }
+    // Checked first outside the transaction, so that a file with bad rows costs no hashing,
+    // and the new accounts' one-time passwords are hashed before the write begins.
+    let new_people: Vec<String> = {
+        let existing = {
+            let mut conn = state.db.read().await?;
+            store::existing(&mut conn, &people).await?
+        };
+        let mut first = report.clone();
+        let changes = plan(unit_id, &people, &existing, &mut first);
+        if !first.errors.is_empty() {
+            return Err(rows_refused(&first));
+        }
+        changes
+            .into_iter()
+            .filter_map(|c| match c {
+                store::Change::Create(p) => Some(p.id_number),
+                store::Change::Update(..) => None,
+            })
+            .collect()
+    };
+    let plain = new_people
+        .iter()
+        .map(|_| passwords::one_time_password())
+        .collect::<Result<Vec<_>, _>>()?;
+    let hashes = passwords::hash_one_time(state, &plain).await?;
+    let one_time: HashMap<String, (String, String)> = new_people
+        .into_iter()
+        .zip(plain.into_iter().zip(hashes))
+        .collect();
     let at = now.timestamp();
     state
         .db
@@ -673,13 +705,29 @@ pub async fn import(
                 let existing = store::existing(&mut *c, &people).await?;
                 let changes = plan(unit_id, &people, &existing, &mut report);
                 if !report.errors.is_empty() {
-                    let rows = report.rows - report.valid;
-                    return Err(file_error(format!(
-                        "文件中有 {rows} 行有错误，未导入任何人员；请先检查文件，按提示修改后重新导入"
-                    )));
+                    return Err(rows_refused(&report));
                 }
                 for change in &changes {
-                    store::apply(&mut *c, unit_id, change, at)
+                    let hash = match change {
+                        store::Change::Create(p) => match one_time.get(&p.id_number) {
+                            Some((plain, hash)) => {
+                                report.passwords.push(InitialPassword {
+                                    row: p.row,
+                                    name: p.name.clone(),
+                                    id_number: p.id_number.clone(),
+                                    password: plain.clone(),
+                                });
+                                Some(hash.as_str())
+                            }
+                            None => {
+                                return Err(file_error(
+                                    "导入时人员名单有变化，未导入任何人员，请重新导入",
+                                ))
+                            }
+                        },
+                        store::Change::Update(..) => None,
+                    };
+                    store::apply(&mut *c, unit_id, change, hash, at)
                         .await
                         .map_err(|e| match unique_violation(&e) {
                             Some(_) => file_error(
@@ -690,7 +738,7 @@ pub async fn import(
                 }
                 if !changes.is_empty() {
                     let detail = format!(
-                        "新增 {} 人，更新 {} 人，未变 {} 人",
+                        "新增 {} 人（已生成一次性密码），更新 {} 人，未变 {} 人",
                         report.created, report.updated, report.unchanged
                     );
                     audit::record(
@@ -707,6 +755,13 @@ pub async fn import(
             })
         })
         .await
+}
+
+fn rows_refused(report: &RosterReport) -> AppError {
+    let rows = report.rows - report.valid;
+    file_error(format!(
+        "文件中有 {rows} 行有错误，未导入任何人员；请先检查文件，按提示修改后重新导入"
+    ))
 }
 
 async fn staff(state: &AppState, actor: &Actor) -> Result<Vec<Person>, AppError> {

@@ -18,6 +18,7 @@ pub mod group_sessions;
 pub mod login_attempts;
 pub mod media;
 pub mod orders;
+pub mod passwords;
 pub mod policy_years;
 pub mod practice;
 pub mod regions;

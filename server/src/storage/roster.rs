@@ -7,10 +7,6 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
-/// A password hash no password matches (Argon2 without a salt): an imported person cannot
-/// sign in until a password is set for the account.
-pub const NO_PASSWORD: &str = "$argon2id$v=19$m=19456,t=2,p=1";
-
 /// An account a row names, by 身份证号.
 #[derive(Debug, Clone)]
 pub struct Found {
@@ -88,24 +84,30 @@ pub enum Change {
     Update(i64, Person),
 }
 
+/// Writes one change; a new account gets `one_time_hash`, the hash of its one-time password,
+/// and must set its own password at the first sign-in.
 pub async fn apply(
     conn: &mut AnyConnection,
     unit_id: i64,
     change: &Change,
+    one_time_hash: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     match change {
         Change::Create(p) => {
+            let hash = one_time_hash.ok_or_else(|| {
+                sqlx::Error::Protocol("a new account needs its one-time password".into())
+            })?;
             sqlx::query(
                 "INSERT INTO users (role, id_number, phone, name, password_hash, unit_id, \
-                 employment_type, trade, grade, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 employment_type, trade, grade, created_at, must_change_password) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
             )
             .bind(Role::Trainee.as_str())
             .bind(p.id_number.as_str())
             .bind(p.phone.as_str())
             .bind(p.name.as_str())
-            .bind(NO_PASSWORD)
+            .bind(hash)
             .bind(unit_id)
             .bind(p.employment_type.as_str())
             .bind(p.trade.as_str())

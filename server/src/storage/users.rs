@@ -21,6 +21,9 @@ pub struct User {
     pub employment_type: Option<EmploymentType>,
     pub trade: Option<String>,
     pub grade: Option<Grade>,
+    /// Signed in with a one-time password (a roster import's, or an admin's reset): the person
+    /// must set their own before anything else.
+    pub must_change_password: bool,
 }
 
 /// What a new account is made of; `id` is assigned by the database.
@@ -40,7 +43,8 @@ pub struct NewUser {
 }
 
 pub(crate) const COLUMNS: &str = "u.id, u.role, u.username, u.id_number, u.phone, u.name, \
-     u.password_hash, u.unit_id, u.region_code, u.employment_type, u.trade, u.grade";
+     u.password_hash, u.unit_id, u.region_code, u.employment_type, u.trade, u.grade, \
+     u.must_change_password";
 
 pub(crate) fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -56,6 +60,7 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
         employment_type: opt_enum(row, "employment_type", EmploymentType::from_wire)?,
         trade: row.try_get("trade")?,
         grade: opt_enum(row, "grade", Grade::from_wire)?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
     })
 }
 

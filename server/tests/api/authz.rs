@@ -85,6 +85,8 @@ enum Id {
     Order,
     /// His unit's pending order for an unpaid colleague (not him).
     UnitOrder,
+    /// That unpaid colleague, a trainee of his unit (whose password admins may reset).
+    Colleague,
     /// An unpublished course of the provincial admin, complete: a text lesson and a question.
     Draft,
     /// The draft's text lesson.
@@ -158,6 +160,8 @@ const MATRIX: &[Row] = &[
     row("POST   /api/auth/register",                                &[],                     Json(new_trainee),       [201, 201, 201, 201, 201, 201, 201, 201, 201]),
     row("POST   /api/auth/login",                                   &[],                     Json(login_ungraded),    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("POST   /api/auth/logout",                                  &[],                     NONE,                    [401, 204, 204, 204, 204, 204, 204, 204, 204]),
+    row("POST   /api/me/password",                                  &[],                     Json(password_change),   [401, 204, 422, 204, 204, 204, 204, 204, 204]),
+    row("POST   /api/people/{id}/password-reset",                   &[Colleague],            NONE,                    [401, 403, 403, 200, 404, 200, 404, 403, 200]),
     row("GET    /api/me",                                           &[],                     NONE,                    [401, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/me/years",                                     &[],                     NONE,                    [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("GET    /api/me/reminders",                                 &[],                     NONE,                    [401, 200, 200, 403, 403, 403, 403, 403, 403]),
@@ -393,6 +397,7 @@ struct World {
     attempt: i64,
     attempt_question: i64,
     unit_order: i64,
+    colleague: i64,
     draft: i64,
     draft_lesson: i64,
     draft_video: i64,
@@ -458,6 +463,7 @@ impl World {
             attempt: 0,
             attempt_question: 0,
             unit_order: 0,
+            colleague: 0,
             draft: 0,
             draft_lesson: 0,
             draft_video: 0,
@@ -486,7 +492,7 @@ impl World {
             w.attempt = attempt["id"].as_i64().unwrap();
             w.attempt_question = attempt["questions"][0]["id"].as_i64().unwrap();
         }
-        if ids.contains(&UnitOrder) {
+        if ids.contains(&UnitOrder) || ids.contains(&Colleague) {
             w.unit_order_for_a_colleague().await;
         }
         if ids
@@ -645,6 +651,7 @@ impl World {
             .find(|s| s["paid"] == false)
             .and_then(|s| s["id"].as_i64())
             .expect("the demo unit has unpaid staff");
+        self.colleague = colleague;
         let body = json!({"year": self.year, "trainee_ids": [colleague]});
         let order = self.created(Caller::UnitAdmin, "/api/orders", body).await;
         self.unit_order = order["id"].as_i64().unwrap();
@@ -700,6 +707,7 @@ impl World {
             Attempt => self.attempt,
             Order => self.order,
             UnitOrder => self.unit_order,
+            Colleague => self.colleague,
             Draft => self.draft,
             DraftLesson => self.draft_lesson,
             DraftVideo => self.draft_video,
@@ -904,6 +912,11 @@ fn questions_csv() -> Vec<u8> {
      判断,漏电保护器应每月试验一次。,,,,,,,正确,按月试验。\n"
         .as_bytes()
         .to_vec()
+}
+
+/// Each caller sets a new password of their own, giving the demo password as the current one.
+fn password_change(_: &World) -> Value {
+    json!({"current_password": DEMO_PASSWORD, "new_password": "Neues-Passwort-2026"})
 }
 
 /// A roster of one new person, as a browser's form sends the file.

@@ -14,6 +14,7 @@ mod eligibility;
 mod group_sessions;
 mod helpers;
 mod login;
+mod passwords;
 mod payments;
 mod persistence;
 mod policy_years;
