@@ -17,6 +17,7 @@ use crate::state::AppState;
 use crate::storage::course_admin::{self, Deleted, Ordered};
 use crate::storage::media::{self, ByteStream, MediaKind};
 use crate::storage::{audit, WriteFuture};
+use crate::views::course_admin as view;
 use qinxue_core::admin::{
     publish_problems, AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput,
     QuestionInput, Uploaded,
@@ -50,7 +51,8 @@ async fn minutes_per_hour(state: &AppState) -> Result<u32, AppError> {
 pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<AdminCourseSummary>, AppError> {
     actor.course_manager()?;
     let mut conn = state.db.read().await?;
-    Ok(course_admin::list(&mut conn).await?)
+    let rows = course_admin::list(&mut conn).await?;
+    Ok(rows.into_iter().map(view::summary).collect())
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<AdminCourse, AppError> {
@@ -58,6 +60,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<AdminCourse
     let mut conn = state.db.read().await?;
     course_admin::course(&mut conn, id)
         .await?
+        .map(view::course)
         .ok_or(AppError::NotFound)
 }
 
@@ -87,6 +90,7 @@ where
                 apply(&mut *c).await?;
                 let course = course_admin::course(&mut *c, course_id)
                     .await?
+                    .map(view::course)
                     .ok_or(AppError::NotFound)?;
                 if course.published && action != "course.unpublish" {
                     let problems = publish_problems(&course, mph);
@@ -148,6 +152,7 @@ pub async fn create(
                 .await?;
                 course_admin::course(c, id)
                     .await?
+                    .map(view::course)
                     .ok_or_else(|| AppError::Internal("a new course vanished".into()))
             })
         })

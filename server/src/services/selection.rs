@@ -4,7 +4,9 @@ use crate::access::Actor;
 use crate::error::AppError;
 use crate::services::policy;
 use crate::state::AppState;
-use crate::storage::{catalogue, enrolments, users::User};
+use crate::storage::catalogue::{self, CourseRow};
+use crate::storage::{enrolments, users::User};
+use crate::views::catalogue as view;
 use qinxue_core::api::Course;
 use qinxue_core::catalogue::CourseCategory;
 use qinxue_core::practice::Plan;
@@ -29,7 +31,7 @@ pub async fn catalogue(
 ) -> Result<Vec<Course>, AppError> {
     let mut conn = state.db.read().await?;
     let q = f.q.as_deref().map(str::trim).unwrap_or("");
-    let mut courses: Vec<Course> = catalogue::list_published(&mut conn)
+    let mut courses: Vec<CourseRow> = catalogue::list_published(&mut conn)
         .await?
         .into_iter()
         .filter(|c| q.is_empty() || c.title.contains(q))
@@ -44,7 +46,7 @@ pub async fn catalogue(
         // Stable: within each group the catalogue's own order stays.
         courses.sort_by_key(|c| !c.trades.iter().any(|t| t == trade));
     }
-    Ok(courses)
+    Ok(courses.into_iter().map(view::course).collect())
 }
 
 /// The trainee's plan for the year in force.
@@ -57,7 +59,7 @@ pub async fn plan(state: &AppState, actor: &Actor) -> Result<Plan, AppError> {
         .await?
         .or(user.grade);
     let ids = catalogue::selected(&mut conn, user.id, year.year).await?;
-    let courses: Vec<Course> = catalogue::list_all(&mut conn)
+    let courses: Vec<CourseRow> = catalogue::list_all(&mut conn)
         .await?
         .into_iter()
         .filter(|c| ids.contains(&c.id))
@@ -67,7 +69,7 @@ pub async fn plan(state: &AppState, actor: &Actor) -> Result<Plan, AppError> {
         required_hours: grade.map(|g| year.required_hours(g)).unwrap_or_default(),
         planned_hours: courses.iter().map(|c| c.hours).sum(),
         registration_open: year.registration_open(now),
-        courses,
+        courses: courses.into_iter().map(view::course).collect(),
     })
 }
 

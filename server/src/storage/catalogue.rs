@@ -2,7 +2,6 @@
 
 use super::{course_admin, stored_enum};
 use crate::content::CourseFile;
-use qinxue_core::api::{Course, LessonSummary};
 use qinxue_core::catalogue::CourseCategory;
 use qinxue_core::ledger::LessonKind;
 use qinxue_core::practice::practice_duration_secs;
@@ -69,17 +68,43 @@ pub async fn sync_practice_lesson(
     Ok(())
 }
 
+/// A stored course with its trades and lessons in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseRow {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub category: CourseCategory,
+    pub trades: Vec<String>,
+    pub hours: u32,
+    pub description: String,
+    pub cover: String,
+    pub lessons: Vec<LessonEntry>,
+}
+
+/// A lesson as its course lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonEntry {
+    pub id: i64,
+    pub title: String,
+    pub kind: LessonKind,
+    pub duration_secs: i64,
+}
+
 /// Published courses with their trades and lessons, public courses first.
-pub async fn list_published(conn: &mut AnyConnection) -> Result<Vec<Course>, sqlx::Error> {
+pub async fn list_published(conn: &mut AnyConnection) -> Result<Vec<CourseRow>, sqlx::Error> {
     list(conn, true).await
 }
 
 /// Every course, withdrawn ones too (a plan keeps a course withdrawn after it was chosen).
-pub async fn list_all(conn: &mut AnyConnection) -> Result<Vec<Course>, sqlx::Error> {
+pub async fn list_all(conn: &mut AnyConnection) -> Result<Vec<CourseRow>, sqlx::Error> {
     list(conn, false).await
 }
 
-async fn list(conn: &mut AnyConnection, only_published: bool) -> Result<Vec<Course>, sqlx::Error> {
+async fn list(
+    conn: &mut AnyConnection,
+    only_published: bool,
+) -> Result<Vec<CourseRow>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, code, title, category, hours, description, cover FROM courses \
          WHERE published = 1 OR $1 = 0 ORDER BY category, id",
@@ -97,12 +122,12 @@ async fn list(conn: &mut AnyConnection, only_published: bool) -> Result<Vec<Cour
             .or_default()
             .push(r.try_get("trade")?);
     }
-    let mut lessons: HashMap<i64, Vec<LessonSummary>> = HashMap::new();
+    let mut lessons: HashMap<i64, Vec<LessonEntry>> = HashMap::new();
     for r in sqlx::query("SELECT id, course_id, title, kind, duration_secs FROM lessons ORDER BY course_id, position")
         .fetch_all(&mut *conn)
         .await?
     {
-        lessons.entry(r.try_get("course_id")?).or_default().push(LessonSummary {
+        lessons.entry(r.try_get("course_id")?).or_default().push(LessonEntry {
             id: r.try_get("id")?,
             title: r.try_get("title")?,
             kind: stored_enum(&r.try_get::<String, _>("kind")?, LessonKind::from_wire)?,
@@ -112,7 +137,7 @@ async fn list(conn: &mut AnyConnection, only_published: bool) -> Result<Vec<Cour
     rows.iter()
         .map(|r| {
             let id: i64 = r.try_get("id")?;
-            Ok(Course {
+            Ok(CourseRow {
                 id,
                 code: r.try_get("code")?,
                 title: r.try_get("title")?,

@@ -6,10 +6,7 @@
 //! [`catalogue::sync_practice_lesson`]) always stays after its other lessons.
 
 use super::{catalogue, stored_enum};
-use qinxue_core::admin::{
-    AdminCourse, AdminCourseSummary, AdminLesson, AdminQuestion, CourseInput, LessonInput,
-    QuestionInput,
-};
+use qinxue_core::admin::{CourseInput, LessonInput, QuestionInput};
 use qinxue_core::catalogue::{CourseCategory, QuestionKind};
 use qinxue_core::ledger::LessonKind;
 use sqlx::any::AnyRow;
@@ -40,8 +37,67 @@ async fn trades_by_course(
     Ok(trades)
 }
 
+/// A course in the admin's list, with its counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseSummaryRow {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub category: CourseCategory,
+    pub trades: Vec<String>,
+    pub hours: u32,
+    pub published: bool,
+    /// Written lessons (not the practice lesson).
+    pub lessons: u32,
+    pub questions: u32,
+    /// Trainees who have the course in a plan.
+    pub selected_by: i64,
+}
+
+/// A course with its lessons and questions and who selected, studied or answered them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseRow {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub category: CourseCategory,
+    pub trades: Vec<String>,
+    pub hours: u32,
+    pub description: String,
+    pub cover: String,
+    pub published: bool,
+    pub selected_by: i64,
+    pub lessons: Vec<LessonRow>,
+    pub questions: Vec<QuestionRow>,
+}
+
+/// A lesson as the admin edits it; `studied_by` counts trainees who opened a session on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonRow {
+    pub id: i64,
+    pub title: String,
+    pub kind: LessonKind,
+    pub duration_secs: i64,
+    pub body: String,
+    pub video: Option<String>,
+    pub transcript: Option<String>,
+    pub studied_by: i64,
+}
+
+/// A practice question; `answered` counts the answers given to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionRow {
+    pub id: i64,
+    pub kind: QuestionKind,
+    pub stem: String,
+    pub options: Vec<String>,
+    pub answer: Vec<usize>,
+    pub explanation: String,
+    pub answered: i64,
+}
+
 /// Every course, newest first, with its counts.
-pub async fn list(conn: &mut AnyConnection) -> Result<Vec<AdminCourseSummary>, sqlx::Error> {
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<CourseSummaryRow>, sqlx::Error> {
     let mut trades = trades_by_course(conn, None).await?;
     let rows = sqlx::query(
         "SELECT c.id, c.code, c.title, c.category, c.hours, c.published, \
@@ -56,7 +112,7 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<AdminCourseSummary>, s
     rows.iter()
         .map(|r| {
             let id: i64 = r.try_get("id")?;
-            Ok(AdminCourseSummary {
+            Ok(CourseSummaryRow {
                 id,
                 code: r.try_get("code")?,
                 title: r.try_get("title")?,
@@ -80,7 +136,7 @@ fn json<T: serde::de::DeserializeOwned>(r: &AnyRow, col: &str) -> Result<T, sqlx
 }
 
 /// One course with its lessons and questions, in order.
-pub async fn course(conn: &mut AnyConnection, id: i64) -> Result<Option<AdminCourse>, sqlx::Error> {
+pub async fn course(conn: &mut AnyConnection, id: i64) -> Result<Option<CourseRow>, sqlx::Error> {
     let Some(r) = sqlx::query(
         "SELECT c.id, c.code, c.title, c.category, c.hours, c.description, c.cover, c.published, \
          (SELECT COUNT(DISTINCT s.user_id) FROM selections s WHERE s.course_id = c.id) AS selected_by \
@@ -106,7 +162,7 @@ pub async fn course(conn: &mut AnyConnection, id: i64) -> Result<Option<AdminCou
     .await?
     .iter()
     .map(|r| {
-        Ok(AdminLesson {
+        Ok(LessonRow {
             id: r.try_get("id")?,
             title: r.try_get("title")?,
             kind: stored_enum(&r.try_get::<String, _>("kind")?, LessonKind::from_wire)?,
@@ -128,7 +184,7 @@ pub async fn course(conn: &mut AnyConnection, id: i64) -> Result<Option<AdminCou
     .await?
     .iter()
     .map(|r| {
-        Ok(AdminQuestion {
+        Ok(QuestionRow {
             id: r.try_get("id")?,
             kind: stored_enum(&r.try_get::<String, _>("kind")?, QuestionKind::from_wire)?,
             stem: r.try_get("stem")?,
@@ -139,7 +195,7 @@ pub async fn course(conn: &mut AnyConnection, id: i64) -> Result<Option<AdminCou
         })
     })
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Some(AdminCourse {
+    Ok(Some(CourseRow {
         id,
         code: r.try_get("code")?,
         title: r.try_get("title")?,

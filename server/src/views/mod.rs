@@ -3,4 +3,9 @@
 //! here, so that a stored column and an answer's field can change apart (a unit test in
 //! `views/tests.rs` keeps storage free of wire types).
 
+pub mod catalogue;
+pub mod course_admin;
 pub mod directory;
+
+#[cfg(test)]
+mod tests;
