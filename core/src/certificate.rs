@@ -322,9 +322,70 @@ pub fn base45_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// `POST /api/admin/certificates/{code}/revoke`: why the province revokes a certificate
+/// (shown by its verification page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RevokeCertificate {
+    /// 1–200 characters.
+    pub reason: String,
+}
+
+/// The longest revocation reason, in characters.
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// `GET /api/verify/revoked`: the codes of every revoked certificate, as of `generated_at`,
+/// signed with the province's key, so that a verifier that keeps a copy can check a payload
+/// offline against it and say how fresh its copy is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RevocationList {
+    /// When the list was made (Unix seconds).
+    pub generated_at: i64,
+    /// Revoked codes, in ascending order.
+    pub codes: Vec<String>,
+    /// Hex of the Ed25519 signature of [`revocation_message`].
+    pub signature: String,
+}
+
+impl RevocationList {
+    pub fn is_revoked(&self, code: &str) -> bool {
+        self.codes
+            .binary_search_by(|c| c.as_str().cmp(code))
+            .is_ok()
+    }
+}
+
+/// What the list's signature covers: `qinxue-revocations 1`, the time and each code, one a
+/// line (UTF-8, `\n` after each).
+pub fn revocation_message(generated_at: i64, codes: &[String]) -> Vec<u8> {
+    let mut text = format!("qinxue-revocations 1\n{generated_at}\n");
+    for c in codes {
+        text.push_str(c);
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_revocation_list_says_which_codes_it_holds_and_signs_them_in_order() {
+        let codes = vec!["0A1B2C3D4E".to_owned(), "7Z7Z7Z7Z7Z".to_owned()];
+        let list = RevocationList {
+            generated_at: 5,
+            codes: codes.clone(),
+            signature: String::new(),
+        };
+        assert!(list.is_revoked("7Z7Z7Z7Z7Z") && !list.is_revoked("1111111111"));
+        assert_eq!(
+            revocation_message(5, &codes),
+            b"qinxue-revocations 1\n5\n0A1B2C3D4E\n7Z7Z7Z7Z7Z\n"
+        );
+    }
 
     fn facts() -> CertificateFacts {
         CertificateFacts {

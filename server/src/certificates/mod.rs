@@ -95,6 +95,11 @@ impl Certificates {
         Ok(certificate::payload(&message, &signature))
     }
 
+    /// The Ed25519 signature of `message` (the revocation list's), in hex.
+    pub fn sign_hex(&self, message: &[u8]) -> String {
+        hex::encode(self.key.sign(message).to_bytes())
+    }
+
     /// The facts of a payload signed by this key.
     pub fn verify(&self, payload: &str) -> Result<CertificateFacts, Invalid> {
         verify_with(&self.key.verifying_key(), payload)

@@ -19,6 +19,7 @@ mod policy_years;
 mod practice;
 mod reminders;
 mod reports;
+mod revocations;
 mod rooms;
 mod roster;
 mod selection;
@@ -75,7 +76,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(rooms::router())
         .merge(completion::router())
         .merge(eligibility::router())
-        .merge(reminders::router());
+        .merge(reminders::router())
+        .merge(revocations::router());
     if state.config.test_clock {
         api = api
             .merge(test_clock::router())

@@ -14,7 +14,8 @@ use chrono::{DateTime, Datelike};
 use qinxue_core::api::{Certificate, VerifyKey};
 use qinxue_core::catalogue::format_hours;
 use qinxue_core::certificate::{
-    code_from_bytes, normalise_code, CertificateFacts, TenthsBySource, CODE_BYTES,
+    code_from_bytes, normalise_code, revocation_message, CertificateFacts, RevocationList,
+    TenthsBySource, CODE_BYTES, MAX_REASON_CHARS,
 };
 use qinxue_core::completion::Source;
 use qinxue_core::id_number::mask_id_number;
@@ -251,6 +252,68 @@ pub async fn verify(state: &AppState, ip: &str, code: &str) -> Result<Certificat
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(to_wire(state, c, false))
+}
+
+/// `POST /api/admin/certificates/{code}/revoke`: the province revokes a certificate, with a
+/// reason its verification page shows; audited. Revoking a revoked one changes nothing (its
+/// first reason stays); an unknown code is not found. The holder may then be issued a new one.
+pub async fn revoke(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    reason: &str,
+) -> Result<Certificate, AppError> {
+    let admin_id = actor.policy_manager()?.id;
+    let reason = reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(AppError::field(
+            "reason",
+            ErrorCode::ValidationFailed,
+            format!("请填写撤销原因（1–{MAX_REASON_CHARS} 字）"),
+        ));
+    }
+    let code = normalise_code(code).ok_or(AppError::NotFound)?;
+    let now = state.clock.now_secs();
+    let revoked = state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                store::by_code(&mut *c, &code)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                if store::revoke(&mut *c, &code, now, &reason).await? {
+                    audit::record(
+                        &mut *c,
+                        now,
+                        Some(admin_id),
+                        "certificate.revoke",
+                        &format!("certificate:{code}"),
+                        &reason,
+                    )
+                    .await?;
+                }
+                Ok(store::by_code(c, &code).await?.ok_or(AppError::NotFound)?)
+            })
+        })
+        .await?;
+    Ok(to_wire(state, revoked, false))
+}
+
+/// `GET /api/verify/revoked`: every revoked code, signed, as of now.
+pub async fn revocations(state: &AppState) -> Result<RevocationList, AppError> {
+    let codes = {
+        let mut conn = state.db.read().await?;
+        store::revoked_codes(&mut conn).await?
+    };
+    let generated_at = state.clock.now_secs();
+    let signature = state
+        .certificates
+        .sign_hex(&revocation_message(generated_at, &codes));
+    Ok(RevocationList {
+        generated_at,
+        codes,
+        signature,
+    })
 }
 
 /// `GET /api/verify/key`.

@@ -90,6 +90,36 @@ pub async fn by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<Stor
     row.as_ref().map(from_row).transpose()
 }
 
+/// Revokes a valid certificate; `false` when it was revoked already (its first reason stays).
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    code: &str,
+    at: i64,
+    reason: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE certificates SET revoked_at = $2, revoked_reason = $3 \
+         WHERE code = $1 AND revoked_at IS NULL",
+    )
+    .bind(code)
+    .bind(at)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The codes of every revoked certificate, in ascending order.
+pub async fn revoked_codes(conn: &mut AnyConnection) -> Result<Vec<String>, sqlx::Error> {
+    let mut codes: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM certificates WHERE revoked_at IS NOT NULL")
+            .fetch_all(conn)
+            .await?;
+    // Sorted here, not by the database: the list's order must not depend on its collation.
+    codes.sort();
+    Ok(codes)
+}
+
 /// Stores a new certificate unless the person's year has a valid one already (two requests
 /// racing each other); answers the one that is valid afterwards.
 pub async fn insert(conn: &mut AnyConnection, c: &Stored) -> Result<Stored, sqlx::Error> {

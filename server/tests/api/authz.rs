@@ -171,6 +171,8 @@ const MATRIX: &[Row] = &[
     row("GET    /api/unit/certificates.zip",                        &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
     row("GET    /api/verify/key",                                   &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/verify/{code}",                                &[UnknownCode],          NONE,                    [404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET    /api/verify/revoked",                               &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("POST   /api/admin/certificates/{code}/revoke",             &[UnknownCode],          Json(revoke_reason),     [401, 403, 403, 403, 403, 403, 403, 403, 404]),
     row("GET    /api/eligibility",                                  &[],                     NONE,                    [401, 401, 401, 401, 401, 401, 401, 401, 401]),
     row("GET    /api/admin/api-tokens",                             &[],                     NONE,                    [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     row("POST   /api/admin/api-tokens",                             &[],                     Json(token_name),        [401, 403, 403, 403, 403, 403, 403, 403, 201]),
@@ -862,6 +864,10 @@ fn question_order(w: &World) -> Value {
 /// The year in force with the notice's standard settings.
 fn policy_year(w: &World) -> Value {
     serde_json::to_value(qinxue_core::PolicyYear::standard(w.year as i32)).unwrap()
+}
+
+fn revoke_reason(_: &World) -> Value {
+    json!({"reason": "学时记录有误"})
 }
 
 fn token_name(_: &World) -> Value {

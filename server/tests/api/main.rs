@@ -22,6 +22,7 @@ mod practice_credit;
 mod registration;
 mod reminders;
 mod reports;
+mod revocations;
 mod roster;
 mod security;
 mod sim;
