@@ -134,6 +134,15 @@ pub enum ErrorCode {
     NotClosed,
     /// The proctor named is not a proctor of the admin's region.
     UnknownProctor,
+    /// The supplementary activity is approved (or, for a decision, already decided): it can no
+    /// longer be changed.
+    ActivityDecided,
+    /// Attendance can be uploaded only for an approved supplementary activity.
+    ActivityNotApproved,
+    /// The person's attendance of this activity is already recorded (and credited).
+    AlreadyCredited,
+    /// The person's year already has the policy year's supplementary cap of 学时.
+    CapReached,
     /// The person signed in with a one-time password (a roster import's or an admin's reset)
     /// and must set their own password before anything else.
     PasswordChangeRequired,
@@ -216,6 +225,10 @@ impl ErrorCode {
             ErrorCode::SessionStarted => "集中学习已开始或已结束，不能再修改或取消",
             ErrorCode::NotClosed => "集中学习结束后才能更正学时",
             ErrorCode::UnknownProctor => "没有这个监考员，或不属于您管理的地区",
+            ErrorCode::ActivityDecided => "该活动已审批，不能再修改",
+            ErrorCode::ActivityNotApproved => "活动经省工考办批准后才能上传签到名单",
+            ErrorCode::AlreadyCredited => "此人本次活动的学时已登记，不能重复上传",
+            ErrorCode::CapReached => "此人本年度的补充活动学时已达上限",
             ErrorCode::PasswordChangeRequired => "请先设置您自己的新密码，然后再继续使用",
             ErrorCode::Internal => "服务器繁忙，请稍后再试",
         }

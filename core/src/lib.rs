@@ -5,6 +5,7 @@
 //! the server accepts, and the 学时 the home page shows are the ones the server requires.
 
 pub mod account;
+pub mod activity;
 pub mod admin;
 pub mod api;
 pub mod catalogue;

@@ -33,6 +33,11 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | C::RollCallOpen
         | C::SessionStarted
         | C::NotClosed => StatusCode::CONFLICT,
+        // Supplementary activities: the activity's state refuses it; the per-row codes of an
+        // attendance upload travel inside a 200 answer.
+        C::ActivityDecided | C::ActivityNotApproved | C::AlreadyCredited | C::CapReached => {
+            StatusCode::CONFLICT
+        }
         C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         C::PayloadTooLarge | C::FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         C::UnsupportedMediaType | C::UnsupportedFileType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

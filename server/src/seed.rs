@@ -1,6 +1,8 @@
 //! Demo data for `QINXUE_DEMO=1` (DESIGN.md §7), written only into a database with no
 //! accounts, so a second start keeps everything.
 
+mod population;
+
 use crate::content;
 use crate::error::AppError;
 use crate::services::orders;
@@ -223,8 +225,15 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                 }
                 let mut plan = Vec::new();
                 let mut public = Vec::new();
+                let mut lessons = Vec::new();
                 for course in &courses {
                     let id = catalogue::insert_course(&mut *c, course, now).await?;
+                    lessons.extend(
+                        lessons_of(&mut *c, id)
+                            .await?
+                            .into_iter()
+                            .map(|(lesson, _, length)| (lesson, length)),
+                    );
                     if course.trades.is_empty() {
                         public.push(id);
                     }
@@ -307,6 +316,14 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
                 ] {
                     users::insert(&mut *c, &account, now).await?;
                 }
+                // Staff enough for the dashboards, in the other units of 泉州 and the province
+                // (丰泽区, 泉州台商投资区, the province's own) and in further ones.
+                let own = [
+                    (unit_ids[2], UNITS[2].0),
+                    (unit_ids[3], UNITS[3].0),
+                    (unit_ids[6], UNITS[6].0),
+                ];
+                population::seed(&mut *c, &own, &lessons, &public, &hash, &year, now).await?;
                 // A session of today that the proctor can open at once (DESIGN.md §8).
                 group_sessions::insert_demo(
                     &mut *c,

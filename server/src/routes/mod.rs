@@ -1,6 +1,7 @@
 //! The HTTP API: each module owns its routes; this one merges them, documents them in the
 //! OpenAPI document, and answers unknown API paths with the API's error shape.
 
+mod activities;
 mod admin_courses;
 mod audit;
 mod auth;
@@ -71,6 +72,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(roster::router())
         .merge(passwords::router())
         .merge(reports::router())
+        .merge(activities::router())
         .merge(admin_courses::router())
         .merge(group_sessions::router())
         .merge(rooms::router())

@@ -4,8 +4,9 @@
 //!
 //! Computed when read, from what the study-time ledger stored (`lesson_progress` for the
 //! exact seconds per year and lesson kind, `study_days` and the sessions' last heartbeats for
-//! when they were earned), so that the heartbeat path writes nothing more for it. Group
-//! sessions and approved activities join as further [`Credit`] lists when they are stored.
+//! when they were earned), so that the heartbeat path writes nothing more for it. Approved
+//! supplementary activities are credits of their own source (`activity_attendance`), each
+//! earned at the end of its activity's day.
 
 use crate::access::Actor;
 use crate::error::AppError;
@@ -14,7 +15,7 @@ use crate::storage::completion as store;
 use crate::storage::policy_years;
 use chrono::{DateTime, Datelike, Utc};
 use qinxue_core::api::TrainingYear;
-use qinxue_core::completion::{self, secs_per_hour, Credit, YearOutcome, YearTerms};
+use qinxue_core::completion::{self, secs_per_hour, Credit, Source, YearOutcome, YearTerms};
 use qinxue_core::ledger::LessonKind;
 use qinxue_core::time::{end_of_local_day, local_date};
 use qinxue_core::{Grade, PolicyYear};
@@ -59,7 +60,7 @@ impl Year {
 
 /// The settings of a year: as configured, else the notice's standard ones (as
 /// `services::policy::in_force` starts a year nobody configured).
-async fn policy_of(conn: &mut AnyConnection, year: i32) -> Result<PolicyYear, AppError> {
+pub(crate) async fn policy_of(conn: &mut AnyConnection, year: i32) -> Result<PolicyYear, AppError> {
     Ok(match policy_years::in_force(conn, year).await? {
         Some(p) if p.year == year => p,
         _ => PolicyYear::standard(year),
@@ -81,6 +82,7 @@ pub async fn of_trainee(
     let enrolments = store::enrolments(conn, user_id).await?;
     let lessons = store::lesson_totals(conn, user_id).await?;
     let days = store::days(conn, user_id).await?;
+    let activities = crate::storage::activities::credits_of(conn, user_id).await?;
 
     let this_year = local_date(now).year();
     let registered =
@@ -89,6 +91,7 @@ pub async fn of_trainee(
         .iter()
         .map(|e| e.year)
         .chain(lessons.iter().map(|l| l.0))
+        .chain(activities.iter().map(|a| a.0))
         .fold(registered, i32::min)
         .min(this_year);
 
@@ -129,6 +132,17 @@ pub async fn of_trainee(
             &year_days,
             fallback_at,
         ));
+        credits.extend(
+            activities
+                .iter()
+                .filter(|a| a.0 == y)
+                .map(|&(year, secs, at)| Credit {
+                    year,
+                    source: Source::Activity,
+                    secs,
+                    at: at.min(now.timestamp()),
+                }),
+        );
         years.push((policy, grade));
     }
     let outcomes = completion::settle(&terms, &credits);

@@ -1,6 +1,7 @@
 //! Use cases: what a request asks for, in domain terms, between the routes and storage.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit_log;
 pub mod certificates;
 pub mod completion;

@@ -3,19 +3,21 @@
 
 use crate::access::{Actor, Scope};
 use crate::error::AppError;
+use crate::services::completion;
 use crate::services::spreadsheet::CsvOut;
 use crate::state::AppState;
-use crate::storage::reports::{self as store, By, Counts, Required};
 use crate::storage::policy_years;
 use crate::storage::regions::{self, RegionRow};
+use crate::storage::reports as store;
 use chrono::Datelike;
 use qinxue_core::catalogue::format_hours;
-use qinxue_core::completion::secs_per_hour;
+use qinxue_core::completion::{self as completion_rule, secs_per_hour, Credit, Source, YearTerms};
 use qinxue_core::id_number::mask_id_number;
 use qinxue_core::office::{ReportRow, ReportSummary};
 use qinxue_core::time::local_date;
 use qinxue_core::{Grade, PolicyYear};
 use sqlx::AnyConnection;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The region a report is of, with its path; outside the reader's subtree: not found.
 struct Target {
@@ -55,32 +57,172 @@ async fn target(
     })
 }
 
-async fn year_and_required(
+/// The report's year: as asked, else the one of today; it must be configured.
+async fn report_year(
     conn: &mut AnyConnection,
     state: &AppState,
     year: Option<i32>,
-) -> Result<(PolicyYear, Required), AppError> {
+) -> Result<PolicyYear, AppError> {
     let year = year.unwrap_or_else(|| local_date(state.clock.now()).year());
-    let policy = match policy_years::get(conn, year).await? {
-        Some(p) => p,
-        None => return Err(AppError::NotFound),
-    };
-    let per = secs_per_hour(policy.minutes_per_hour);
-    let required = Required {
-        graded_secs: i64::from(policy.graded_hours) * per,
-        ungraded_secs: i64::from(policy.ungraded_hours) * per,
-    };
-    Ok((policy, required))
+    policy_years::get(conn, year)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
-fn row(c: &Counts, key: String, name: String) -> ReportRow {
-    ReportRow {
-        key,
-        name,
-        trainees: c.trainees as u64,
-        registered: c.registered as u64,
-        paid: c.paid as u64,
-        completed: c.completed as u64,
+/// One trainee's standing in the report's year.
+#[derive(Debug, Clone)]
+struct Standing {
+    trainee: store::Trainee,
+    /// The grade the year's requirement is for (its enrolment's, else the profile's).
+    grade: Option<Grade>,
+    paid: bool,
+    completed: bool,
+    /// The seconds that count for the year, and those it requires.
+    credited_secs: i64,
+    required_secs: i64,
+}
+
+/// Every trainee of the subtree with their standing in `policy`'s year, settled by
+/// `qinxue_core::completion` from the same credits `/api/me/years` settles (every year up to
+/// the one in force, as an earlier unfinished year takes later credit first). A year's lesson
+/// credit counts as earned at that year's study deadline and an activity's at the end of its
+/// day: the rule's outcome depends on the order of credits only across years, and a year's
+/// credit is earned while it is in force.
+async fn standings(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    pattern: &str,
+    policy: &PolicyYear,
+) -> Result<Vec<Standing>, AppError> {
+    let now = state.clock.now();
+    let upto = policy.year.max(local_date(now).year());
+    let trainees = store::trainees(conn, pattern, policy.year).await?;
+    let mut enrolments: HashMap<i64, Vec<store::Enrolment>> = HashMap::new();
+    for e in store::enrolments(conn, pattern, upto).await? {
+        enrolments.entry(e.user_id).or_default().push(e);
+    }
+    let mut credits: HashMap<i64, Vec<(Source, store::YearSecs)>> = HashMap::new();
+    for c in store::lesson_secs(conn, pattern, upto).await? {
+        credits
+            .entry(c.user_id)
+            .or_default()
+            .push((Source::Online, c));
+    }
+    for c in store::activity_secs(conn, pattern, upto).await? {
+        credits
+            .entry(c.user_id)
+            .or_default()
+            .push((Source::Activity, c));
+    }
+    let mut years: BTreeSet<i32> = BTreeSet::from([policy.year]);
+    years.extend(enrolments.values().flatten().map(|e| e.year));
+    years.extend(credits.values().flatten().map(|c| c.1.year));
+    let mut policies: HashMap<i32, PolicyYear> = HashMap::new();
+    for y in years {
+        policies.insert(y, completion::policy_of(conn, y).await?);
+    }
+    let none = Vec::new();
+    let mut out = Vec::with_capacity(trainees.len());
+    for t in trainees {
+        let profile = t.grade.as_deref().and_then(Grade::from_wire);
+        let mine = enrolments.get(&t.id).unwrap_or(&none);
+        let theirs = credits.get(&t.id).unwrap_or(&Vec::new()).clone();
+        let mut own_years: BTreeSet<i32> = BTreeSet::from([policy.year]);
+        own_years.extend(mine.iter().map(|e| e.year));
+        own_years.extend(theirs.iter().map(|c| c.1.year));
+        let grade_of = |y: i32| {
+            mine.iter()
+                .find(|e| e.year == y)
+                .and_then(|e| Grade::from_wire(&e.grade))
+                .or(profile)
+        };
+        let terms: Vec<YearTerms> = own_years
+            .iter()
+            .filter_map(|y| {
+                let p = policies.get(y)?;
+                let required = grade_of(*y).map_or(0, |g| p.required_hours(g));
+                Some(YearTerms {
+                    year: *y,
+                    enrolled: mine.iter().any(|e| e.year == *y && e.active),
+                    required_secs: i64::from(required) * secs_per_hour(p.minutes_per_hour),
+                })
+            })
+            .collect();
+        let list: Vec<Credit> = theirs
+            .iter()
+            .filter_map(|(source, c)| {
+                let at = match source {
+                    Source::Activity => c.at,
+                    _ => policies.get(&c.year)?.study_closes_at().timestamp(),
+                };
+                Some(Credit {
+                    year: c.year,
+                    source: *source,
+                    secs: c.secs,
+                    at: at.min(now.timestamp()),
+                })
+            })
+            .collect();
+        let outcome = completion_rule::settle(&terms, &list)
+            .into_iter()
+            .find(|o| o.year == policy.year);
+        let grade = grade_of(policy.year);
+        let required = grade.map_or(0, |g| {
+            i64::from(policy.required_hours(g)) * secs_per_hour(policy.minutes_per_hour)
+        });
+        out.push(Standing {
+            grade,
+            paid: outcome.is_some_and(|o| o.enrolled),
+            completed: outcome.is_some_and(|o| o.completed),
+            credited_secs: outcome.map_or(0, |o| o.credited.total()),
+            required_secs: outcome.map_or(required, |o| o.required_secs),
+            trainee: t,
+        });
+    }
+    Ok(out)
+}
+
+/// The counts of one part of a report.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    trainees: u64,
+    registered: u64,
+    paid: u64,
+    completed: u64,
+}
+
+impl Tally {
+    fn add(&mut self, s: &Standing) {
+        self.trainees += 1;
+        self.registered += u64::from(s.trainee.registered || s.paid);
+        self.paid += u64::from(s.paid);
+        self.completed += u64::from(s.completed);
+    }
+
+    fn row(&self, key: String, name: String) -> ReportRow {
+        ReportRow {
+            key,
+            name,
+            trainees: self.trainees,
+            registered: self.registered,
+            paid: self.paid,
+            completed: self.completed,
+        }
+    }
+}
+
+/// The code of the child of the region at `root` (a path) that `path` lies in; the root's own
+/// code for the root itself.
+fn child_code(root: &str, path: &str) -> String {
+    let rest = path.strip_prefix(root).unwrap_or("");
+    match rest.split('/').find(|c| !c.is_empty()) {
+        Some(code) => code.to_owned(),
+        None => root
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_owned(),
     }
 }
 
@@ -94,58 +236,61 @@ pub async fn summary(
     actor.office()?;
     let mut conn = state.db.read().await?;
     let t = target(&mut conn, actor, region).await?;
-    let (policy, required) = year_and_required(&mut conn, state, year).await?;
+    let policy = report_year(&mut conn, state, year).await?;
     let pattern = format!("{}%", t.path);
     let all = regions::list(&mut conn).await?;
-    let by_region = store::counts(
-        &mut conn,
-        &pattern,
-        policy.year,
-        required,
-        By::Region {
-            path_len: t.path.len(),
-        },
-    )
-    .await?;
-    let code_of = |path: &str| {
-        path.trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .to_owned()
+    let units = store::units(&mut conn, &pattern).await?;
+    let standings = standings(&mut conn, state, &pattern, &policy).await?;
+    let unit_of: HashMap<i64, &store::Unit> = units.iter().map(|u| (u.id, u)).collect();
+
+    let mut total = Tally::default();
+    let mut by_region: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut by_unit: BTreeMap<i64, Tally> = BTreeMap::new();
+    let mut by_grade: HashMap<Grade, Tally> = HashMap::new();
+    for s in &standings {
+        total.add(s);
+        if let Some(u) = unit_of.get(&s.trainee.unit_id) {
+            by_region
+                .entry(child_code(&t.path, &u.region_path))
+                .or_default()
+                .add(s);
+        }
+        by_unit.entry(s.trainee.unit_id).or_default().add(s);
+        if let Some(g) = s.grade {
+            by_grade.entry(g).or_default().add(s);
+        }
+    }
+    let name_of = |code: &str| {
+        all.iter()
+            .find(|r| r.code == code)
+            .map(|r| {
+                if code == t.region.code {
+                    format!("{}（本级）", r.name)
+                } else {
+                    r.name.clone()
+                }
+            })
+            .unwrap_or_default()
     };
-    let by_region: Vec<ReportRow> = by_region
-        .iter()
-        .map(|c| {
-            let code = code_of(&c.key);
-            let name = all
-                .iter()
-                .find(|r| r.code == code)
-                .map(|r| {
-                    if code == t.region.code {
-                        format!("{}（本级）", r.name)
-                    } else {
-                        r.name.clone()
-                    }
-                })
-                .unwrap_or_default();
-            row(c, code, name)
+    let by_region = by_region
+        .into_iter()
+        .map(|(code, c)| c.row(code.clone(), name_of(&code)))
+        .collect();
+    let by_unit = by_unit
+        .into_iter()
+        .map(|(id, c)| {
+            let name = unit_of.get(&id).map(|u| u.name.clone()).unwrap_or_default();
+            c.row(id.to_string(), name)
         })
         .collect();
-    let by_unit = store::counts(&mut conn, &pattern, policy.year, required, By::Unit)
-        .await?
+    let by_grade = Grade::ALL
         .iter()
-        .map(|c| row(c, c.key.clone(), c.unit_name.clone().unwrap_or_default()))
-        .collect();
-    let by_grade = store::counts(&mut conn, &pattern, policy.year, required, By::Grade)
-        .await?
-        .iter()
-        .map(|c| {
-            let label = Grade::from_wire(&c.key).map_or("", Grade::label).to_owned();
-            row(c, c.key.clone(), label)
+        .filter_map(|g| {
+            by_grade
+                .get(g)
+                .map(|c| c.row(g.as_str().to_owned(), g.label().to_owned()))
         })
         .collect();
-    let total = |f: fn(&ReportRow) -> u64| by_region.iter().map(f).sum::<u64>();
     let parent = match &t.region.parent_code {
         Some(code) => {
             let path = region_path(&mut conn, code).await?;
@@ -159,14 +304,70 @@ pub async fn summary(
         region: t.region.code.clone(),
         region_name: t.region.name.clone(),
         parent,
-        trainees: total(|r| r.trainees),
-        registered: total(|r| r.registered),
-        paid: total(|r| r.paid),
-        completed: total(|r| r.completed),
+        trainees: total.trainees,
+        registered: total.registered,
+        paid: total.paid,
+        completed: total.completed,
         by_region,
         by_unit,
         by_grade,
     })
+}
+
+/// A trainee who has not completed the year, with what is missing.
+#[derive(Debug, Clone)]
+pub struct NonCompleter {
+    pub name: String,
+    pub id_number: String,
+    pub unit: String,
+    pub region_code: String,
+    pub grade: Option<Grade>,
+    pub paid: bool,
+    pub credited_secs: i64,
+    pub required_secs: i64,
+}
+
+/// Everyone of the region who has not completed the year (the summary's standings), by
+/// region, unit and name; and the year's settings.
+pub async fn non_completers(
+    state: &AppState,
+    actor: &Actor,
+    year: Option<i32>,
+    region: Option<&str>,
+) -> Result<(Vec<NonCompleter>, PolicyYear), AppError> {
+    actor.office()?;
+    let mut conn = state.db.read().await?;
+    let t = target(&mut conn, actor, region).await?;
+    let policy = report_year(&mut conn, state, year).await?;
+    let pattern = format!("{}%", t.path);
+    let units = store::units(&mut conn, &pattern).await?;
+    let unit_of: HashMap<i64, &store::Unit> = units.iter().map(|u| (u.id, u)).collect();
+    let missing: Vec<Standing> = standings(&mut conn, state, &pattern, &policy)
+        .await?
+        .into_iter()
+        .filter(|s| !s.completed)
+        .collect();
+    let ids: Vec<i64> = missing.iter().map(|s| s.trainee.id).collect();
+    let people = store::people(&mut conn, &ids).await?;
+    let mut out: Vec<NonCompleter> = missing
+        .into_iter()
+        .map(|s| {
+            let unit = unit_of.get(&s.trainee.unit_id);
+            let (name, id_number) = people.get(&s.trainee.id).cloned().unwrap_or_default();
+            NonCompleter {
+                name,
+                id_number,
+                unit: unit.map(|u| u.name.clone()).unwrap_or_default(),
+                region_code: unit.map(|u| u.region_code.clone()).unwrap_or_default(),
+                grade: s.grade,
+                paid: s.paid,
+                credited_secs: s.credited_secs,
+                required_secs: s.required_secs,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.region_code, &a.unit, &a.name).cmp(&(&b.region_code, &b.unit, &b.name)));
+    Ok((out, policy))
 }
 
 /// `GET /api/reports/non-completers.csv`: one row a person, 身份证号 masked, no row limit.
@@ -176,14 +377,10 @@ pub async fn non_completers_csv(
     year: Option<i32>,
     region: Option<&str>,
 ) -> Result<Vec<u8>, AppError> {
-    actor.office()?;
-    let (people, policy, all) = {
+    let (people, policy) = non_completers(state, actor, year, region).await?;
+    let all = {
         let mut conn = state.db.read().await?;
-        let t = target(&mut conn, actor, region).await?;
-        let (policy, required) = year_and_required(&mut conn, state, year).await?;
-        let pattern = format!("{}%", t.path);
-        let people = store::non_completers(&mut conn, &pattern, policy.year, required).await?;
-        (people, policy, regions::list(&mut conn).await?)
+        regions::list(&mut conn).await?
     };
     let mut out = CsvOut::new(&[
         "姓名",
@@ -203,7 +400,7 @@ pub async fn non_completers_csv(
             &mask_id_number(&p.id_number),
             &p.unit,
             &regions::full_name(&all, &p.region_code),
-            Grade::from_wire(&p.grade).map_or("", Grade::label),
+            p.grade.map_or("", Grade::label),
             if p.paid { "是" } else { "否" },
             &hours(p.credited_secs),
             &hours(p.required_secs),

@@ -6,6 +6,7 @@
 //! SQLite transaction cancelled half-way was seen going back to the pool still holding the
 //! write lock (shared/PERFORMANCE.md).
 
+pub mod activities;
 pub mod api_tokens;
 pub mod audit;
 pub mod batch;

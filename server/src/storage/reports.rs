@@ -1,170 +1,235 @@
-//! The offices' territorial reports: one pass over the trainees of a region subtree for a year,
-//! grouped by sub-region, unit or grade, and the list of those who have not completed it.
+//! What the offices' territorial reports are computed from: the trainees of a region subtree
+//! and, for each, their enrolments and the seconds credited to each year by every source, as
+//! a few grouped reads (never one query per person). Whether a year is completed is not
+//! decided here: `services::reports` settles these figures with `qinxue_core::completion`,
+//! the rule `/api/me/years` applies, so the dashboard, the export and a trainee's own page
+//! agree.
 //!
-//! "Completed" here is: paid for the year, and the study credited to that year (the lessons'
-//! stored credit) reaching the requirement of the grade paid for. The dashboard, the export
-//! and the API read these same statements, so their numbers agree.
+//! Every statement takes the subtree's `LIKE` pattern as `$1`.
 
 use sqlx::{AnyConnection, Row};
 
-/// The year's requirement in seconds, for graded and ungraded staff.
+/// The trainees of the subtree: the `users` rows `u` whose unit lies in it.
+const IN_SCOPE: &str = "u.role = 'trainee' AND u.unit_id IN (SELECT sun.id FROM units sun \
+     JOIN regions sr ON sr.code = sun.region_code WHERE sr.path LIKE $1)";
+
+/// A trainee of the subtree, with whether they registered for the report's year (an order
+/// made for it that is not cancelled, or an enrolment).
+#[derive(Debug, Clone)]
+pub struct Trainee {
+    pub id: i64,
+    pub unit_id: i64,
+    /// The profile's grade (the wire name); a year's enrolment may name another.
+    pub grade: Option<String>,
+    pub registered: bool,
+}
+
+/// Seconds credited to one year of one trainee.
 #[derive(Debug, Clone, Copy)]
-pub struct Required {
-    pub graded_secs: i64,
-    pub ungraded_secs: i64,
+pub struct YearSecs {
+    pub user_id: i64,
+    pub year: i32,
+    pub secs: i64,
+    /// When the last of them was earned (activities: the end of the latest one's day).
+    pub at: i64,
 }
 
-/// What the counts are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum By {
-    /// The child of the region (by path length) that each trainee's unit lies in.
-    Region {
-        path_len: usize,
-    },
-    Unit,
-    Grade,
-}
-
-/// One group's counts; `key` is a region path, a unit id or a grade.
+/// One enrolment of a trainee of the subtree.
 #[derive(Debug, Clone)]
-pub struct Counts {
-    pub key: String,
-    pub unit_name: Option<String>,
-    pub trainees: i64,
-    pub registered: i64,
-    pub paid: i64,
-    pub completed: i64,
-}
-
-/// The part of the statements every report shares: every trainee of the subtree whose
-/// pattern is `$1`, with their enrolment of the year `$2` and the seconds credited to it.
-const FROM: &str = "FROM users u JOIN units un ON un.id = u.unit_id \
-     JOIN regions r ON r.code = un.region_code \
-     LEFT JOIN enrolments e ON e.user_id = u.id AND e.year = $2 \
-     LEFT JOIN (SELECT p.user_id, CAST(SUM(p.credited_secs) AS BIGINT) AS secs FROM lesson_progress p \
-       WHERE p.year = $2 GROUP BY p.user_id) lp ON lp.user_id = u.id \
-     WHERE u.role = 'trainee' AND r.path LIKE $1";
-
-/// Seconds required of the trainee (`$3` graded, `$4` ungraded), by the grade paid for, else
-/// their profile's.
-const REQUIRED: &str = "(CASE WHEN COALESCE(e.grade, u.grade) = 'ungraded' THEN $4 ELSE $3 END)";
-
-fn completed_sql() -> String {
-    format!("(e.status = 'active' AND COALESCE(lp.secs, 0) >= {REQUIRED})")
-}
-
-fn registered_sql() -> &'static str {
-    "(e.user_id IS NOT NULL OR EXISTS (SELECT 1 FROM order_items oi JOIN orders o ON \
-     o.id = oi.order_id WHERE oi.user_id = u.id AND oi.year = $2 AND o.status <> 'cancelled'))"
-}
-
-pub async fn counts(
-    conn: &mut AnyConnection,
-    pattern: &str,
-    year: i32,
-    required: Required,
-    by: By,
-) -> Result<Vec<Counts>, sqlx::Error> {
-    let (key, extra) = match by {
-        By::Region { path_len } => (
-            format!(
-                "CASE WHEN LENGTH(r.path) > {path_len} THEN SUBSTR(r.path, 1, {}) ELSE r.path END",
-                path_len + 7
-            ),
-            "",
-        ),
-        By::Unit => (
-            "CAST(un.id AS TEXT)".to_owned(),
-            ", MAX(un.name) AS unit_name",
-        ),
-        By::Grade => ("COALESCE(e.grade, u.grade)".to_owned(), ""),
-    };
-    let sql = format!(
-        "SELECT {key} AS k, COUNT(*) AS trainees, \
-         CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS registered, \
-         CAST(SUM(CASE WHEN e.status = 'active' THEN 1 ELSE 0 END) AS BIGINT) AS paid, \
-         CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) AS completed{extra} \
-         {FROM} GROUP BY {key} ORDER BY {key}",
-        registered_sql(),
-        completed_sql()
-    );
-    let rows = sqlx::query(&sql)
-        .bind(pattern)
-        .bind(i64::from(year))
-        .bind(required.graded_secs)
-        .bind(required.ungraded_secs)
-        .fetch_all(conn)
-        .await?;
-    let int = |r: &sqlx::any::AnyRow, c: &str| -> Result<i64, sqlx::Error> {
-        Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0))
-    };
-    rows.iter()
-        .map(|r| {
-            Ok(Counts {
-                key: r.try_get("k")?,
-                unit_name: if by == By::Unit {
-                    r.try_get("unit_name")?
-                } else {
-                    None
-                },
-                trainees: int(r, "trainees")?,
-                registered: int(r, "registered")?,
-                paid: int(r, "paid")?,
-                completed: int(r, "completed")?,
-            })
-        })
-        .collect()
-}
-
-/// A trainee who has not completed the year, with what is missing.
-#[derive(Debug, Clone)]
-pub struct NonCompleter {
-    pub name: String,
-    pub id_number: String,
-    pub unit: String,
-    pub region_code: String,
+pub struct Enrolment {
+    pub user_id: i64,
+    pub year: i32,
     pub grade: String,
-    pub paid: bool,
-    pub credited_secs: i64,
-    pub required_secs: i64,
+    pub active: bool,
 }
 
-/// Every trainee of the subtree who has not completed the year, by region, unit and name.
-pub async fn non_completers(
+/// A unit of the subtree, with its region.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub id: i64,
+    pub name: String,
+    pub region_code: String,
+    pub region_path: String,
+}
+
+fn year_of(v: i64) -> Result<i32, sqlx::Error> {
+    i32::try_from(v).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+pub async fn units(conn: &mut AnyConnection, pattern: &str) -> Result<Vec<Unit>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT un.id, un.name, un.region_code, r.path FROM units un \
+         JOIN regions r ON r.code = un.region_code WHERE r.path LIKE $1 ORDER BY un.id",
+    )
+    .bind(pattern)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Unit {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                region_code: r.try_get("region_code")?,
+                region_path: r.try_get("path")?,
+            })
+        })
+        .collect()
+}
+
+/// Every trainee of the subtree, with their registration for `year` (`$2`).
+pub async fn trainees(
     conn: &mut AnyConnection,
     pattern: &str,
     year: i32,
-    required: Required,
-) -> Result<Vec<NonCompleter>, sqlx::Error> {
+) -> Result<Vec<Trainee>, sqlx::Error> {
     let sql = format!(
-        "SELECT u.name, u.id_number, un.name AS unit, un.region_code, \
-         COALESCE(e.grade, u.grade) AS grade, \
-         CAST(CASE WHEN e.status = 'active' THEN 1 ELSE 0 END AS BIGINT) AS paid, \
-         CAST(COALESCE(lp.secs, 0) AS BIGINT) AS credited, CAST({REQUIRED} AS BIGINT) AS required \
-         {FROM} AND NOT {} ORDER BY un.region_code, un.name, u.name, u.id",
-        completed_sql()
+        "SELECT u.id, u.unit_id, u.grade, CAST(CASE WHEN EXISTS (SELECT 1 FROM enrolments e \
+           WHERE e.user_id = u.id AND e.year = $2) OR EXISTS (SELECT 1 FROM order_items oi \
+           JOIN orders o ON o.id = oi.order_id WHERE oi.user_id = u.id AND oi.year = $2 \
+           AND o.status <> 'cancelled') THEN 1 ELSE 0 END AS BIGINT) AS registered \
+         FROM users u WHERE {IN_SCOPE}"
     );
     let rows = sqlx::query(&sql)
         .bind(pattern)
         .bind(i64::from(year))
-        .bind(required.graded_secs)
-        .bind(required.ungraded_secs)
         .fetch_all(conn)
         .await?;
     rows.iter()
         .map(|r| {
-            Ok(NonCompleter {
-                name: r.try_get("name")?,
-                id_number: r
-                    .try_get::<Option<String>, _>("id_number")?
-                    .unwrap_or_default(),
-                unit: r.try_get("unit")?,
-                region_code: r.try_get("region_code")?,
-                grade: r.try_get::<Option<String>, _>("grade")?.unwrap_or_default(),
-                paid: r.try_get::<i64, _>("paid")? == 1,
-                credited_secs: r.try_get("credited")?,
-                required_secs: r.try_get("required")?,
+            Ok(Trainee {
+                id: r.try_get("id")?,
+                unit_id: r.try_get("unit_id")?,
+                grade: r.try_get("grade")?,
+                registered: r.try_get::<i64, _>("registered")? == 1,
             })
         })
         .collect()
+}
+
+/// The enrolments of the subtree's trainees up to `upto` (`$2`).
+pub async fn enrolments(
+    conn: &mut AnyConnection,
+    pattern: &str,
+    upto: i32,
+) -> Result<Vec<Enrolment>, sqlx::Error> {
+    let sql = format!(
+        "SELECT e.user_id, e.year, e.grade, e.status FROM enrolments e JOIN users u ON u.id = e.user_id \
+         WHERE e.year <= $2 AND {IN_SCOPE}"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(pattern)
+        .bind(i64::from(upto))
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Enrolment {
+                user_id: r.try_get("user_id")?,
+                year: year_of(r.try_get("year")?)?,
+                grade: r.try_get("grade")?,
+                active: r.try_get::<String, _>("status")? == super::enrolments::ACTIVE,
+            })
+        })
+        .collect()
+}
+
+fn year_secs(rows: &[sqlx::any::AnyRow]) -> Result<Vec<YearSecs>, sqlx::Error> {
+    rows.iter()
+        .map(|r| {
+            Ok(YearSecs {
+                user_id: r.try_get("user_id")?,
+                year: year_of(r.try_get("year")?)?,
+                secs: r.try_get::<Option<i64>, _>("secs")?.unwrap_or(0),
+                at: r.try_get::<Option<i64>, _>("at")?.unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// Seconds of online study and practice per trainee and year up to `upto` (`$2`), a live
+/// session's figure over its lesson's stored one (as `storage::completion::lesson_totals`).
+pub async fn lesson_secs(
+    conn: &mut AnyConnection,
+    pattern: &str,
+    upto: i32,
+) -> Result<Vec<YearSecs>, sqlx::Error> {
+    let stored = format!(
+        "SELECT p.user_id, p.year, CAST(SUM(p.credited_secs) AS BIGINT) AS secs, \
+         CAST(0 AS BIGINT) AS at FROM lesson_progress p \
+         WHERE p.year <= $2 AND p.user_id IN (SELECT u.id FROM users u WHERE {IN_SCOPE}) \
+         GROUP BY p.user_id, p.year"
+    );
+    let mut out = year_secs(
+        &sqlx::query(&stored)
+            .bind(pattern)
+            .bind(i64::from(upto))
+            .fetch_all(&mut *conn)
+            .await?,
+    )?;
+    // A live session carries its lesson's credit until it hands it over: what it has
+    // beyond the stored figure.
+    let live = format!(
+        "SELECT s.user_id, s.year, CAST(SUM(s.credited_secs - p.credited_secs) AS BIGINT) AS secs, \
+         CAST(0 AS BIGINT) AS at FROM study_sessions s JOIN lesson_progress p \
+         ON p.user_id = s.user_id AND p.lesson_id = s.lesson_id AND p.year = s.year \
+         JOIN users u ON u.id = s.user_id \
+         WHERE s.ended_at IS NULL AND s.year <= $2 AND {IN_SCOPE} GROUP BY s.user_id, s.year"
+    );
+    out.extend(year_secs(
+        &sqlx::query(&live)
+            .bind(pattern)
+            .bind(i64::from(upto))
+            .fetch_all(conn)
+            .await?,
+    )?);
+    Ok(out)
+}
+
+/// Seconds credited by supplementary activities per trainee and year up to `upto` (`$2`).
+pub async fn activity_secs(
+    conn: &mut AnyConnection,
+    pattern: &str,
+    upto: i32,
+) -> Result<Vec<YearSecs>, sqlx::Error> {
+    let sql = format!(
+        "SELECT a.user_id, a.year, CAST(SUM(a.credited_secs) AS BIGINT) AS secs, \
+         CAST(MAX(a.at) AS BIGINT) AS at FROM activity_attendance a JOIN users u ON u.id = a.user_id \
+         WHERE a.year <= $2 AND {IN_SCOPE} GROUP BY a.user_id, a.year"
+    );
+    year_secs(
+        &sqlx::query(&sql)
+            .bind(pattern)
+            .bind(i64::from(upto))
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Name and 身份证号 of trainees (those an export lists), by id.
+pub async fn people(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, (String, String)>, sqlx::Error> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let sql = format!(
+            "SELECT id, name, id_number FROM users WHERE id IN ({})",
+            super::params(conn, 1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.insert(
+                r.try_get("id")?,
+                (
+                    r.try_get("name")?,
+                    r.try_get::<Option<String>, _>("id_number")?
+                        .unwrap_or_default(),
+                ),
+            );
+        }
+    }
+    Ok(out)
 }

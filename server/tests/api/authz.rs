@@ -103,6 +103,10 @@ enum Id {
     UnknownCode,
     /// An API token id that no token has.
     UnknownToken,
+    /// A supplementary activity filed by `quanzhou-admin` for 泉州市, awaiting the province.
+    Activity,
+    /// Such an activity approved by the province (its attendance may be uploaded).
+    ApprovedActivity,
     /// A group session of 鲤城区 (inside 泉州, outside 福州) scheduled by `quanzhou-admin` to
     /// start in a minute, run by `proctor-demo`, open to the region's enrolled trainees.
     Group,
@@ -248,6 +252,13 @@ const MATRIX: &[Row] = &[
     row("POST   /api/test/group-sessions/tick",                     &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/reports/summary",                              &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("GET    /api/reports/non-completers.csv",                   &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
+    row("GET    /api/activities",                                   &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
+    row("POST   /api/activities",                                   &[],                     Json(activity_input),    [401, 403, 403, 403, 403, 201, 201, 403, 403]),
+    row("GET    /api/activities/{id}",                              &[Activity],             NONE,                    [401, 403, 403, 403, 403, 200, 404, 403, 200]),
+    row("PUT    /api/activities/{id}",                              &[Activity],             Json(activity_input),    [401, 403, 403, 403, 403, 200, 404, 403, 403]),
+    row("POST   /api/activities/{id}/approve",                      &[Activity],             NONE,                    [401, 403, 403, 403, 403, 403, 403, 403, 200]),
+    row("POST   /api/activities/{id}/reject",                       &[Activity],             Json(reject_reason),     [401, 403, 403, 403, 403, 403, 403, 403, 200]),
+    row("POST   /api/activities/{id}/attendance",                   &[ApprovedActivity],     Json(attendance_list),   [401, 403, 403, 403, 403, 200, 404, 403, 403]),
     row("POST   /api/test/clock",                                   &[],                     Json(clock_still),       [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("POST   /api/test/reminders",                               &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("POST   /api/test/reconcile",                               &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -400,6 +411,7 @@ struct World {
     attempt_question: i64,
     unit_order: i64,
     colleague: i64,
+    activity: i64,
     draft: i64,
     draft_lesson: i64,
     draft_video: i64,
@@ -466,6 +478,7 @@ impl World {
             attempt_question: 0,
             unit_order: 0,
             colleague: 0,
+            activity: 0,
             draft: 0,
             draft_lesson: 0,
             draft_video: 0,
@@ -502,6 +515,12 @@ impl World {
             .any(|i| matches!(i, Draft | DraftLesson | DraftVideo | DraftQuestion))
         {
             w.draft_course(ids.contains(&DraftVideo)).await;
+        }
+        if ids
+            .iter()
+            .any(|i| matches!(i, Activity | ApprovedActivity))
+        {
+            w.activity(ids.contains(&ApprovedActivity)).await;
         }
         if ids
             .iter()
@@ -659,6 +678,23 @@ impl World {
         self.unit_order = order["id"].as_i64().unwrap();
     }
 
+    /// A supplementary activity filed by the 泉州 office (and approved, if asked for).
+    async fn activity(&mut self, approved: bool) {
+        let body = activity_input(self);
+        let filed = self
+            .created(Caller::OfficeInside, "/api/activities", body)
+            .await;
+        self.activity = filed["id"].as_i64().unwrap();
+        if approved {
+            let path = format!("/api/activities/{}/approve", self.activity);
+            let res = self
+                .app
+                .post(self.client(Caller::Province), &path, &json!({}))
+                .await;
+            assert_eq!(res.status(), StatusCode::OK, "fixture POST {path}");
+        }
+    }
+
     /// A complete unpublished course (and a video lesson in it, if asked for).
     async fn draft_course(&mut self, with_video: bool) {
         let course = self
@@ -718,6 +754,7 @@ impl World {
             LastYear => self.year - 1,
             UnknownCode => return "0000000000".into(),
             UnknownToken => 999_999,
+            Activity | ApprovedActivity => self.activity,
             Group | OpenGroup | ClosedGroup => self.group,
             RollCall => self.roll_call,
             Room => return self.room.clone(),
@@ -872,6 +909,26 @@ fn revoke_reason(_: &World) -> Value {
 
 fn token_name(_: &World) -> Value {
     json!({"name": "泉州市考务系统"})
+}
+
+fn activity_input(w: &World) -> Value {
+    json!({
+        "title": "安全用电技能交流",
+        "kind": "exchange",
+        "date": format!("{}-06-15", w.year),
+        "place": "泉州市职业技能实训基地",
+        "hours": 2,
+        "expected": 40,
+    })
+}
+
+fn reject_reason(_: &World) -> Value {
+    json!({"reason": "请补充主讲人资质"})
+}
+
+/// 王建国, enrolled in 鲤城区 (inside the 泉州 office's subtree).
+fn attendance_list(_: &World) -> Value {
+    json!({"id_numbers": [DEMO_GRADED]})
 }
 
 /// A schedule for 鲤城区 starting a minute from the server's now, three hours long.

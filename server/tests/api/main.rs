@@ -2,6 +2,7 @@
 //! database (SQLite in a temp folder, or a new PostgreSQL database when
 //! `QINXUE_TEST_DATABASE_URL` names a server) and talks to it over HTTP.
 
+mod activities;
 mod admin_courses;
 mod audit;
 mod authz;

@@ -121,6 +121,11 @@ async fn a_completed_year_counts_once_and_leaves_the_non_completers_list() {
     y["minutes_per_hour"] = json!(10);
     let res = province.put(app.url(&path)).json(&y).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    // Elsewhere in 泉州 the demo's staff complete years of their own (the more so with
+    // this requirement).
+    let city_before = summary(&app, &office, "").await["completed"]
+        .as_i64()
+        .unwrap();
     let learner = Learner::demo(&app).await;
     let (lesson, _) = lesson_of_kind(&app, "text").await;
     let session = learner.start(lesson).await;
@@ -139,7 +144,7 @@ async fn a_completed_year_counts_once_and_leaves_the_non_completers_list() {
     assert_eq!(after["completed"], 1);
     assert_eq!(part(&after["by_region"], "350502")["completed"], 1);
     let city = summary(&app, &office, "").await;
-    assert_eq!(city["completed"], 1);
+    assert_eq!(city["completed"].as_i64().unwrap(), city_before + 1);
     let listed = non_completers(&app, &office, "?region=350502").await;
     assert_eq!(listed.len() as i64, open - 1);
     assert!(!listed.iter().any(|l| l.starts_with("王建国,")));
