@@ -523,6 +523,105 @@ pub struct GroupSessionView {
     pub seats: Vec<SeatView>,
     /// Kept at closing; null before.
     pub attendance: Option<Vec<AttendanceRow>>,
+    /// Lecture format: the lesson played and who is marked present; null for seats.
+    pub lecture: Option<LectureView>,
+    /// The practice set pushed last, with the room's answers per question; null before one.
+    pub practice: Option<GroupPracticeView>,
+}
+
+/// `PUT /api/group-sessions/{id}/lecture`: the lesson of the course the proctor now plays on
+/// the projector (a lecture's credit goes to it, within its nominal duration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LectureLesson {
+    pub lesson_id: i64,
+}
+
+/// `POST /api/group-sessions/{id}/roll-calls/{roll_call_id}/presence`: at a lecture's roll
+/// call the proctor marks a person present or absent, named by `trainee_id` (from the list)
+/// or `id_number`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PresenceMark {
+    #[serde(default)]
+    pub trainee_id: Option<i64>,
+    /// 18-character 身份证号 (when no `trainee_id`).
+    #[serde(default)]
+    pub id_number: Option<String>,
+    pub present: bool,
+}
+
+/// A lecture's attendee (assigned, or marked at a roll call) as the console shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LectureAttendee {
+    pub trainee_id: i64,
+    pub name: String,
+    /// Masked 身份证号.
+    pub id_number: String,
+    /// Their mark at the latest roll call: null while not marked.
+    pub present: Option<bool>,
+    /// Roll calls they were marked present at.
+    pub present_count: u32,
+    /// Seconds credited at this lecture so far.
+    pub credited_secs: i64,
+}
+
+/// A lecture's state on the console: the lesson played and the attendees, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LectureView {
+    pub lesson_id: Option<i64>,
+    pub lesson_title: Option<String>,
+    pub attendees: Vec<LectureAttendee>,
+}
+
+/// How long the proctor has to mark the room at a lecture's roll call (there is one device,
+/// and marking 60 people by touch takes minutes, not the seats' 60 s).
+pub const LECTURE_MARK_SECS: i64 = 10 * 60;
+
+/// `POST /api/group-sessions/{id}/practice`: the proctor pushes a practice set of the
+/// session's course to every seat; without `question_ids`, all of the course's questions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PracticePush {
+    #[serde(default)]
+    pub question_ids: Option<Vec<i64>>,
+}
+
+/// How the room answered one question of a pushed set (at seats and on paper).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct QuestionTally {
+    pub question_id: i64,
+    pub stem: String,
+    pub answered: u32,
+    pub right: u32,
+    pub wrong: u32,
+}
+
+/// The session's current practice set with its live answers, per question in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GroupPracticeView {
+    pub id: i64,
+    pub started_at: DateTime<Utc>,
+    pub questions: Vec<QuestionTally>,
+}
+
+/// `POST /api/group-sessions/{id}/practice/{practice_id}/answers`: an answer a person gave on
+/// paper, which the proctor records for them (graded as at a seat).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PaperAnswer {
+    #[serde(default)]
+    pub trainee_id: Option<i64>,
+    /// 18-character 身份证号 (when no `trainee_id`).
+    #[serde(default)]
+    pub id_number: Option<String>,
+    pub question_id: i64,
+    /// 0-based indexes of the chosen options.
+    pub chosen: Vec<usize>,
 }
 
 /// `POST /api/group-sessions/{id}/roll-calls` → 201.
@@ -609,6 +708,44 @@ pub struct SeatSession {
     pub lessons: Vec<SeatLesson>,
     /// Credited at the seats of this session so far.
     pub credited_secs: i64,
+}
+
+/// Digits of a terminal's seat code.
+pub const SEAT_CODE_LEN: usize = 4;
+
+/// A seat code (shown large on a kiosk nobody sits at) from a random draw.
+pub fn seat_code_from_draw(draw: u64) -> String {
+    format!("{:04}", draw % 10_000)
+}
+
+/// Whether a string can be a seat code.
+pub fn is_seat_code(s: &str) -> bool {
+    s.len() == SEAT_CODE_LEN && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `POST /api/rooms/{code}/terminal`: what a kiosk nobody sits at asks every few seconds.
+/// Either the proctor has seated someone at this terminal (`seat`, and the seat cookie is
+/// set), or the terminal shows its `seat_code` for the proctor to type on the console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TerminalView {
+    /// The 4 digits the kiosk shows; null once seated.
+    pub seat_code: Option<String>,
+    /// Who the proctor seated here; null while nobody is.
+    pub seat: Option<SeatSession>,
+}
+
+/// `POST /api/group-sessions/{id}/seats`: the proctor seats a person at the terminal that
+/// shows `seat_code`, named by `trainee_id` (from the assigned list) or `id_number`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ProctorSeating {
+    pub seat_code: String,
+    #[serde(default)]
+    pub trainee_id: Option<i64>,
+    /// 18-character 身份证号 (when no `trainee_id`).
+    #[serde(default)]
+    pub id_number: Option<String>,
 }
 
 /// `POST /api/test/group-sessions/tick` (test clock only): the due work just done.

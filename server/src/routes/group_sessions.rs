@@ -6,6 +6,7 @@ use crate::access::Actor;
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath};
 use crate::services::group_sessions::{self, Watched};
+use crate::services::seats;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,8 +16,10 @@ use futures::{Stream, StreamExt};
 use qinxue_core::api::ErrorBody;
 use qinxue_core::group::{
     AttendanceCorrection, DueReport, GroupSessionCreated, GroupSessionInput, GroupSessionSummary,
-    GroupSessionView, RollCallStarted, RollCallTick,
+    GroupSessionView, LectureLesson, PaperAnswer, PracticePush, PresenceMark, ProctorSeating,
+    RollCallStarted, RollCallTick,
 };
+use qinxue_core::practice::GradedAnswer;
 use std::convert::Infallible;
 use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
@@ -30,9 +33,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(open))
         .routes(routes!(new_pin))
         .routes(routes!(close))
+        .routes(routes!(seat_person))
         .routes(routes!(events))
         .routes(routes!(roll_call))
         .routes(routes!(tick))
+        .routes(routes!(set_lecture))
+        .routes(routes!(presence))
+        .routes(routes!(push_practice))
+        .routes(routes!(paper_answer))
         .routes(routes!(correct))
         .routes(routes!(mine))
 }
@@ -162,6 +170,30 @@ async fn close(
     Ok(Json(group_sessions::close(&state, &actor, id).await?))
 }
 
+/// Its proctor seats a person at the terminal that shows `seat_code` (the 4 digits on a
+/// kiosk nobody sits at), named by `trainee_id` or `id_number`: admitted as by PIN (region,
+/// list, enrolment, capacity; their other seat and the terminal's last person are signed
+/// out). The kiosk takes the seat at its next `POST /api/rooms/{code}/terminal`.
+#[utoipa::path(post, path = "/api/group-sessions/{id}/seats", tag = "group sessions",
+    request_body = ProctorSeating,
+    params(("id" = i64, Path, description = "group session id")),
+    responses(
+        (status = 200, body = GroupSessionView),
+        (status = 403, body = ErrorBody, description = "`not_in_region`, `not_assigned` or `not_enrolled`"),
+        (status = 404, body = ErrorBody, description = "not the proctor's session"),
+        (status = 409, body = ErrorBody, description = "`room_not_open`, `room_closed` or `room_full`"),
+        (status = 422, body = ErrorBody, description = "no terminal shows `seat_code`, an unknown `trainee_id`, a bad `id_number`, or neither given"),
+    ))]
+async fn seat_person(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<ProctorSeating>,
+) -> Result<Json<GroupSessionView>> {
+    seats::seat_by_proctor(&state, &actor, id, req).await?;
+    Ok(Json(group_sessions::view(&state, &actor, id).await?))
+}
+
 /// The console's live changes as server-sent events: `snapshot` (the whole view, first and
 /// whenever more than seats change), `seat` (one seat) and `ping` (`{"now"}`, when nothing
 /// changed for 5 s). A reconnect is a new stream, so it starts with a snapshot.
@@ -239,6 +271,105 @@ async fn tick(
     ))
 }
 
+/// Lecture format: its proctor chooses the lesson of the course played on the projector
+/// (at opening it is the course's first). The stretch that ends at each roll call is credited
+/// to the lesson played when that roll call started.
+#[utoipa::path(put, path = "/api/group-sessions/{id}/lecture", tag = "group sessions",
+    request_body = LectureLesson,
+    params(("id" = i64, Path, description = "group session id")),
+    responses(
+        (status = 200, body = GroupSessionView),
+        (status = 404, body = ErrorBody, description = "not the proctor's session"),
+        (status = 409, body = ErrorBody, description = "`room_closed`"),
+        (status = 422, body = ErrorBody, description = "a lesson not of the session's course, or a session of the seats format (`format`)"),
+    ))]
+async fn set_lecture(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<LectureLesson>,
+) -> Result<Json<GroupSessionView>> {
+    Ok(Json(
+        group_sessions::set_lecture(&state, &actor, id, req).await?,
+    ))
+}
+
+/// Lecture format: at the latest roll call (the opening one, a random one the console is
+/// prompted for, the closing one; marks taken for 10 minutes) its proctor marks a person
+/// present or absent, by `trainee_id` or `id_number`. Present at this roll call and the one
+/// before, they are credited the time between them on the lesson played, within the lesson's
+/// nominal duration and the daily cap, through the ledger; their other live study session
+/// ends. A mark is final.
+#[utoipa::path(post, path = "/api/group-sessions/{id}/roll-calls/{roll_call_id}/presence", tag = "group sessions",
+    request_body = PresenceMark,
+    params(("id" = i64, Path, description = "group session id"), ("roll_call_id" = i64, Path, description = "roll call id")),
+    responses(
+        (status = 200, body = GroupSessionView),
+        (status = 403, body = ErrorBody, description = "`not_in_region`, `not_assigned` or `not_enrolled`"),
+        (status = 404, body = ErrorBody, description = "no such roll call, or not the proctor's session"),
+        (status = 409, body = ErrorBody, description = "`check_expired` (not the latest roll call, or its 10 minutes are over), `already_answered` (marked otherwise already), `room_not_open`, `room_closed`"),
+        (status = 422, body = ErrorBody, description = "a bad `id_number`, an unknown `trainee_id`, neither, or a session of the seats format (`format`)"),
+    ))]
+async fn presence(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((id, roll_call_id)): ApiPath<(i64, i64)>,
+    ApiJson(req): ApiJson<PresenceMark>,
+) -> Result<Json<GroupSessionView>> {
+    Ok(Json(
+        group_sessions::mark_presence(&state, &actor, id, roll_call_id, req).await?,
+    ))
+}
+
+/// Its proctor pushes a practice set of the session's course to every seat (all its
+/// questions, or `question_ids` in that order; the latest push is current). Seats hear of it
+/// as a `practice` event on `GET /api/rooms/{code}/events`; the console's `practice` shows the
+/// answers per question (answered, right, wrong), live over its own events.
+#[utoipa::path(post, path = "/api/group-sessions/{id}/practice", tag = "group sessions",
+    request_body = PracticePush,
+    params(("id" = i64, Path, description = "group session id")),
+    responses(
+        (status = 201, body = GroupSessionView),
+        (status = 404, body = ErrorBody, description = "not the proctor's session"),
+        (status = 409, body = ErrorBody, description = "`room_not_open` or `room_closed`"),
+        (status = 422, body = ErrorBody, description = "`question_ids`: empty, repeated, not of the course, or the course has none"),
+    ))]
+async fn push_practice(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<PracticePush>,
+) -> Result<(StatusCode, Json<GroupSessionView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(group_sessions::push_practice(&state, &actor, id, req).await?),
+    ))
+}
+
+/// Its proctor records an answer a person gave on paper to the current practice set, by
+/// `trainee_id` or `id_number` (admitted as for a seat); graded by the practice rules and
+/// counted in the tally; audited.
+#[utoipa::path(post, path = "/api/group-sessions/{id}/practice/{practice_id}/answers", tag = "group sessions",
+    request_body = PaperAnswer,
+    params(("id" = i64, Path, description = "group session id"), ("practice_id" = i64, Path, description = "pushed practice set id")),
+    responses(
+        (status = 200, body = GradedAnswer),
+        (status = 403, body = ErrorBody, description = "`not_in_region`, `not_assigned` or `not_enrolled`"),
+        (status = 404, body = ErrorBody, description = "not the current set of the proctor's session"),
+        (status = 409, body = ErrorBody, description = "`already_answered`, `room_closed`"),
+        (status = 422, body = ErrorBody, description = "a bad `id_number`, an unknown `trainee_id`, a question not in the set, a choice that is not one"),
+    ))]
+async fn paper_answer(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((id, practice_id)): ApiPath<(i64, i64)>,
+    ApiJson(req): ApiJson<PaperAnswer>,
+) -> Result<Json<GradedAnswer>> {
+    Ok(Json(
+        group_sessions::paper_answer(&state, &actor, id, practice_id, req).await?,
+    ))
+}
+
 /// The office admin corrects a person's credited time in a closed session (audited).
 #[utoipa::path(post, path = "/api/group-sessions/{id}/corrections", tag = "group sessions",
     request_body = AttendanceCorrection,
@@ -271,7 +402,7 @@ async fn mine(
 }
 
 /// Runs the due work now: sessions past their end close, random roll calls due start.
-#[utoipa::path(post, path = "/api/test/group-sessions/tick", tag = "test",
+#[utoipa::path(post, path = "/api/test/group-sessions/tick", security(()), tag = "test",
     responses((status = 200, body = DueReport)))]
 async fn run_due(State(state): State<AppState>) -> Result<Json<DueReport>> {
     let (closed, roll_calls) = group_sessions::run_due(&state).await?;

@@ -292,7 +292,7 @@ pub async fn revoke(
                     )
                     .await?;
                 }
-                Ok(store::by_code(c, &code).await?.ok_or(AppError::NotFound)?)
+                store::by_code(c, &code).await?.ok_or(AppError::NotFound)
             })
         })
         .await?;

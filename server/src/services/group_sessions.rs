@@ -9,26 +9,31 @@
 //! answered through the ledger there too, so that a missed one blocks crediting exactly as a
 //! missed check does.
 
-use crate::access::{Actor, Scope};
+use crate::access::{Actor, Scope, Seat};
 use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::policy;
+use crate::services::practice;
 use crate::services::study::{apply_answer, random_u64};
 use crate::services::study_writer::hands_over;
 use crate::state::AppState;
 use crate::storage::group_sessions::{self as store, GroupRow, RollCallRow, Schedule, SeatLine};
+use crate::storage::practice::{AttemptRow, Question as PracticeQuestionRow};
 use crate::storage::study::{self, CheckQuestion, Handover, Save, StudyRow};
 use crate::storage::{audit, regions, Then, Tx};
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{CheckPassed, FieldError};
 use qinxue_core::group::{
     self, seat_state, AttendanceCorrection, AttendanceRow, AttendanceSources, GroupFormat,
-    GroupSessionCreated, GroupSessionInput, GroupSessionSummary, GroupSessionView, GroupStatus,
-    RollCallMark, RollCallStarted, RollCallView, SeatState, SeatView, MAX_REASON_CHARS,
-    OPEN_EARLY_SECS, ROLL_CALL_ANSWER, ROLL_CALL_PROMPT, ROLL_CALL_WINDOW_SECS,
+    GroupPracticeView, GroupSessionCreated, GroupSessionInput, GroupSessionSummary,
+    GroupSessionView, GroupStatus, LectureAttendee, LectureLesson, LectureView, PaperAnswer,
+    PracticePush, PresenceMark, QuestionTally, RollCallMark, RollCallStarted, RollCallView,
+    SeatState, SeatView, LECTURE_MARK_SECS, MAX_REASON_CHARS, OPEN_EARLY_SECS, ROLL_CALL_ANSWER,
+    ROLL_CALL_PROMPT, ROLL_CALL_WINDOW_SECS,
 };
 use qinxue_core::id_number::mask_id_number;
 use qinxue_core::ledger::{self, LedgerConfig, LedgerError};
+use qinxue_core::practice::{AnswerQuestion, Attempt, GradedAnswer};
 use qinxue_core::time::local_date;
 use qinxue_core::ErrorCode;
 use std::collections::{BTreeSet, HashMap};
@@ -459,6 +464,11 @@ async fn build(state: &AppState, g: GroupRow) -> Result<GroupSessionView, AppErr
         }
         _ => None,
     };
+    let lecture = match g.format {
+        GroupFormat::Lecture => Some(lecture_view(&mut conn, &g, latest, &marks).await?),
+        GroupFormat::Seats => None,
+    };
+    let practice = practice_view(&mut conn, &g).await?;
     Ok(GroupSessionView {
         id: g.id,
         code: g.code.clone(),
@@ -489,6 +499,93 @@ async fn build(state: &AppState, g: GroupRow) -> Result<GroupSessionView, AppErr
         now: at(now),
         seats,
         attendance,
+        lecture,
+        practice,
+    })
+}
+
+/// The session's current practice set and the room's answers to it, per question in order.
+async fn practice_view(
+    conn: &mut sqlx::AnyConnection,
+    g: &GroupRow,
+) -> Result<Option<GroupPracticeView>, AppError> {
+    let Some((practice_id, ids, started_at)) = store::latest_practice(&mut *conn, g.id).await?
+    else {
+        return Ok(None);
+    };
+    let questions = crate::storage::practice::questions(&mut *conn, g.course_id).await?;
+    let tallies: HashMap<i64, (i64, i64)> = store::practice_tallies(&mut *conn, practice_id)
+        .await?
+        .into_iter()
+        .map(|(q, answered, right)| (q, (answered, right)))
+        .collect();
+    let count = |n: i64| u32::try_from(n).unwrap_or_default();
+    Ok(Some(GroupPracticeView {
+        id: practice_id,
+        started_at: at(started_at),
+        questions: ids
+            .iter()
+            .map(|qid| {
+                let (answered, right) = tallies.get(qid).copied().unwrap_or_default();
+                QuestionTally {
+                    question_id: *qid,
+                    stem: questions
+                        .iter()
+                        .find(|q| q.id == *qid)
+                        .map(|q| q.stem.clone())
+                        .unwrap_or_default(),
+                    answered: count(answered),
+                    right: count(right),
+                    wrong: count(answered - right),
+                }
+            })
+            .collect(),
+    }))
+}
+
+/// A lecture's lesson and attendees (assigned or marked), by name.
+async fn lecture_view(
+    conn: &mut sqlx::AnyConnection,
+    g: &GroupRow,
+    latest: Option<&RollCallRow>,
+    marks: &[(i64, i64, bool)],
+) -> Result<LectureView, AppError> {
+    let credits = store::credits(&mut *conn, g.id).await?;
+    let ids: Vec<i64> = credits.iter().map(|c| c.0).collect();
+    let people: HashMap<i64, (String, String)> = store::people(&mut *conn, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, name, id_number)| (id, (name, id_number)))
+        .collect();
+    let mut attendees: Vec<LectureAttendee> = credits
+        .into_iter()
+        .map(|(user_id, _, lecture, _)| {
+            let (name, id_number) = people.get(&user_id).cloned().unwrap_or_default();
+            let mine = marks.iter().filter(|m| m.1 == user_id);
+            LectureAttendee {
+                trainee_id: user_id,
+                name,
+                id_number: mask_id_number(&id_number),
+                present: latest.and_then(|rc| {
+                    marks
+                        .iter()
+                        .find(|m| m.0 == rc.id && m.1 == user_id)
+                        .map(|m| m.2)
+                }),
+                present_count: u32::try_from(mine.filter(|m| m.2).count()).unwrap_or_default(),
+                credited_secs: lecture,
+            }
+        })
+        .collect();
+    attendees.sort_by(|a, b| a.name.cmp(&b.name).then(a.trainee_id.cmp(&b.trainee_id)));
+    let lesson_title = match g.lecture_lesson_id {
+        Some(l) => store::lesson_title(&mut *conn, l).await?,
+        None => None,
+    };
+    Ok(LectureView {
+        lesson_id: g.lecture_lesson_id,
+        lesson_title,
+        attendees,
     })
 }
 
@@ -541,17 +638,19 @@ pub async fn open(state: &AppState, actor: &Actor, id: i64) -> Result<GroupSessi
         _ => return Err(AppError::Refused(ErrorCode::RoomClosed)),
     }
     let pin = group::pin_from_draw(random_u64()?);
-    let next = match g.format {
-        GroupFormat::Seats => Some(now + state.ledger.check_delay(random_u64()?)),
-        GroupFormat::Lecture => None,
-    };
-    let by = user.id;
+    // Random roll calls for both formats: seats answer them, a lecture's console is prompted
+    // to mark the room.
+    let next = Some(now + state.ledger.check_delay(random_u64()?));
+    let (by, lecture) = (user.id, g.format == GroupFormat::Lecture);
     let opened = state
         .db
         .write(move |c| {
             Box::pin(async move {
                 if !store::open(&mut *c, id, &pin, next, now).await? {
                     return Ok(false);
+                }
+                if lecture {
+                    store::set_lecture_lesson(&mut *c, id, None).await?;
                 }
                 audit::record(c, now, Some(by), "group_session.open", &target(id), "").await?;
                 Ok(true)
@@ -667,9 +766,14 @@ pub(crate) async fn start_roll_call(
     by: Option<i64>,
 ) -> Result<RollCallStarted, AppError> {
     let now = state.clock.now_secs();
-    let expires_at = now + ROLL_CALL_WINDOW_SECS;
-    let next = now + ROLL_CALL_WINDOW_SECS + state.ledger.check_delay(random_u64()?);
     let (id, seats) = (g.id, g.format == GroupFormat::Seats);
+    let window = if seats {
+        ROLL_CALL_WINDOW_SECS
+    } else {
+        LECTURE_MARK_SECS
+    };
+    let expires_at = now + window;
+    let next = now + window + state.ledger.check_delay(random_u64()?);
     let lesson = g.lecture_lesson_id;
     let started = state
         .study
@@ -679,16 +783,8 @@ pub(crate) async fn start_roll_call(
                 if latest.is_some_and(|rc| now <= rc.expires_at) {
                     return Err(AppError::Refused(ErrorCode::RollCallOpen));
                 }
-                let rc = store::insert_roll_call(
-                    tx,
-                    id,
-                    by,
-                    lesson,
-                    now,
-                    expires_at,
-                    Some(next).filter(|_| seats),
-                )
-                .await?;
+                let rc = store::insert_roll_call(tx, id, by, lesson, now, expires_at, Some(next))
+                    .await?;
                 store::audit_tx(tx, now, by, "group_session.roll_call", &target(id), "").await?;
                 if !seats {
                     return Ok((rc, Vec::new()));
@@ -932,6 +1028,469 @@ pub async fn correct(
         .await?;
     state.rooms.changed(id);
     view(state, actor, id).await
+}
+
+/// A proctor's action that only a lecture has.
+fn lecture_only(g: &GroupRow) -> Result<(), AppError> {
+    if g.format != GroupFormat::Lecture {
+        return Err(AppError::field(
+            "format",
+            ErrorCode::InvalidBody,
+            "这是机房分座学习：学员在座位上签到学习，不由监考员登记出勤",
+        ));
+    }
+    Ok(())
+}
+
+/// Its proctor chooses the lesson of the course played on the projector (a lecture).
+pub async fn set_lecture(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    req: LectureLesson,
+) -> Result<GroupSessionView, AppError> {
+    let (user, scope) = actor.proctor()?;
+    let g = find(state, id, &scope).await?;
+    lecture_only(&g)?;
+    {
+        let mut conn = state.db.read().await?;
+        crate::storage::catalogue::lesson(&mut conn, req.lesson_id)
+            .await?
+            .filter(|l| l.course_id == g.course_id)
+            .ok_or_else(|| {
+                AppError::field("lesson_id", ErrorCode::NotFound, "请选择本场课程中的一节课")
+            })?;
+    }
+    if !matches!(g.status, GroupStatus::Open | GroupStatus::Scheduled) {
+        return Err(not_running(&g));
+    }
+    let (by, now, lesson) = (user.id, state.clock.now_secs(), req.lesson_id);
+    let set = state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                if !store::set_lecture_lesson(&mut *c, id, Some(lesson)).await? {
+                    return Ok(false);
+                }
+                let detail = format!("lesson:{lesson}");
+                audit::record(
+                    c,
+                    now,
+                    Some(by),
+                    "group_session.lecture",
+                    &target(id),
+                    &detail,
+                )
+                .await?;
+                Ok(true)
+            })
+        })
+        .await?;
+    if !set {
+        return Err(AppError::Refused(ErrorCode::RoomClosed));
+    }
+    state.rooms.changed(id);
+    view(state, actor, id).await
+}
+
+/// At a lecture's latest roll call, its proctor marks a person present or absent. Present at
+/// this roll call and the one before, they are credited the time between the two on the
+/// lesson played, through the ledger's crediting (within the lesson's nominal duration and
+/// the daily cap; `ledger::credit_presence`): their live study sessions elsewhere end first,
+/// since one person studies in one place. A mark is final (the office corrects after closing).
+pub async fn mark_presence(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    roll_call_id: i64,
+    req: PresenceMark,
+) -> Result<GroupSessionView, AppError> {
+    let (user, scope) = actor.proctor()?;
+    let g = find(state, id, &scope).await?;
+    lecture_only(&g)?;
+    if g.status != GroupStatus::Open {
+        return Err(not_running(&g));
+    }
+    let (user_id, unit_path) =
+        crate::services::seats::named_person(state, req.trainee_id, req.id_number.as_deref())
+            .await?;
+    {
+        let mut conn = state.db.read().await?;
+        crate::services::seats::admit(&mut conn, &g, user_id, unit_path).await?;
+    }
+    let (by, now, present, year) = (user.id, state.clock.now_secs(), req.present, g.year);
+    let cfg: LedgerConfig = state.ledger;
+    state
+        .study
+        .run(move |tx| {
+            Box::pin(async move {
+                let (rc, lesson) = store::lecture_roll_call_tx(tx, id, roll_call_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let latest = store::latest_roll_call_tx(tx, id).await?;
+                if latest.is_none_or(|l| l.id != rc.id) || now > rc.expires_at {
+                    return Err(AppError::CheckExpired);
+                }
+                match store::mark_tx(tx, rc.id, user_id).await? {
+                    Some(was) if was == present => return Ok(((), Vec::new())),
+                    Some(_) => {
+                        return Err(AppError::Conflict(FieldError::new(
+                            "present",
+                            ErrorCode::AlreadyAnswered,
+                            "此人本次点名已登记；结束后如需更正，请联系经办机构",
+                        )))
+                    }
+                    None => {}
+                }
+                let mut touched = Vec::new();
+                let mut credited = 0;
+                let previous = store::previous_roll_call_tx(tx, id, &rc).await?;
+                if let (true, Some((prev_id, prev_at)), Some(lesson)) = (present, previous, lesson)
+                {
+                    if store::mark_tx(tx, prev_id, user_id).await? == Some(true) {
+                        touched = study::end_live(tx, user_id, "lecture", now).await?;
+                        let day = local_date(at(now));
+                        let (mut progress, mut total) =
+                            store::presence_ledger_tx(tx, user_id, lesson, year, day, now).await?;
+                        credited = ledger::credit_presence(
+                            rc.started_at - prev_at,
+                            &mut progress,
+                            &mut total,
+                            &cfg,
+                        );
+                        let handover = Handover {
+                            user_id,
+                            lesson_id: lesson,
+                            year: i64::from(year),
+                            credited_secs: progress.credited_secs,
+                            furthest_secs: progress.furthest_secs,
+                            position_secs: progress.position_secs,
+                            day: Some(study::day_key(day)),
+                            day_credited_secs: total.credited_secs,
+                        };
+                        study::hand_over(tx, &[handover], &[], now).await?;
+                    }
+                }
+                store::mark(tx, rc.id, user_id, present, Some(by), credited, now).await?;
+                let detail = format!(
+                    "user:{user_id} {} {credited}s",
+                    if present { "present" } else { "absent" }
+                );
+                store::audit_tx(
+                    tx,
+                    now,
+                    Some(by),
+                    "group_session.presence",
+                    &target(id),
+                    &detail,
+                )
+                .await?;
+                Ok(((), touched))
+            })
+        })
+        .await?;
+    state.rooms.changed(id);
+    view(state, actor, id).await
+}
+
+/// Its proctor pushes a practice set of the session's course to every seat (all of its
+/// questions, or those named, in that order): seats hear of it on their event stream and
+/// answer it through the practice rules; the console sees the answers per question.
+pub async fn push_practice(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    req: PracticePush,
+) -> Result<GroupSessionView, AppError> {
+    let (user, scope) = actor.proctor()?;
+    let g = find(state, id, &scope).await?;
+    if g.status != GroupStatus::Open {
+        return Err(not_running(&g));
+    }
+    let course: Vec<i64> = {
+        let mut conn = state.db.read().await?;
+        crate::storage::practice::questions(&mut conn, g.course_id)
+            .await?
+            .into_iter()
+            .map(|q| q.id)
+            .collect()
+    };
+    let ids = req.question_ids.unwrap_or_else(|| course.clone());
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    let fault = if course.is_empty() {
+        Some("本课程还没有练习题")
+    } else if ids.is_empty() {
+        Some("请至少选择一道题")
+    } else if unique.len() != ids.len() {
+        Some("题目有重复")
+    } else if ids.iter().any(|q| !course.contains(q)) {
+        Some("只能选择本场课程的练习题")
+    } else {
+        None
+    };
+    if let Some(message) = fault {
+        return Err(AppError::field(
+            "question_ids",
+            ErrorCode::InvalidBody,
+            message,
+        ));
+    }
+    let (by, now) = (user.id, state.clock.now_secs());
+    state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                let practice = store::insert_practice(&mut *c, id, &ids, by, now).await?;
+                let detail = format!("practice:{practice} {} questions", ids.len());
+                audit::record(
+                    c,
+                    now,
+                    Some(by),
+                    "group_session.practice",
+                    &target(id),
+                    &detail,
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await?;
+    state.rooms.changed(id);
+    view(state, actor, id).await
+}
+
+/// A person's attempt on a pushed set, made at their first answer or look.
+async fn attempt_on(
+    state: &AppState,
+    practice: (i64, &[i64]),
+    user_id: i64,
+    course_id: i64,
+) -> Result<i64, AppError> {
+    let (practice_id, ids) = (practice.0, practice.1.to_vec());
+    let now = state.clock.now_secs();
+    state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                if let Some(a) = store::practice_attempt_of(&mut *c, practice_id, user_id).await? {
+                    return Ok(a);
+                }
+                let attempt = crate::storage::practice::create_attempt(
+                    &mut *c, user_id, course_id, &ids, now,
+                )
+                .await?;
+                store::link_practice_attempt(c, practice_id, user_id, attempt).await?;
+                Ok(attempt)
+            })
+        })
+        .await
+}
+
+/// The session's current set, or why there is none.
+async fn current_practice(state: &AppState, id: i64) -> Result<(i64, Vec<i64>), AppError> {
+    let mut conn = state.db.read().await?;
+    store::latest_practice(&mut conn, id)
+        .await?
+        .map(|(p, ids, _)| (p, ids))
+        .ok_or_else(|| AppError::Explained {
+            code: ErrorCode::NotFound,
+            message: "监考员还没有发布练习".into(),
+        })
+}
+
+/// Loads an attempt with its course's questions.
+async fn attempt_with_questions(
+    state: &AppState,
+    attempt_id: i64,
+    course_id: i64,
+) -> Result<(AttemptRow, Vec<PracticeQuestionRow>), AppError> {
+    let mut conn = state.db.read().await?;
+    let row = crate::storage::practice::attempt(&mut conn, attempt_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let questions = crate::storage::practice::questions(&mut conn, course_id).await?;
+    Ok((row, questions))
+}
+
+/// A seat's attempt on the current set (made at its first look).
+pub async fn seat_practice(state: &AppState, seat: &Seat) -> Result<Attempt, AppError> {
+    let (practice, ids) = current_practice(state, seat.group_session_id).await?;
+    let attempt = attempt_on(state, (practice, &ids), seat.user_id, seat.course_id).await?;
+    let (row, questions) = attempt_with_questions(state, attempt, seat.course_id).await?;
+    Ok(practice::attempt_view(&row, &questions))
+}
+
+/// A seat answers a question of the current set, graded by the practice rules.
+pub async fn seat_answer(
+    state: &AppState,
+    seat: &Seat,
+    req: AnswerQuestion,
+) -> Result<GradedAnswer, AppError> {
+    let (practice, ids) = current_practice(state, seat.group_session_id).await?;
+    let attempt = attempt_on(state, (practice, &ids), seat.user_id, seat.course_id).await?;
+    let (row, questions) = attempt_with_questions(state, attempt, seat.course_id).await?;
+    let graded =
+        practice::record_answer(state, &row, &questions, req.question_id, req.chosen).await?;
+    state.rooms.changed(seat.group_session_id);
+    Ok(graded)
+}
+
+/// Its proctor records an answer a person gave on paper to the current set (graded as at a
+/// seat; audited). The person must be admitted to the session as for a seat.
+pub async fn paper_answer(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    practice_id: i64,
+    req: PaperAnswer,
+) -> Result<GradedAnswer, AppError> {
+    let (user, scope) = actor.proctor()?;
+    let g = find(state, id, &scope).await?;
+    let (current, ids) = current_practice(state, id).await?;
+    if current != practice_id {
+        return Err(AppError::NotFound);
+    }
+    if g.status != GroupStatus::Open {
+        return Err(not_running(&g));
+    }
+    let (user_id, unit_path) =
+        crate::services::seats::named_person(state, req.trainee_id, req.id_number.as_deref())
+            .await?;
+    {
+        let mut conn = state.db.read().await?;
+        crate::services::seats::admit(&mut conn, &g, user_id, unit_path).await?;
+    }
+    let attempt = attempt_on(state, (current, &ids), user_id, g.course_id).await?;
+    let (row, questions) = attempt_with_questions(state, attempt, g.course_id).await?;
+    let graded =
+        practice::record_answer(state, &row, &questions, req.question_id, req.chosen).await?;
+    let (by, now) = (user.id, state.clock.now_secs());
+    let detail = format!("user:{user_id} question:{} on paper", req.question_id);
+    state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                audit::record(
+                    c,
+                    now,
+                    Some(by),
+                    "group_session.paper_answer",
+                    &target(id),
+                    &detail,
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await?;
+    state.rooms.changed(id);
+    Ok(graded)
+}
+
+/// What a seat's event stream sends.
+#[derive(Debug, Clone)]
+pub enum SeatEvent {
+    /// The current practice set (first, if there is one, and whenever the proctor pushes one).
+    Practice(i64),
+    /// The seat is over (signed out elsewhere, replaced, the session closed): why. Last.
+    Ended(ErrorCode),
+    /// Nothing changed: the server's clock.
+    Ping(DateTime<Utc>),
+}
+
+/// A seat's live events: the practice sets pushed to it, and its end. `token_hash`: its
+/// credential's, read again at every change so that an ended seat hears so at once.
+pub fn seat_events(
+    state: &AppState,
+    seat: &Seat,
+    token_hash: String,
+) -> impl futures::Stream<Item = SeatEvent> + Send + 'static {
+    struct S {
+        state: AppState,
+        id: i64,
+        hash: String,
+        changes: tokio::sync::broadcast::Receiver<i64>,
+        practice: Option<i64>,
+        started: bool,
+        done: bool,
+        sent_at: std::time::Instant,
+    }
+    let s = S {
+        changes: state.rooms.subscribe(),
+        state: state.clone(),
+        id: seat.group_session_id,
+        hash: token_hash,
+        practice: None,
+        started: false,
+        done: false,
+        sent_at: std::time::Instant::now(),
+    };
+    futures::stream::unfold(s, |mut s| async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            if s.done {
+                return None;
+            }
+            if s.started {
+                let id = s.id;
+                let changes = &mut s.changes;
+                let heard = async {
+                    loop {
+                        match changes.recv().await {
+                            Ok(changed) if changed == id => return,
+                            Ok(_) => {}
+                            Err(RecvError::Lagged(_)) => return,
+                            Err(RecvError::Closed) => std::future::pending::<()>().await,
+                        }
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(WATCH_EVERY) => {}
+                    _ = heard => {}
+                }
+            }
+            s.started = true;
+            let read = async {
+                let mut conn = s.state.db.read().await?;
+                let seat = store::find_seat(&mut conn, &s.hash).await?;
+                let practice = store::latest_practice(&mut conn, s.id).await?;
+                Ok::<_, AppError>((seat, practice.map(|p| p.0)))
+            };
+            match read.await {
+                Ok((seat, practice)) => {
+                    let ended = match seat {
+                        None => Some(ErrorCode::SeatEnded),
+                        Some(seat) if seat.left => Some(
+                            seat.left_reason
+                                .map_or(ErrorCode::SeatEnded, |r| r.error_code()),
+                        ),
+                        Some(seat) if seat.status != GroupStatus::Open => {
+                            Some(ErrorCode::RoomClosed)
+                        }
+                        Some(_) => None,
+                    };
+                    if let Some(code) = ended {
+                        s.done = true;
+                        return Some((SeatEvent::Ended(code), s));
+                    }
+                    if practice.is_some() && practice != s.practice {
+                        s.practice = practice;
+                        s.sent_at = std::time::Instant::now();
+                        return Some((SeatEvent::Practice(practice.unwrap_or_default()), s));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, group_session = s.id, "seat stream read failed");
+                }
+            }
+            if s.sent_at.elapsed() >= PING_EVERY {
+                s.sent_at = std::time::Instant::now();
+                return Some((SeatEvent::Ping(s.state.clock.now()), s));
+            }
+        }
+    })
 }
 
 /// Closes the open sessions whose end has passed and starts the random roll calls that are

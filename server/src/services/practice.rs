@@ -151,6 +151,18 @@ pub async fn answer(
 ) -> Result<GradedAnswer, AppError> {
     let user = actor.trainee()?;
     let (row, questions) = own_attempt(state, user, attempt_id).await?;
+    record_answer(state, &row, &questions, question_id, chosen).await
+}
+
+/// Grades one answer on a loaded attempt and records it: the one rule of practice answers,
+/// for a trainee's own attempt, a seat's and one the proctor records from paper.
+pub(crate) async fn record_answer(
+    state: &AppState,
+    row: &AttemptRow,
+    questions: &[Question],
+    question_id: i64,
+    chosen: Vec<usize>,
+) -> Result<GradedAnswer, AppError> {
     if row.finished_at.is_some() {
         return Err(AppError::Refused(ErrorCode::AttemptFinished));
     }
@@ -164,7 +176,7 @@ pub async fn answer(
         .map_err(|e| AppError::field("chosen", ErrorCode::InvalidChoice, e.to_string()))?;
     let correct = is_correct(&q.answer, &choice);
     let now = state.clock.now_secs();
-    let stored = choice.clone();
+    let (stored, attempt_id) = (choice.clone(), row.id);
     state
         .db
         .write(move |c| {
@@ -189,6 +201,11 @@ pub async fn answer(
         answer: q.answer.clone(),
         explanation: q.explanation.clone(),
     })
+}
+
+/// An attempt as its person sees it.
+pub(crate) fn attempt_view(row: &AttemptRow, questions: &[Question]) -> Attempt {
+    view(row, questions)
 }
 
 /// Finishes an attempt: its score counts unanswered questions as wrong.

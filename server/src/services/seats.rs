@@ -8,7 +8,7 @@
 //! The PIN is checked before anything is said about the person, so that the kiosk reveals
 //! nobody's registration to someone outside the room.
 
-use crate::access::Seat;
+use crate::access::{Actor, Seat};
 use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::group_sessions::{answer_roll_call, at, roll_call_of_check};
@@ -19,8 +19,8 @@ use crate::storage::study::{self, CheckQuestion};
 use crate::storage::{catalogue, enrolments, policy_years};
 use qinxue_core::api::{CheckPassed, Lesson, LessonProgressView, StudySession};
 use qinxue_core::group::{
-    self, GroupStatus, RoomInfo, SeatEnd, SeatLesson, SeatSession, SeatSignIn, ROLL_CALL_ANSWER,
-    ROLL_CALL_PROMPT,
+    self, GroupStatus, ProctorSeating, RoomInfo, SeatEnd, SeatLesson, SeatSession, SeatSignIn,
+    ROLL_CALL_ANSWER, ROLL_CALL_PROMPT,
 };
 use qinxue_core::ledger::{LessonKind, Session};
 use qinxue_core::{ErrorCode, IdNumber};
@@ -71,6 +71,243 @@ fn refused_status(status: GroupStatus) -> AppError {
         GroupStatus::Scheduled => AppError::Refused(ErrorCode::RoomNotOpen),
         _ => AppError::Refused(ErrorCode::RoomClosed),
     }
+}
+
+/// Whether a trainee (with their unit's region path) may attend the session: of its region,
+/// assigned to it unless it is open to the region, and enrolled for its year.
+pub(crate) async fn admit(
+    conn: &mut sqlx::AnyConnection,
+    g: &store::GroupRow,
+    user_id: i64,
+    unit_path: Option<String>,
+) -> Result<(), AppError> {
+    if !unit_path.is_some_and(|p| p.starts_with(&g.region_path)) {
+        return Err(AppError::Refused(ErrorCode::NotInRegion));
+    }
+    if !g.open_to_region && !store::is_assigned(&mut *conn, g.id, user_id).await? {
+        return Err(AppError::Refused(ErrorCode::NotAssigned));
+    }
+    if !enrolments::is_active(conn, user_id, g.year).await? {
+        return Err(AppError::NotEnrolled);
+    }
+    Ok(())
+}
+
+/// The trainee a proctor names, by id (from the assigned list) or by 身份证号, with their
+/// unit's region path.
+pub(crate) async fn named_person(
+    state: &AppState,
+    trainee_id: Option<i64>,
+    id_number: Option<&str>,
+) -> Result<(i64, Option<String>), AppError> {
+    let mut conn = state.db.read().await?;
+    let found = match (
+        trainee_id,
+        id_number.map(str::trim).filter(|s| !s.is_empty()),
+    ) {
+        (Some(user_id), _) => store::trainee_by_id(&mut conn, user_id)
+            .await?
+            .ok_or_else(|| {
+                AppError::field(
+                    "trainee_id",
+                    ErrorCode::NotFound,
+                    "没有这名学员，请重新选择",
+                )
+            })?,
+        (None, Some(raw)) => {
+            let id_number = IdNumber::parse(raw, qinxue_core::time::local_date(state.clock.now()))
+                .map_err(|_| {
+                    AppError::field(
+                        "id_number",
+                        ErrorCode::InvalidIdNumber,
+                        "身份证号不正确，请核对后重新输入",
+                    )
+                })?;
+            store::trainee_by_id_number(&mut conn, id_number.as_str())
+                .await?
+                .ok_or(AppError::NotEnrolled)?
+        }
+        (None, None) => {
+            return Err(AppError::field(
+                "id_number",
+                ErrorCode::InvalidBody,
+                "请输入身份证号，或从名单中选择学员",
+            ))
+        }
+    };
+    Ok((found.0, found.2))
+}
+
+/// Seats an admitted person at a terminal in the heartbeat writer, within the room's
+/// capacity: their seat elsewhere and whoever sat at this terminal are signed out (their
+/// study there ended). `token_hash`: the seat credential's (a pending one when the proctor
+/// seats someone); `by`: that proctor. Answers the seat's id.
+async fn seat_person(
+    state: &AppState,
+    id: i64,
+    user_id: i64,
+    token_hash: String,
+    terminal: String,
+    by: Option<i64>,
+) -> Result<i64, AppError> {
+    let now_s = state.clock.now_secs();
+    let seat_id = state
+        .study
+        .run(move |tx| {
+            Box::pin(async move {
+                let capacity = store::lock_open_tx(tx, id)
+                    .await?
+                    .ok_or(AppError::Refused(ErrorCode::RoomClosed))?;
+                if store::other_live_seats(tx, id, user_id, &terminal).await? >= capacity {
+                    return Err(AppError::Refused(ErrorCode::RoomFull));
+                }
+                let mut touched = Vec::new();
+                for person in store::end_seats_of(tx, id, user_id, &terminal, now_s).await? {
+                    touched.extend(
+                        store::end_seat_studies(tx, id, Some(person), "seat_ended", now_s).await?,
+                    );
+                }
+                let seat =
+                    store::insert_seat(tx, id, user_id, &token_hash, &terminal, by, now_s).await?;
+                if let Some(by) = by {
+                    let detail = format!("user:{user_id}");
+                    store::audit_tx(
+                        tx,
+                        now_s,
+                        Some(by),
+                        "group_session.seat",
+                        &target(id),
+                        &detail,
+                    )
+                    .await?;
+                }
+                Ok((seat, touched))
+            })
+        })
+        .await?;
+    state.rooms.changed(id);
+    Ok(seat_id)
+}
+
+fn target(id: i64) -> String {
+    format!("group_session:{id}")
+}
+
+/// How many times a new seat code is drawn when one is taken already.
+const SEAT_CODE_TRIES: usize = 20;
+
+/// `POST /api/rooms/{code}/terminal`: a kiosk nobody sits at asks whether the proctor has
+/// seated someone at it (then it takes the seat: `Some` credential), or else learns the seat
+/// code it shows.
+pub async fn terminal(
+    state: &AppState,
+    code: &str,
+    terminal: String,
+) -> Result<(Option<SignedInSeat>, Option<String>), AppError> {
+    let g = room(state, code).await?;
+    if g.status != GroupStatus::Open {
+        return Err(refused_status(g.status));
+    }
+    let (token, hash) = new_token()?;
+    let (id, term) = (g.id, terminal.clone());
+    let claimed = state
+        .db
+        .write(move |c| {
+            Box::pin(async move { Ok(store::claim_pending_seat(c, id, &term, &hash).await?) })
+        })
+        .await?;
+    if let Some((seat_id, user_id)) = claimed {
+        state.rooms.changed(id);
+        let seat = Seat {
+            seat_id,
+            group_session_id: id,
+            user_id,
+            course_id: g.course_id,
+            year: g.year,
+            seen_at: state.clock.now_secs(),
+        };
+        let seat = session_of(state, &seat).await?;
+        return Ok((Some(SignedInSeat { token, seat }), None));
+    }
+    let now = state.clock.now_secs();
+    for _ in 0..SEAT_CODE_TRIES {
+        {
+            let mut conn = state.db.read().await?;
+            if let Some(shown) = store::terminal_code(&mut conn, id, &terminal).await? {
+                return Ok((None, Some(shown)));
+            }
+        }
+        // A code another terminal shows already is refused by the index: draw again.
+        let draw = group::seat_code_from_draw(random_u64()?);
+        let term = terminal.clone();
+        state
+            .db
+            .write(move |c| {
+                Box::pin(async move {
+                    match store::insert_terminal_code(c, id, &term, &draw, now).await {
+                        Err(e) if crate::error::unique_violation(&e).is_none() => Err(e.into()),
+                        _ => Ok(()),
+                    }
+                })
+            })
+            .await?;
+    }
+    let mut conn = state.db.read().await?;
+    store::terminal_code(&mut conn, id, &terminal)
+        .await?
+        .map(|shown| (None, Some(shown)))
+        .ok_or_else(|| AppError::Internal("no free seat code".into()))
+}
+
+/// Its proctor seats a person at the terminal showing `seat_code` (someone who cannot type
+/// their 身份证号, or forgot): the same admission and capacity as signing in by PIN; the
+/// terminal takes the seat at its next ask (`terminal`).
+pub async fn seat_by_proctor(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    req: ProctorSeating,
+) -> Result<(), AppError> {
+    let (user, scope) = actor.proctor()?;
+    let g = {
+        let mut conn = state.db.read().await?;
+        store::get_in(&mut conn, id, &scope)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    let seat_code = req.seat_code.trim();
+    if !group::is_seat_code(seat_code) {
+        return Err(AppError::field(
+            "seat_code",
+            ErrorCode::InvalidBody,
+            "座位码是电脑屏幕上显示的 4 位数字",
+        ));
+    }
+    if g.status != GroupStatus::Open {
+        return Err(refused_status(g.status));
+    }
+    let terminal = {
+        let mut conn = state.db.read().await?;
+        store::terminal_by_code(&mut conn, id, seat_code)
+            .await?
+            .ok_or_else(|| {
+                AppError::field(
+                    "seat_code",
+                    ErrorCode::NotFound,
+                    "没有显示这个座位码的电脑，请核对屏幕上的数字",
+                )
+            })?
+    };
+    let (user_id, unit_path) =
+        named_person(state, req.trainee_id, req.id_number.as_deref()).await?;
+    {
+        let mut conn = state.db.read().await?;
+        admit(&mut conn, &g, user_id, unit_path).await?;
+    }
+    let (_, random) = new_token()?;
+    let pending = format!("{}{random}", store::PENDING_PREFIX);
+    seat_person(state, id, user_id, pending, terminal, Some(user.id)).await?;
+    Ok(())
 }
 
 /// Signs a person in at a terminal (`terminal`: the hash of its cookie) with their 身份证号
@@ -136,41 +373,11 @@ pub async fn sign_in(
         let (user_id, _, unit_path) = store::trainee_by_id_number(&mut conn, id_number.as_str())
             .await?
             .ok_or(AppError::NotEnrolled)?;
-        if !unit_path.is_some_and(|p| p.starts_with(&g.region_path)) {
-            return Err(AppError::Refused(ErrorCode::NotInRegion));
-        }
-        if !g.open_to_region && !store::is_assigned(&mut conn, id, user_id).await? {
-            return Err(AppError::Refused(ErrorCode::NotAssigned));
-        }
-        if !enrolments::is_active(&mut conn, user_id, g.year).await? {
-            return Err(AppError::NotEnrolled);
-        }
+        admit(&mut conn, &g, user_id, unit_path).await?;
         user_id
     };
     let (token, hash) = new_token()?;
-    let seat_id = state
-        .study
-        .run(move |tx| {
-            Box::pin(async move {
-                let capacity = store::lock_open_tx(tx, id)
-                    .await?
-                    .ok_or(AppError::Refused(ErrorCode::RoomClosed))?;
-                if store::other_live_seats(tx, id, user_id, &terminal).await? >= capacity {
-                    return Err(AppError::Refused(ErrorCode::RoomFull));
-                }
-                let mut touched = Vec::new();
-                for person in store::end_seats_of(tx, id, user_id, &terminal, now_s).await? {
-                    touched.extend(
-                        store::end_seat_studies(tx, id, Some(person), "seat_ended", now_s).await?,
-                    );
-                }
-                let seat =
-                    store::insert_seat(tx, id, user_id, &hash, &terminal, None, now_s).await?;
-                Ok((seat, touched))
-            })
-        })
-        .await?;
-    state.rooms.changed(id);
+    let seat_id = seat_person(state, id, user_id, hash, terminal, None).await?;
     let seat = Seat {
         seat_id,
         group_session_id: id,
@@ -255,6 +462,15 @@ pub async fn current(state: &AppState, seat: &Seat, code: &str) -> Result<SeatSe
         state.rooms.changed(group);
     }
     Ok(session)
+}
+
+/// A seat's credential is for its own room only: `seat_only` on another room's routes.
+pub async fn in_room(state: &AppState, seat: &Seat, code: &str) -> Result<(), AppError> {
+    let g = room(state, code).await?;
+    if g.id != seat.group_session_id {
+        return Err(AppError::Refused(ErrorCode::SeatOnly));
+    }
+    Ok(())
 }
 
 /// Signs out the seat whose credential this is (the person leaves, or the next one comes):

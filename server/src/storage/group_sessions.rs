@@ -14,6 +14,7 @@ use super::study::{self, CheckQuestion, Handover};
 use super::{stored_enum, Then, Tx};
 use crate::access::{Scope, Within};
 use qinxue_core::group::{GroupFormat, GroupStatus, SeatEnd};
+use qinxue_core::ledger::{DayTotal, LessonKind, LessonProgress};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -843,15 +844,15 @@ pub async fn correct(
     Ok(())
 }
 
-/// Open sessions whose end has passed, and open seats sessions whose random roll call is due:
-/// (id, format, ends_at, next_roll_call_at).
+/// Open sessions whose end has passed, and open sessions whose random roll call is due (the
+/// seats' to answer, the console's to mark at a lecture): (id, ends_at, next_roll_call_at).
 pub async fn due(
     conn: &mut AnyConnection,
     now: i64,
 ) -> Result<Vec<(i64, i64, Option<i64>)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, ends_at, next_roll_call_at FROM group_sessions WHERE status = 'open' \
-         AND (ends_at <= $1 OR (format = 'seats' AND next_roll_call_at <= $1))",
+         AND (ends_at <= $1 OR next_roll_call_at <= $1)",
     )
     .bind(now)
     .fetch_all(conn)
@@ -1351,4 +1352,345 @@ pub async fn insert_demo(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A trainee who may be seated, by id: (id, name, their unit's region path).
+pub async fn trainee_by_id(
+    conn: &mut AnyConnection,
+    user_id: i64,
+) -> Result<Option<(i64, String, Option<String>)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT u.id, u.name, r.path FROM users u LEFT JOIN units un ON un.id = u.unit_id \
+         LEFT JOIN regions r ON r.code = un.region_code WHERE u.id = $1 AND u.role = $2",
+    )
+    .bind(user_id)
+    .bind(qinxue_core::Role::Trainee.as_str())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("path")?)))
+        .transpose()
+}
+
+/// The seat code a terminal shows in a session, if it has one.
+pub async fn terminal_code(
+    conn: &mut AnyConnection,
+    id: i64,
+    terminal: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT code FROM terminal_codes WHERE group_session_id = $1 AND terminal = $2",
+    )
+    .bind(id)
+    .bind(terminal)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Gives a terminal its seat code; a code another terminal of the session has already is a
+/// unique violation (the caller draws another).
+pub async fn insert_terminal_code(
+    conn: &mut AnyConnection,
+    id: i64,
+    terminal: &str,
+    code: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO terminal_codes (group_session_id, terminal, code, created_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (group_session_id, terminal) DO NOTHING",
+    )
+    .bind(id)
+    .bind(terminal)
+    .bind(code)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The terminal that shows this seat code in a session.
+pub async fn terminal_by_code(
+    conn: &mut AnyConnection,
+    id: i64,
+    code: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT terminal FROM terminal_codes WHERE group_session_id = $1 AND code = $2",
+    )
+    .bind(id)
+    .bind(code)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The token hash a seat the proctor made has until its terminal takes it: no cookie hashes
+/// to it (hashes are hex), so it signs nobody in.
+pub const PENDING_PREFIX: &str = "pending:";
+
+/// Gives the terminal the live seat the proctor made for it: its token becomes the one the
+/// terminal now holds. Answers (seat, person), none when there is no such seat.
+pub async fn claim_pending_seat(
+    conn: &mut AnyConnection,
+    id: i64,
+    terminal: &str,
+    token_hash: &str,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE group_seats SET token_hash = $3 WHERE group_session_id = $1 AND terminal = $2 \
+         AND left_at IS NULL AND token_hash LIKE 'pending:%' RETURNING id, user_id",
+    )
+    .bind(id)
+    .bind(terminal)
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("user_id")?)))
+        .transpose()
+}
+
+/// Lecture: the lesson played becomes `lesson_id`, or (none) stays, or is the course's first
+/// lesson when none was chosen yet (at opening). False when the session is over.
+pub async fn set_lecture_lesson(
+    conn: &mut AnyConnection,
+    id: i64,
+    lesson_id: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE group_sessions SET lecture_lesson_id = COALESCE($2, lecture_lesson_id, \
+         (SELECT l.id FROM lessons l WHERE l.course_id = group_sessions.course_id \
+          ORDER BY l.position, l.id LIMIT 1)), version = version + 1 \
+         WHERE id = $1 AND status IN ('scheduled', 'open')",
+    )
+    .bind(id)
+    .bind(lesson_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A lesson's title.
+pub async fn lesson_title(
+    conn: &mut AnyConnection,
+    lesson_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT title FROM lessons WHERE id = $1")
+        .bind(lesson_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// A roll call of a session with the lesson played in the stretch it ends, in the writer's
+/// transaction: (roll call, lesson).
+pub async fn lecture_roll_call_tx(
+    tx: &mut Tx,
+    id: i64,
+    roll_call_id: i64,
+) -> Result<Option<(RollCallRow, Option<i64>)>, sqlx::Error> {
+    let rows = tx
+        .run(
+            "SELECT id, started_at, expires_at, started_by, lesson_id FROM roll_calls \
+             WHERE group_session_id = $1 AND id = $2",
+            Then::More,
+            |q| q.bind(id).bind(roll_call_id),
+        )
+        .await?;
+    rows.first()
+        .map(|r| {
+            Ok((
+                RollCallRow {
+                    id: r.try_get("id")?,
+                    started_at: r.try_get("started_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                    started_by: r.try_get("started_by")?,
+                },
+                r.try_get("lesson_id")?,
+            ))
+        })
+        .transpose()
+}
+
+/// The roll call of a session before this one: (id, started_at).
+pub async fn previous_roll_call_tx(
+    tx: &mut Tx,
+    id: i64,
+    rc: &RollCallRow,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let rows = tx
+        .run(
+            "SELECT id, started_at FROM roll_calls WHERE group_session_id = $1 \
+             AND (started_at < $2 OR (started_at = $2 AND id < $3)) \
+             ORDER BY started_at DESC, id DESC LIMIT 1",
+            Then::More,
+            |q| q.bind(id).bind(rc.started_at).bind(rc.id),
+        )
+        .await?;
+    rows.first()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("started_at")?)))
+        .transpose()
+}
+
+/// A person's mark at a roll call: present or absent, none when not marked.
+pub async fn mark_tx(
+    tx: &mut Tx,
+    roll_call_id: i64,
+    user_id: i64,
+) -> Result<Option<bool>, sqlx::Error> {
+    let rows = tx
+        .run(
+            "SELECT present FROM roll_call_marks WHERE roll_call_id = $1 AND user_id = $2",
+            Then::More,
+            |q| q.bind(roll_call_id).bind(user_id),
+        )
+        .await?;
+    rows.first()
+        .map(|r| Ok(r.try_get::<i64, _>("present")? == 1))
+        .transpose()
+}
+
+/// A person's stored progress on a lesson in a year and their credit on a Shanghai day, as
+/// the ledger credits them (the row is made when they have none): what a lecture's presence
+/// is credited to. Their live study sessions must have been ended (handed over) first.
+pub async fn presence_ledger_tx(
+    tx: &mut Tx,
+    user_id: i64,
+    lesson_id: i64,
+    year: i32,
+    day: chrono::NaiveDate,
+    now: i64,
+) -> Result<(LessonProgress, DayTotal), sqlx::Error> {
+    tx.run(
+        "INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, position_secs, updated_at) \
+         VALUES ($1, $2, $3, 0, 0, 0, $4) ON CONFLICT (user_id, lesson_id, year) DO NOTHING",
+        Then::More,
+        |q| q.bind(user_id).bind(lesson_id).bind(i64::from(year)).bind(now),
+    )
+    .await?;
+    let rows = tx
+        .run(
+            "SELECT l.kind, l.duration_secs, p.credited_secs, p.furthest_secs, p.position_secs, \
+             COALESCE((SELECT d.credited_secs FROM study_days d WHERE d.user_id = $1 AND d.day = $4), 0) AS day_credited \
+             FROM lessons l JOIN lesson_progress p ON p.lesson_id = l.id AND p.user_id = $1 AND p.year = $3 \
+             WHERE l.id = $2",
+            Then::More,
+            |q| {
+                q.bind(user_id)
+                    .bind(lesson_id)
+                    .bind(i64::from(year))
+                    .bind(study::day_key(day))
+            },
+        )
+        .await?;
+    let r = rows.first().ok_or(sqlx::Error::RowNotFound)?;
+    Ok((
+        LessonProgress {
+            kind: stored_enum(&r.try_get::<String, _>("kind")?, LessonKind::from_wire)?,
+            duration_secs: r.try_get("duration_secs")?,
+            credited_secs: r.try_get("credited_secs")?,
+            furthest_secs: r.try_get("furthest_secs")?,
+            position_secs: r.try_get("position_secs")?,
+        },
+        DayTotal {
+            day,
+            credited_secs: r.try_get("day_credited")?,
+        },
+    ))
+}
+
+/// Pushes a practice set (question ids, in order) to a session's seats; answers its id.
+pub async fn insert_practice(
+    conn: &mut AnyConnection,
+    id: i64,
+    question_ids: &[i64],
+    by: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO group_practices (group_session_id, question_ids, started_at, started_by) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(id)
+    .bind(serde_json::to_string(question_ids).expect("numbers serialise"))
+    .bind(now)
+    .bind(by)
+    .fetch_one(conn)
+    .await
+}
+
+/// A session's current practice set (its latest): (id, question ids, started_at).
+pub async fn latest_practice(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<(i64, Vec<i64>, i64)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, question_ids, started_at FROM group_practices WHERE group_session_id = $1 \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        let ids: Vec<i64> = serde_json::from_str(&r.try_get::<String, _>("question_ids")?)
+            .map_err(|e| sqlx::Error::Decode(e.into()))?;
+        Ok((r.try_get("id")?, ids, r.try_get("started_at")?))
+    })
+    .transpose()
+}
+
+/// A person's attempt on a pushed practice set.
+pub async fn practice_attempt_of(
+    conn: &mut AnyConnection,
+    practice_id: i64,
+    user_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT attempt_id FROM group_practice_attempts WHERE group_practice_id = $1 AND user_id = $2",
+    )
+    .bind(practice_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Links a person's new attempt to a pushed set (a second link for them is a unique
+/// violation: the caller reads the first).
+pub async fn link_practice_attempt(
+    conn: &mut AnyConnection,
+    practice_id: i64,
+    user_id: i64,
+    attempt_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO group_practice_attempts (group_practice_id, user_id, attempt_id) VALUES ($1, $2, $3)",
+    )
+    .bind(practice_id)
+    .bind(user_id)
+    .bind(attempt_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Answers given on a pushed set, per question: (question, answered, right).
+pub async fn practice_tallies(
+    conn: &mut AnyConnection,
+    practice_id: i64,
+) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT a.question_id, COUNT(*) AS answered, \
+         CAST(COALESCE(SUM(a.correct), 0) AS BIGINT) AS right_ones \
+         FROM practice_answers a JOIN group_practice_attempts g ON g.attempt_id = a.attempt_id \
+         WHERE g.group_practice_id = $1 GROUP BY a.question_id",
+    )
+    .bind(practice_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("question_id")?,
+                r.try_get("answered")?,
+                r.try_get("right_ones")?,
+            ))
+        })
+        .collect()
 }

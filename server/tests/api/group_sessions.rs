@@ -1209,3 +1209,492 @@ async fn the_demo_has_a_session_of_today_that_its_proctor_opens_and_wang_sits_in
         .unwrap();
     assert!(mine.iter().any(|s| s["code"] == code), "on his home page");
 }
+
+/// What a kiosk nobody sits at asks every few seconds.
+async fn ask_terminal(room: &Room<'_>, kiosk: &Client) -> reqwest::Response {
+    room.app
+        .post(
+            kiosk,
+            &format!("/api/rooms/{}/terminal", room.code),
+            &json!({}),
+        )
+        .await
+}
+
+async fn seat_code(room: &Room<'_>, kiosk: &Client) -> String {
+    let res = ask_terminal(room, kiosk).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert!(v["seat"].is_null(), "{v}");
+    v["seat_code"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_proctor_seats_a_person_at_the_kiosk_showing_its_seat_code() {
+    let app = TestApp::spawn().await;
+    freeze_clock(&app).await;
+    let (unpaid, _) = trainee(&app, false).await;
+    let (paid, _) = trainee(&app, true).await;
+    let room = Room::schedule(&app, |_| {}).await;
+    let kiosk = room.terminal().await;
+    let res = ask_terminal(&room, &kiosk).await;
+    assert_eq!(error_of(res).await["code"], "room_not_open");
+    room.open().await;
+
+    // A terminal keeps its code; each terminal has its own.
+    let code = seat_code(&room, &kiosk).await;
+    assert!(code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()));
+    assert_eq!(seat_code(&room, &kiosk).await, code);
+    let kiosk2 = room.terminal().await;
+    let code2 = seat_code(&room, &kiosk2).await;
+    assert_ne!(code, code2);
+
+    // Bad input: each refused with its field, nobody seated.
+    let seat = |body: Value| {
+        let (app, path, proctor) = (room.app, room.path("/seats"), room.proctor.clone());
+        async move { app.post(&proctor, &path, &body).await }
+    };
+    let unknown = (0..10_000)
+        .map(|n| format!("{n:04}"))
+        .find(|c| *c != code && *c != code2)
+        .unwrap();
+    for (body, field) in [
+        (
+            json!({"seat_code": "12", "id_number": DEMO_GRADED}),
+            "seat_code",
+        ),
+        (
+            json!({"seat_code": unknown, "id_number": DEMO_GRADED}),
+            "seat_code",
+        ),
+        (json!({"seat_code": code}), "id_number"),
+        (
+            json!({"seat_code": code, "id_number": "350502198001011234"}),
+            "id_number",
+        ),
+        (
+            json!({"seat_code": code, "trainee_id": 987_654_321}),
+            "trainee_id",
+        ),
+    ] {
+        let res = seat(body.clone()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error_of(res).await["fields"][0]["field"], field, "{body}");
+    }
+    let res = seat(json!({"seat_code": code, "trainee_id": unpaid})).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_of(res).await["code"], "not_enrolled");
+    let res = seat(json!({"seat_code": code, "id_number": DEMO_UNGRADED})).await;
+    assert_eq!(error_of(res).await["code"], "not_in_region");
+    // The office schedules; only the proctor seats.
+    let res = app
+        .post(
+            &room.office,
+            &room.path("/seats"),
+            &json!({"seat_code": code, "id_number": DEMO_GRADED}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(room.view().await["seats"].as_array().unwrap().is_empty());
+
+    // 王建国 by his 身份证号, the new trainee from the list by id.
+    let res = seat(json!({"seat_code": code, "id_number": DEMO_GRADED})).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let res = seat(json!({"seat_code": code2, "trainee_id": paid})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v = room.view().await;
+    let seats = v["seats"].as_array().unwrap();
+    assert_eq!(seats.len(), 2);
+    assert!(seats
+        .iter()
+        .all(|s| s["by_proctor"] == true && s["state"] == "idle"));
+
+    // The kiosk has no seat credential until it asks; then it takes its seat and studies.
+    let res = app
+        .get(&kiosk, &format!("/api/rooms/{}/seat", room.code))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = ask_terminal(&room, &kiosk).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert!(v["seat_code"].is_null());
+    assert_eq!(v["seat"]["name"], "王建国");
+    let wang = seated_id(&room, "王建国").await;
+    let session = start(&app, &kiosk, room.lessons[0]).await;
+    app.advance_clock(20).await;
+    assert_eq!(beat(&app, &kiosk, session, 1).await["credited_secs"], 20);
+    assert_eq!(room.seat_of(wang).await["credited_secs"], 20);
+    // The seat is taken once: the next ask shows the code again (nobody pending).
+    assert_eq!(seat_code(&room, &kiosk).await, code);
+    let res = ask_terminal(&room, &kiosk2).await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["seat"]["group_session_id"],
+        room.id
+    );
+
+    // Closing ends the terminal's codes with the session.
+    app.post(&room.proctor, &room.path("/close"), &json!({}))
+        .await;
+    let res = ask_terminal(&room, &kiosk).await;
+    assert_eq!(error_of(res).await["code"], "room_closed");
+}
+
+/// A text lesson's nominal duration, from the catalogue.
+async fn duration_of(app: &TestApp, lesson: i64) -> i64 {
+    let courses: Vec<Value> = app
+        .get(&app.client(), "/api/courses")
+        .await
+        .json()
+        .await
+        .unwrap();
+    courses
+        .iter()
+        .flat_map(|c| c["lessons"].as_array().unwrap().iter())
+        .find(|l| l["id"] == lesson)
+        .and_then(|l| l["duration_secs"].as_i64())
+        .expect("the lesson is in the catalogue")
+}
+
+impl Room<'_> {
+    async fn presence(&self, roll_call: i64, body: Value) -> reqwest::Response {
+        self.app
+            .post(
+                &self.proctor,
+                &self.path(&format!("/roll-calls/{roll_call}/presence")),
+                &body,
+            )
+            .await
+    }
+
+    async fn mark(&self, roll_call: i64, trainee_id: i64, present: bool) -> Value {
+        let res = self
+            .presence(
+                roll_call,
+                json!({"trainee_id": trainee_id, "present": present}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        res.json().await.unwrap()
+    }
+}
+
+fn attendee(view: &Value, trainee_id: i64) -> Value {
+    view["lecture"]["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["trainee_id"] == trainee_id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{trainee_id} attends: {view}"))
+}
+
+#[tokio::test]
+async fn a_lecture_credits_the_time_between_roll_calls_each_person_was_marked_present_at() {
+    let app = TestApp::spawn().await;
+    freeze_clock(&app).await;
+    let (a, _) = trainee(&app, true).await;
+    let (b, _) = trainee(&app, true).await;
+    let (unpaid, _) = trainee(&app, false).await;
+    let wang = me_id(&app, DEMO_GRADED).await;
+    let room = Room::schedule(&app, |b| b["format"] = json!("lecture")).await;
+    let lesson = room.lessons[0];
+    let d = duration_of(&app, lesson).await;
+    room.open().await;
+    let v = room.view().await;
+    assert!(
+        v["lecture"]["lesson_id"].is_i64(),
+        "the course's first lesson: {v}"
+    );
+    assert!(v["seats"].as_array().unwrap().is_empty());
+
+    // The lesson played is one of the session's course; a seats session has none.
+    let set = |body: Value| {
+        let (app, path, proctor) = (room.app, room.path("/lecture"), room.proctor.clone());
+        async move {
+            proctor
+                .put(app.url(&path))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = set(json!({"lesson_id": 987_654_321})).await;
+    assert_eq!(error_of(res).await["fields"][0]["field"], "lesson_id");
+    let res = set(json!({"lesson_id": lesson})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["lecture"]["lesson_id"],
+        lesson
+    );
+    let seats = Room::schedule(&app, |_| {}).await;
+    let res = seats
+        .proctor
+        .put(app.url(&seats.path("/lecture")))
+        .json(&json!({"lesson_id": lesson}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(res).await["fields"][0]["field"], "format");
+
+    // B had credit today already: 100 s are left of the daily cap (480 min).
+    let db = app.db().await;
+    let day = qinxue_server::storage::study::day_key(qinxue_core::time::local_date(
+        chrono::DateTime::from_timestamp(now(&app).await, 0).unwrap(),
+    ));
+    db.write(move |c| {
+        Box::pin(async move {
+            sqlx::query("INSERT INTO study_days (user_id, day, credited_secs) VALUES ($1, $2, $3)")
+                .bind(b)
+                .bind(day)
+                .bind(480 * 60 - 100)
+                .execute(c)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
+    .unwrap();
+    db.close().await;
+
+    // The opening roll call: A and 王建国 (by his 身份证号) present, B not yet there.
+    let rc1 = room.roll_call().await["id"].as_i64().unwrap();
+    room.mark(rc1, a, true).await;
+    let res = room
+        .presence(rc1, json!({"id_number": DEMO_GRADED, "present": true}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    room.mark(rc1, b, false).await;
+    // Bad input: nobody named, someone unpaid, someone of another region.
+    let res = room.presence(rc1, json!({"present": true})).await;
+    assert_eq!(error_of(res).await["fields"][0]["field"], "id_number");
+    let res = room
+        .presence(rc1, json!({"trainee_id": unpaid, "present": true}))
+        .await;
+    assert_eq!(error_of(res).await["code"], "not_enrolled");
+    let res = room
+        .presence(rc1, json!({"id_number": DEMO_UNGRADED, "present": true}))
+        .await;
+    assert_eq!(error_of(res).await["code"], "not_in_region");
+    // A mark is final.
+    let res = room
+        .presence(rc1, json!({"trainee_id": a, "present": false}))
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(error_of(res).await["code"], "already_answered");
+    let v = room.mark(rc1, a, true).await;
+    assert_eq!(attendee(&v, a)["present"], true);
+    assert_eq!(attendee(&v, b)["present"], false);
+
+    // 601 s later (the opening roll call's 10 minutes are over) the next one.
+    app.advance_clock(601).await;
+    let rc2 = room.roll_call().await["id"].as_i64().unwrap();
+    let res = room
+        .presence(rc1, json!({"trainee_id": b, "present": true}))
+        .await;
+    assert_eq!(error_of(res).await["code"], "check_expired");
+    let v = room.mark(rc2, a, true).await;
+    assert_eq!(attendee(&v, a)["credited_secs"], 601.min(d));
+    room.mark(rc2, wang, false).await;
+    let v = room.mark(rc2, b, true).await;
+    assert_eq!(
+        attendee(&v, b)["credited_secs"],
+        0,
+        "absent at the opening roll call"
+    );
+
+    // The closing one, a lesson's length later: A reaches the lesson's nominal duration, B
+    // the daily cap; 王建国 left after the first stretch was over and gets nothing.
+    app.advance_clock(d + 100).await;
+    let rc3 = room.roll_call().await["id"].as_i64().unwrap();
+    room.mark(rc3, a, true).await;
+    room.mark(rc3, b, true).await;
+    let v = room.mark(rc3, wang, true).await;
+    assert_eq!(attendee(&v, a)["credited_secs"], d);
+    assert_eq!(attendee(&v, b)["credited_secs"], 100);
+    assert_eq!(attendee(&v, wang)["credited_secs"], 0);
+    assert_eq!(attendee(&v, wang)["present_count"], 2);
+
+    // The server prompts the console with random roll calls, as for seats.
+    app.advance_clock(600 + 15 * 60 + 1).await;
+    let res = app
+        .client()
+        .post(app.url("/api/test/group-sessions/tick"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["roll_calls"], 1);
+    let v = room.view().await;
+    assert_eq!(v["roll_call"]["by_server"], true);
+
+    // The credit is the ledger's: 王建国's year shows none, the attendance has it by source.
+    let closed: Value = app
+        .post(&room.proctor, &room.path("/close"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows = closed["attendance"].as_array().unwrap();
+    let row = |id: i64| rows.iter().find(|r| r["trainee_id"] == id).unwrap().clone();
+    assert_eq!(row(a)["by_source"]["lecture"], d);
+    assert_eq!(row(a)["credited_secs"], d);
+    assert_eq!(row(b)["by_source"]["lecture"], 100);
+    assert_eq!(row(wang)["roll_calls_missed"], 1);
+    let db = app.db().await;
+    let credited: Vec<(i64, i64)> = db
+        .write(move |c| {
+            Box::pin(async move {
+                let rows: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT user_id, credited_secs FROM lesson_progress WHERE lesson_id = $1 \
+                     AND user_id IN ($2, $3) ORDER BY user_id",
+                )
+                .bind(lesson)
+                .bind(a)
+                .bind(b)
+                .fetch_all(c)
+                .await?;
+                Ok(rows)
+            })
+        })
+        .await
+        .unwrap();
+    db.close().await;
+    assert_eq!(credited, [(a, d), (b, 100)]);
+}
+
+#[tokio::test]
+async fn the_proctor_pushes_practice_to_every_seat_and_sees_the_answers_per_question() {
+    let app = TestApp::spawn().await;
+    freeze_clock(&app).await;
+    let (a, a_id_number) = trainee(&app, true).await;
+    let (b, _) = trainee(&app, true).await;
+    let room = Room::schedule(&app, |_| {}).await;
+    let pin = room.open().await;
+    let kiosk = room.seat(DEMO_GRADED, &pin).await;
+    let kiosk_a = room.seat(&a_id_number, &pin).await;
+    let seat_path = |rest: &str| format!("/api/rooms/{}{rest}", room.code);
+    let res = app.get(&kiosk, &seat_path("/practice")).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_of(res).await["message"], "监考员还没有发布练习");
+
+    // The seat's event stream hears of the push.
+    let res = app.get(&kiosk, &seat_path("/events")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut events = Events {
+        res,
+        buf: String::new(),
+    };
+    let push = |body: Value| {
+        let (app, path, proctor) = (room.app, room.path("/practice"), room.proctor.clone());
+        async move { app.post(&proctor, &path, &body).await }
+    };
+    let res = push(json!({"question_ids": [987_654_321]})).await;
+    assert_eq!(error_of(res).await["fields"][0]["field"], "question_ids");
+    let res = push(json!({})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: Value = res.json().await.unwrap();
+    let practice = v["practice"]["id"].as_i64().unwrap();
+    let questions = v["practice"]["questions"].as_array().unwrap().clone();
+    assert!(questions.len() >= 2, "{v}");
+    assert!(questions.iter().all(|q| q["answered"] == 0));
+    let event = events.next().await;
+    assert!(event.starts_with("event: practice"), "{event}");
+    assert!(event.contains(&format!("\"id\":{practice}")), "{event}");
+
+    // Seats answer through the practice rules: graded at once, once per question.
+    let attempt: Value = app
+        .get(&kiosk, &seat_path("/practice"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let q1 = attempt["questions"][0]["id"].as_i64().unwrap();
+    let q2 = attempt["questions"][1]["id"].as_i64().unwrap();
+    let answer = |seat: &Client, q: i64, chosen: Value| {
+        let (app, path, seat) = (room.app, seat_path("/practice/answers"), seat.clone());
+        async move {
+            app.post(&seat, &path, &json!({"question_id": q, "chosen": chosen}))
+                .await
+        }
+    };
+    let graded: Value = answer(&kiosk, q1, json!([0])).await.json().await.unwrap();
+    assert!(
+        graded["correct"].is_boolean() && graded["explanation"].is_string(),
+        "{graded}"
+    );
+    let res = answer(&kiosk, q1, json!([0])).await;
+    assert_eq!(error_of(res).await["code"], "already_answered");
+    let res = answer(&kiosk_a, q1, json!([99])).await;
+    assert_eq!(error_of(res).await["fields"][0]["field"], "chosen");
+    let res = answer(&kiosk_a, q1, json!([1])).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let right = [&graded, &res.json::<Value>().await.unwrap()]
+        .iter()
+        .filter(|g| g["correct"] == true)
+        .count();
+
+    // B answered on paper: the proctor records it (B sits nowhere).
+    let paper = |body: Value| {
+        let (app, path, proctor) = (
+            room.app,
+            room.path(&format!("/practice/{practice}/answers")),
+            room.proctor.clone(),
+        );
+        async move { app.post(&proctor, &path, &body).await }
+    };
+    let res = paper(json!({"trainee_id": b, "question_id": q2, "chosen": [0]})).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let res = paper(json!({"id_number": DEMO_UNGRADED, "question_id": q2, "chosen": [0]})).await;
+    assert_eq!(error_of(res).await["code"], "not_in_region");
+    let res = app
+        .post(
+            &room.proctor,
+            &room.path(&format!("/practice/{}/answers", practice + 1)),
+            &json!({"trainee_id": b, "question_id": q2, "chosen": [0]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    let v = room.view().await;
+    let tally = |q: i64| {
+        v["practice"]["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["question_id"] == q)
+            .cloned()
+            .unwrap()
+    };
+    let first = tally(q1);
+    assert_eq!(first["answered"], 2);
+    assert_eq!(first["right"], right);
+    assert_eq!(first["wrong"], 2 - right);
+    assert_eq!(tally(q2)["answered"], 1);
+    // Practice credits no study time.
+    assert_eq!(room.seat_of(a).await["credited_secs"], 0);
+
+    // Closing ends the seat's stream with why.
+    app.post(&room.proctor, &room.path("/close"), &json!({}))
+        .await;
+    let mut last = events.next().await;
+    while last.starts_with("event: ping") {
+        last = events.next().await;
+    }
+    assert!(last.starts_with("event: ended"), "{last}");
+    assert!(last.contains("room_closed"), "{last}");
+}

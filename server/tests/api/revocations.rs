@@ -104,7 +104,10 @@ async fn the_province_revokes_a_certificate_with_a_reason_and_verification_says_
         .unwrap()
         .try_into()
         .unwrap();
-    let message = revocation_message(list["generated_at"].as_i64().unwrap(), &[code.clone()]);
+    let message = revocation_message(
+        list["generated_at"].as_i64().unwrap(),
+        std::slice::from_ref(&code),
+    );
     key.verify(&message, &Signature::from_bytes(&signature))
         .expect("the list's signature holds");
     let other = revocation_message(list["generated_at"].as_i64().unwrap(), &[]);
