@@ -24,6 +24,7 @@ mod revocations;
 mod rooms;
 mod roster;
 mod selection;
+mod staff;
 mod study;
 mod test_clock;
 mod test_payments;
@@ -71,6 +72,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(audit::router())
         .merge(roster::router())
         .merge(passwords::router())
+        .merge(staff::router())
         .merge(reports::router())
         .merge(activities::router())
         .merge(admin_courses::router())

@@ -23,5 +23,6 @@ pub mod roster;
 pub mod seats;
 pub mod selection;
 pub mod spreadsheet;
+pub mod staff;
 pub mod study;
 pub mod study_writer;

@@ -27,6 +27,7 @@ pub mod reminders;
 pub mod reports;
 pub mod roster;
 pub mod sessions;
+pub mod staff;
 pub mod study;
 pub mod units;
 pub mod users;

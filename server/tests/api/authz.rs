@@ -118,8 +118,6 @@ enum Id {
     ClosedGroup,
     /// The open session's room code.
     Room,
-    /// A practice set pushed to the open session's seats.
-    Practice,
 }
 
 /// A request body, made for each cell from the row's records.
@@ -205,6 +203,9 @@ const MATRIX: &[Row] = &[
     row("GET    /api/orders/{id}",                                  &[Order],                NONE,                    [401, 200, 404, 404, 404, 403, 403, 403, 403]),
     row("POST   /api/orders/{id}/pay",                              &[UnitOrder],            NONE,                    [401, 404, 404, 200, 404, 403, 403, 403, 403]),
     row("GET    /api/unit/staff",                                   &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
+    row("GET    /api/unit/staff/progress",                          &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
+    row("GET    /api/unit/staff/progress.csv",                      &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
+    row("GET    /api/unit/staff/progress.xlsx",                     &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
     row("GET    /api/unit/roster.csv",                              &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
     row("GET    /api/unit/roster.xlsx",                             &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
     row("POST   /api/unit/roster/import",                           &[],                     Raw(FORM, roster_form),  [401, 403, 403, 200, 200, 403, 403, 403, 403]),
@@ -245,23 +246,14 @@ const MATRIX: &[Row] = &[
     row("GET    /api/group-sessions/{id}/events",                   &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 200, 404, 200, 403]),
     row("POST   /api/group-sessions/{id}/roll-calls",               &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 403, 403, 201, 403]),
     row("POST   /api/group-sessions/{id}/roll-calls/{roll_call_id}/ticks", &[OpenGroup, RollCall], Json(tick_trainee), [401, 403, 403, 403, 403, 403, 403, 200, 403]),
-    row("POST   /api/group-sessions/{id}/seats",                    &[OpenGroup],            Json(proctor_seating),   [401, 403, 403, 403, 403, 403, 403, 200, 403]),
     row("POST   /api/group-sessions/{id}/corrections",              &[ClosedGroup],          Json(correction),        [401, 403, 403, 403, 403, 200, 404, 403, 403]),
     row("GET    /api/me/group-sessions",                            &[],                     NONE,                    [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("GET    /api/rooms/{code}",                                 &[Room],                 NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
-    row("PUT    /api/group-sessions/{id}/lecture",                  &[OpenGroup],            Json(lecture_lesson),    [401, 403, 403, 403, 403, 403, 403, 422, 403]),
-    row("POST   /api/group-sessions/{id}/roll-calls/{roll_call_id}/presence", &[OpenGroup, RollCall], Json(presence_mark), [401, 403, 403, 403, 403, 403, 403, 422, 403]),
-    row("POST   /api/group-sessions/{id}/practice",                 &[OpenGroup],            Json(practice_push),     [401, 403, 403, 403, 403, 403, 403, 201, 403]),
-    row("POST   /api/group-sessions/{id}/practice/{practice_id}/answers", &[OpenGroup, Practice], Json(paper_answer), [401, 403, 403, 403, 403, 403, 403, 200, 403]),
     row("POST   /api/rooms/{code}/sign-in",                         &[Room],                 Json(seat_sign_in),      [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/rooms/{code}/seat",                            &[Room],                 NONE,                    [401, 401, 401, 401, 401, 401, 401, 401, 401]),
     row("POST   /api/rooms/{code}/sign-out",                        &[Room],                 NONE,                    [204, 204, 204, 204, 204, 204, 204, 204, 204]),
     row("POST   /api/test/group-sessions/tick",                     &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
-    row("POST   /api/rooms/{code}/terminal",                        &[Room],                 NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/reports/summary",                              &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
-    row("GET    /api/rooms/{code}/practice",                        &[Room],                 NONE,                    [401, 401, 401, 401, 401, 401, 401, 401, 401]),
-    row("POST   /api/rooms/{code}/practice/answers",                &[Room],                 Json(seat_answer),       [401, 401, 401, 401, 401, 401, 401, 401, 401]),
-    row("GET    /api/rooms/{code}/events",                          &[Room],                 NONE,                    [401, 401, 401, 401, 401, 401, 401, 401, 401]),
     row("GET    /api/reports/non-completers.csv",                   &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("GET    /api/activities",                                   &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("POST   /api/activities",                                   &[],                     Json(activity_input),    [401, 403, 403, 403, 403, 201, 201, 403, 403]),
@@ -436,10 +428,6 @@ struct World {
 }
 
 impl World {
-    /// The seat code the fixture's kiosk terminal shows.
-    seat_code: String,
-    practice: i64,
-    practice_question: i64,
     async fn build(app: TestApp, ids: &[Id]) -> World {
         let fuzhou_unit = unit_in_region(&app, "350100").await;
         insert_admin(
@@ -506,9 +494,6 @@ impl World {
         };
         w.trainee_records().await;
         w.group_body = group_schedule(&w).await;
-            seat_code: String::new(),
-            practice: 0,
-            practice_question: 0,
         if ids.iter().any(|i| matches!(i, Session | Check)) {
             w.session = w
                 .created(Caller::Trainee, "/api/study/sessions", start_study(&w))
@@ -542,7 +527,7 @@ impl World {
         }
         if ids
             .iter()
-            .any(|i| matches!(i, Group | OpenGroup | RollCall | ClosedGroup | Room | Practice))
+            .any(|i| matches!(i, Group | OpenGroup | RollCall | ClosedGroup | Room))
         {
             w.group_session(ids).await;
         }
@@ -563,7 +548,7 @@ impl World {
         self.room = created["code"].as_str().unwrap().to_owned();
         if !ids
             .iter()
-            .any(|i| matches!(i, OpenGroup | RollCall | ClosedGroup | Room | Practice))
+            .any(|i| matches!(i, OpenGroup | RollCall | ClosedGroup | Room))
         {
             return;
         }
@@ -582,22 +567,6 @@ impl World {
         if ids.contains(&RollCall) {
             self.roll_call = self.proctor_post("/roll-calls", 201).await["id"]
                 .as_i64()
-        let res = self
-            .app
-            .post(&terminal, &format!("{room}/terminal"), &json!({}))
-            .await;
-        assert_eq!(res.status(), StatusCode::OK, "fixture kiosk seat code");
-        self.seat_code = res.json::<Value>().await.unwrap()["seat_code"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        if ids.contains(&Practice) {
-            let pushed = self.proctor_post("/practice", 201).await;
-            self.practice = pushed["practice"]["id"].as_i64().unwrap();
-            self.practice_question = pushed["practice"]["questions"][0]["question_id"]
-                .as_i64()
-                .unwrap();
-        }
                 .unwrap();
         }
         if ids.contains(&ClosedGroup) {
@@ -795,7 +764,6 @@ impl World {
         };
         value.to_string()
     }
-            Practice => self.practice,
 
     /// The row's path with its parameters filled in.
     fn path(&self, row: &Row) -> String {
@@ -996,33 +964,6 @@ fn seat_sign_in(w: &World) -> Value {
 fn tick_trainee(w: &World) -> Value {
     json!({"trainee_id": w.trainee_id})
 }
-/// The fixture's session is of the seats format: its proctor is told a lecture's routes are
-/// not for it (422), everyone else is refused before that.
-fn lecture_lesson(w: &World) -> Value {
-    json!({"lesson_id": w.lesson})
-}
-
-fn presence_mark(w: &World) -> Value {
-    json!({"trainee_id": w.trainee_id, "present": true})
-}
-
-fn practice_push(_: &World) -> Value {
-    json!({})
-}
-
-fn paper_answer(w: &World) -> Value {
-    json!({"trainee_id": w.trainee_id, "question_id": w.practice_question, "chosen": [0]})
-}
-
-/// No caller has a seat credential: refused before the body is read.
-fn seat_answer(w: &World) -> Value {
-    json!({"question_id": w.attempt_question, "chosen": [0]})
-}
-
-fn proctor_seating(w: &World) -> Value {
-    json!({"seat_code": w.seat_code, "id_number": DEMO_GRADED})
-}
-
 
 fn correction(w: &World) -> Value {
     json!({"trainee_id": w.trainee_id, "credited_secs": 0, "reason": "平板断网，监考员核实"})

@@ -27,6 +27,7 @@ mod revocations;
 mod roster;
 mod security;
 mod sim;
+mod staff;
 mod storm;
 mod study;
 mod system;
