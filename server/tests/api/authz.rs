@@ -118,6 +118,8 @@ enum Id {
     ClosedGroup,
     /// The open session's room code.
     Room,
+    /// A practice set pushed to the open session's seats.
+    Practice,
 }
 
 /// A request body, made for each cell from the row's records.
@@ -243,14 +245,23 @@ const MATRIX: &[Row] = &[
     row("POST   /api/group-sessions/{id}/open",                     &[Group],                NONE,                    [401, 403, 403, 403, 403, 403, 403, 200, 403]),
     row("POST   /api/group-sessions/{id}/pin",                      &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 403, 403, 200, 403]),
     row("POST   /api/group-sessions/{id}/close",                    &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 403, 403, 200, 403]),
+    row("POST   /api/group-sessions/{id}/seats",                    &[OpenGroup],            Json(proctor_seating),   [401, 403, 403, 403, 403, 403, 403, 200, 403]),
     row("GET    /api/group-sessions/{id}/events",                   &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 200, 404, 200, 403]),
     row("POST   /api/group-sessions/{id}/roll-calls",               &[OpenGroup],            NONE,                    [401, 403, 403, 403, 403, 403, 403, 201, 403]),
     row("POST   /api/group-sessions/{id}/roll-calls/{roll_call_id}/ticks", &[OpenGroup, RollCall], Json(tick_trainee), [401, 403, 403, 403, 403, 403, 403, 200, 403]),
+    row("PUT    /api/group-sessions/{id}/lecture",                  &[OpenGroup],            Json(lecture_lesson),    [401, 403, 403, 403, 403, 403, 403, 422, 403]),
+    row("POST   /api/group-sessions/{id}/roll-calls/{roll_call_id}/presence", &[OpenGroup, RollCall], Json(presence_mark), [401, 403, 403, 403, 403, 403, 403, 422, 403]),
+    row("POST   /api/group-sessions/{id}/practice",                 &[OpenGroup],            Json(practice_push),     [401, 403, 403, 403, 403, 403, 403, 201, 403]),
+    row("POST   /api/group-sessions/{id}/practice/{practice_id}/answers", &[OpenGroup, Practice], Json(paper_answer), [401, 403, 403, 403, 403, 403, 403, 200, 403]),
     row("POST   /api/group-sessions/{id}/corrections",              &[ClosedGroup],          Json(correction),        [401, 403, 403, 403, 403, 200, 404, 403, 403]),
     row("GET    /api/me/group-sessions",                            &[],                     NONE,                    [401, 200, 200, 403, 403, 403, 403, 403, 403]),
     row("GET    /api/rooms/{code}",                                 &[Room],                 NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("POST   /api/rooms/{code}/sign-in",                         &[Room],                 Json(seat_sign_in),      [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("POST   /api/rooms/{code}/terminal",                        &[Room],                 NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/rooms/{code}/seat",                            &[Room],                 NONE,                    [401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    row("GET    /api/rooms/{code}/practice",                        &[Room],                 NONE,                    [401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    row("POST   /api/rooms/{code}/practice/answers",                &[Room],                 Json(seat_answer),       [401, 401, 401, 401, 401, 401, 401, 401, 401]),
+    row("GET    /api/rooms/{code}/events",                          &[Room],                 NONE,                    [401, 401, 401, 401, 401, 401, 401, 401, 401]),
     row("POST   /api/rooms/{code}/sign-out",                        &[Room],                 NONE,                    [204, 204, 204, 204, 204, 204, 204, 204, 204]),
     row("POST   /api/test/group-sessions/tick",                     &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/reports/summary",                              &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
@@ -425,6 +436,10 @@ struct World {
     room: String,
     pin: String,
     roll_call: i64,
+    /// The seat code the fixture's kiosk terminal shows.
+    seat_code: String,
+    practice: i64,
+    practice_question: i64,
 }
 
 impl World {
@@ -491,6 +506,9 @@ impl World {
             room: String::new(),
             pin: String::new(),
             roll_call: 0,
+            seat_code: String::new(),
+            practice: 0,
+            practice_question: 0,
         };
         w.trainee_records().await;
         w.group_body = group_schedule(&w).await;
@@ -515,19 +533,19 @@ impl World {
         }
         if ids
             .iter()
-            .any(|i| matches!(i, Draft | DraftLesson | DraftVideo | DraftQuestion))
-        {
-            w.draft_course(ids.contains(&DraftVideo)).await;
-        }
-        if ids
-            .iter()
             .any(|i| matches!(i, Activity | ApprovedActivity))
         {
             w.activity(ids.contains(&ApprovedActivity)).await;
         }
         if ids
             .iter()
-            .any(|i| matches!(i, Group | OpenGroup | RollCall | ClosedGroup | Room))
+            .any(|i| matches!(i, Draft | DraftLesson | DraftVideo | DraftQuestion))
+        {
+            w.draft_course(ids.contains(&DraftVideo)).await;
+        }
+        if ids
+            .iter()
+            .any(|i| matches!(i, Group | OpenGroup | RollCall | ClosedGroup | Room | Practice))
         {
             w.group_session(ids).await;
         }
@@ -548,7 +566,7 @@ impl World {
         self.room = created["code"].as_str().unwrap().to_owned();
         if !ids
             .iter()
-            .any(|i| matches!(i, OpenGroup | RollCall | ClosedGroup | Room))
+            .any(|i| matches!(i, OpenGroup | RollCall | ClosedGroup | Room | Practice))
         {
             return;
         }
@@ -564,6 +582,22 @@ impl World {
             .post(&terminal, &format!("{room}/sign-in"), &seat_sign_in(self))
             .await;
         assert_eq!(res.status(), StatusCode::OK, "fixture seat sign-in");
+        let res = self
+            .app
+            .post(&terminal, &format!("{room}/terminal"), &json!({}))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "fixture kiosk seat code");
+        self.seat_code = res.json::<Value>().await.unwrap()["seat_code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if ids.contains(&Practice) {
+            let pushed = self.proctor_post("/practice", 201).await;
+            self.practice = pushed["practice"]["id"].as_i64().unwrap();
+            self.practice_question = pushed["practice"]["questions"][0]["question_id"]
+                .as_i64()
+                .unwrap();
+        }
         if ids.contains(&RollCall) {
             self.roll_call = self.proctor_post("/roll-calls", 201).await["id"]
                 .as_i64()
@@ -761,6 +795,7 @@ impl World {
             Group | OpenGroup | ClosedGroup => self.group,
             RollCall => self.roll_call,
             Room => return self.room.clone(),
+            Practice => self.practice,
         };
         value.to_string()
     }
@@ -959,6 +994,33 @@ fn group_plan(w: &World) -> Value {
 
 fn seat_sign_in(w: &World) -> Value {
     json!({"id_number": DEMO_GRADED, "pin": w.pin})
+}
+
+/// The fixture's session is of the seats format: its proctor is told a lecture's routes are
+/// not for it (422), everyone else is refused before that.
+fn lecture_lesson(w: &World) -> Value {
+    json!({"lesson_id": w.lesson})
+}
+
+fn presence_mark(w: &World) -> Value {
+    json!({"trainee_id": w.trainee_id, "present": true})
+}
+
+fn practice_push(_: &World) -> Value {
+    json!({})
+}
+
+fn paper_answer(w: &World) -> Value {
+    json!({"trainee_id": w.trainee_id, "question_id": w.practice_question, "chosen": [0]})
+}
+
+/// No caller has a seat credential: refused before the body is read.
+fn seat_answer(w: &World) -> Value {
+    json!({"question_id": w.attempt_question, "chosen": [0]})
+}
+
+fn proctor_seating(w: &World) -> Value {
+    json!({"seat_code": w.seat_code, "id_number": DEMO_GRADED})
 }
 
 fn tick_trainee(w: &World) -> Value {
