@@ -102,7 +102,7 @@ async fn sign_in(
 /// until the proctor seats someone at it from the console (`POST
 /// /api/group-sessions/{id}/seats`); the next ask then takes that seat (`seat`, the seat
 /// cookie set, any account sign-in of the terminal ended).
-#[utoipa::path(post, path = "/api/rooms/{code}/terminal", tag = "rooms",
+#[utoipa::path(post, path = "/api/rooms/{code}/terminal", security(()), tag = "rooms",
     params(("code" = String, Path, description = "room code")),
     responses(
         (status = 200, body = TerminalView, description = "The seat code to show, or the seat the proctor made here (seat cookie set)"),
@@ -167,7 +167,7 @@ async fn sign_out(
 
 /// The seat's person's attempt on the practice set the proctor pushed last (made at the
 /// first look; graded by the practice rules).
-#[utoipa::path(get, path = "/api/rooms/{code}/practice", tag = "rooms",
+#[utoipa::path(get, path = "/api/rooms/{code}/practice", security(("seat" = [])), tag = "rooms",
     params(("code" = String, Path, description = "room code")),
     responses(
         (status = 200, body = Attempt),
@@ -186,7 +186,7 @@ async fn practice(
 
 /// The seat answers a question of the pushed practice set: immediate feedback, and the
 /// console's tally moves.
-#[utoipa::path(post, path = "/api/rooms/{code}/practice/answers", tag = "rooms",
+#[utoipa::path(post, path = "/api/rooms/{code}/practice/answers", security(("seat" = [])), tag = "rooms",
     request_body = AnswerQuestion,
     params(("code" = String, Path, description = "room code")),
     responses(
@@ -210,7 +210,7 @@ async fn practice_answer(
 /// The seat's live events as server-sent events: `practice` (`{"id"}`: a practice set was
 /// pushed; first the current one, if any), `ended` (`{"code"}`: `seat_ended`, `seat_moved` or
 /// `room_closed`; the last event) and `ping` (`{"now"}`, when nothing happened for 5 s).
-#[utoipa::path(get, path = "/api/rooms/{code}/events", tag = "rooms",
+#[utoipa::path(get, path = "/api/rooms/{code}/events", security(("seat" = [])), tag = "rooms",
     params(("code" = String, Path, description = "room code")),
     responses(
         (status = 200, content_type = "text/event-stream", description = "`practice`, `ended` and `ping` events"),
