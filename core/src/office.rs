@@ -290,6 +290,14 @@ pub struct ReportRow {
     pub completed: u64,
 }
 
+/// The unit a summary is narrowed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReportUnit {
+    pub id: i64,
+    pub name: String,
+}
+
 /// `GET /api/reports/summary`: a region's year, and the same counts by sub-region (the region
 /// itself for units directly in it), by unit and by grade.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -301,6 +309,9 @@ pub struct ReportSummary {
     pub region_name: String,
     /// The region one level up, inside the reader's subtree (for going back up).
     pub parent: Option<String>,
+    /// With `unit`: the one unit the counts are of (drilled down from its region).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<ReportUnit>,
     pub trainees: u64,
     pub registered: u64,
     pub paid: u64,

@@ -3,6 +3,7 @@
 //! Each administrator's tool is a page module here, a `Route` below and an entry in
 //! [`tools::TOOLS`], which both the navigation and the home page read.
 
+pub mod activities;
 pub mod audit;
 pub mod console;
 pub mod course_editor;
@@ -62,6 +63,7 @@ pub fn AdminApp() -> impl IntoView {
                         <Route path=path!("/audit") view=audit::AuditPage />
                         <Route path=path!("/unit/roster") view=roster::RosterPage />
                         <Route path=path!("/reports") view=reports::ReportsPage />
+                        <Route path=path!("/activities") view=activities::ActivitiesPage />
                         <Route path=path!("/group-sessions") view=group_sessions::GroupSessionsPage />
                         <Route path=path!("/group-sessions/new") view=group_sessions::NewGroupSessionPage />
                         <Route path=path!("/group-sessions/:id") view=group_detail::GroupSessionPage />

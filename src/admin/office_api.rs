@@ -70,10 +70,49 @@ pub async fn import_roster(
     call("POST", path, Body::File(file.file.clone(), "text/csv")).await
 }
 
-/// `GET /api/reports/summary` of a region (the reader's own when `None`).
+/// `GET /api/reports/summary` of a region (the reader's own when `None`), or of one unit in it.
 pub async fn report_summary(
     region: Option<String>,
+    unit: Option<i64>,
 ) -> Result<qinxue_core::office::ReportSummary, ApiError> {
-    let q = query(&[("region", region.unwrap_or_default())]);
+    let q = query(&[
+        ("region", region.unwrap_or_default()),
+        ("unit", unit.map(|u| u.to_string()).unwrap_or_default()),
+    ]);
     call("GET", &format!("/api/reports/summary{q}"), Body::Empty).await
+}
+
+/// `GET /api/activities`: those of the reader's subtree, the latest first.
+pub async fn activities() -> Result<Vec<qinxue_core::activity::Activity>, ApiError> {
+    call("GET", "/api/activities", Body::Empty).await
+}
+
+/// `POST /api/activities`: an office files one.
+pub async fn file_activity(
+    input: &qinxue_core::activity::ActivityInput,
+) -> Result<qinxue_core::activity::Activity, ApiError> {
+    call("POST", "/api/activities", json(input)).await
+}
+
+/// `POST /api/activities/{id}/approve`, or `/reject` with a reason.
+pub async fn decide_activity(
+    id: i64,
+    reason: Option<String>,
+) -> Result<qinxue_core::activity::Activity, ApiError> {
+    match reason {
+        None => call("POST", &format!("/api/activities/{id}/approve"), Body::Empty).await,
+        Some(reason) => {
+            let body = qinxue_core::activity::RejectActivity { reason };
+            call("POST", &format!("/api/activities/{id}/reject"), json(&body)).await
+        }
+    }
+}
+
+/// `POST /api/activities/{id}/attendance` with the pasted 身份证号.
+pub async fn upload_attendance(
+    id: i64,
+    id_numbers: Vec<String>,
+) -> Result<qinxue_core::activity::AttendanceReport, ApiError> {
+    let body = qinxue_core::activity::AttendanceUpload { id_numbers };
+    call("POST", &format!("/api/activities/{id}/attendance"), json(&body)).await
 }

@@ -61,6 +61,12 @@ pub const TOOLS: &[Tool] = &[
         roles: &[Role::OfficeAdmin, Role::ProvincialAdmin],
     },
     Tool {
+        href: "/activities",
+        label: crate::admin::activities::TITLE,
+        summary: crate::admin::activities::SUMMARY,
+        roles: &[Role::OfficeAdmin, Role::ProvincialAdmin],
+    },
+    Tool {
         href: "/group-sessions",
         label: crate::admin::group_sessions::TITLE,
         summary: crate::admin::group_sessions::SUMMARY,

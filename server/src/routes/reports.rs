@@ -27,6 +27,8 @@ struct ReportQuery {
     year: Option<i32>,
     /// A region code inside the reader's subtree; their own region when absent.
     region: Option<String>,
+    /// A unit (id) of that region's subtree: the counts and people of that unit only.
+    unit: Option<i64>,
 }
 
 /// Trainees, registered, paid and completed in a region for a year, by sub-region, unit and
@@ -34,14 +36,16 @@ struct ReportQuery {
 #[utoipa::path(get, path = "/api/reports/summary", tag = "reports", params(ReportQuery),
     responses((status = 200, body = ReportSummary),
         (status = 403, body = ErrorBody, description = "neither an office nor the provincial admin"),
-        (status = 404, body = ErrorBody, description = "a region outside the reader's subtree, or a year not configured")))]
+        (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
+        (status = 401, body = ErrorBody, description = "not signed in"),
+        (status = 404, body = ErrorBody, description = "a region outside the reader's subtree, a unit outside that region, or a year not configured")))]
 async fn summary(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<ReportSummary>> {
     Ok(Json(
-        reports::summary(&state, &actor, q.year, q.region.as_deref()).await?,
+        reports::summary(&state, &actor, q.year, q.region.as_deref(), q.unit).await?,
     ))
 }
 
@@ -49,13 +53,17 @@ async fn summary(
 /// missing (身份证号 masked), as CSV with a BOM; no row limit.
 #[utoipa::path(get, path = "/api/reports/non-completers.csv", tag = "reports", params(ReportQuery),
     responses((status = 200, content_type = "text/csv", body = String),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, body = ErrorBody, description = "`invalid_query`"),
+        (status = 401, body = ErrorBody, description = "not signed in"),
+        (status = 403, body = ErrorBody, description = "neither an office nor the provincial admin"),
+        (status = 404, body = ErrorBody, description = "a region outside the reader's subtree, a unit outside that region, or a year not configured")))]
 async fn non_completers_csv(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<impl IntoResponse> {
-    let bytes = reports::non_completers_csv(&state, &actor, q.year, q.region.as_deref()).await?;
+    let bytes =
+        reports::non_completers_csv(&state, &actor, q.year, q.region.as_deref(), q.unit).await?;
     Ok(super::download(
         bytes,
         "text/csv; charset=utf-8",

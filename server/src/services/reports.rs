@@ -13,7 +13,7 @@ use chrono::Datelike;
 use qinxue_core::catalogue::format_hours;
 use qinxue_core::completion::{self as completion_rule, secs_per_hour, Credit, Source, YearTerms};
 use qinxue_core::id_number::mask_id_number;
-use qinxue_core::office::{ReportRow, ReportSummary};
+use qinxue_core::office::{ReportRow, ReportSummary, ReportUnit};
 use qinxue_core::time::local_date;
 use qinxue_core::{Grade, PolicyYear};
 use sqlx::AnyConnection;
@@ -226,12 +226,28 @@ fn child_code(root: &str, path: &str) -> String {
     }
 }
 
-/// `GET /api/reports/summary`.
+/// The unit a report is narrowed to: one of the region's subtree, else not found.
+fn narrowed<'a>(
+    units: &'a [store::Unit],
+    unit: Option<i64>,
+) -> Result<Option<&'a store::Unit>, AppError> {
+    match unit {
+        None => Ok(None),
+        Some(id) => units
+            .iter()
+            .find(|u| u.id == id)
+            .map(Some)
+            .ok_or(AppError::NotFound),
+    }
+}
+
+/// `GET /api/reports/summary`: of a region, or of one unit in it.
 pub async fn summary(
     state: &AppState,
     actor: &Actor,
     year: Option<i32>,
     region: Option<&str>,
+    unit: Option<i64>,
 ) -> Result<ReportSummary, AppError> {
     actor.office()?;
     let mut conn = state.db.read().await?;
@@ -240,7 +256,12 @@ pub async fn summary(
     let pattern = format!("{}%", t.path);
     let all = regions::list(&mut conn).await?;
     let units = store::units(&mut conn, &pattern).await?;
-    let standings = standings(&mut conn, state, &pattern, &policy).await?;
+    let only = narrowed(&units, unit)?;
+    let standings: Vec<Standing> = standings(&mut conn, state, &pattern, &policy)
+        .await?
+        .into_iter()
+        .filter(|s| only.is_none_or(|u| u.id == s.trainee.unit_id))
+        .collect();
     let unit_of: HashMap<i64, &store::Unit> = units.iter().map(|u| (u.id, u)).collect();
 
     let mut total = Tally::default();
@@ -304,6 +325,10 @@ pub async fn summary(
         region: t.region.code.clone(),
         region_name: t.region.name.clone(),
         parent,
+        unit: only.map(|u| ReportUnit {
+            id: u.id,
+            name: u.name.clone(),
+        }),
         trainees: total.trainees,
         registered: total.registered,
         paid: total.paid,
@@ -327,13 +352,14 @@ pub struct NonCompleter {
     pub required_secs: i64,
 }
 
-/// Everyone of the region who has not completed the year (the summary's standings), by
-/// region, unit and name; and the year's settings.
+/// Everyone of the region (or of one unit in it) who has not completed the year (the
+/// summary's standings), by region, unit and name; and the year's settings.
 pub async fn non_completers(
     state: &AppState,
     actor: &Actor,
     year: Option<i32>,
     region: Option<&str>,
+    unit: Option<i64>,
 ) -> Result<(Vec<NonCompleter>, PolicyYear), AppError> {
     actor.office()?;
     let mut conn = state.db.read().await?;
@@ -341,11 +367,12 @@ pub async fn non_completers(
     let policy = report_year(&mut conn, state, year).await?;
     let pattern = format!("{}%", t.path);
     let units = store::units(&mut conn, &pattern).await?;
+    let only = narrowed(&units, unit)?;
     let unit_of: HashMap<i64, &store::Unit> = units.iter().map(|u| (u.id, u)).collect();
     let missing: Vec<Standing> = standings(&mut conn, state, &pattern, &policy)
         .await?
         .into_iter()
-        .filter(|s| !s.completed)
+        .filter(|s| !s.completed && only.is_none_or(|u| u.id == s.trainee.unit_id))
         .collect();
     let ids: Vec<i64> = missing.iter().map(|s| s.trainee.id).collect();
     let people = store::people(&mut conn, &ids).await?;
@@ -376,8 +403,9 @@ pub async fn non_completers_csv(
     actor: &Actor,
     year: Option<i32>,
     region: Option<&str>,
+    unit: Option<i64>,
 ) -> Result<Vec<u8>, AppError> {
-    let (people, policy) = non_completers(state, actor, year, region).await?;
+    let (people, policy) = non_completers(state, actor, year, region, unit).await?;
     let all = {
         let mut conn = state.db.read().await?;
         regions::list(&mut conn).await?

@@ -66,6 +66,33 @@ async fn an_office_drills_down_its_subtree_and_sees_nothing_outside_it() {
         .iter()
         .any(|g| g["key"] == "intermediate" && g["name"] == "中级工"));
 
+    // Down to a unit: its counts, and only its people in the export.
+    let unit = &county["by_unit"][0];
+    let unit_id = unit["key"].as_str().unwrap();
+    let one = summary(&app, &office, &format!("?region=350502&unit={unit_id}")).await;
+    assert_eq!(one["unit"]["name"], unit["name"]);
+    assert_eq!(one["trainees"], unit["trainees"]);
+    assert_eq!(one["by_unit"].as_array().unwrap().len(), 1);
+    let listed = non_completers(&app, &office, &format!("?region=350502&unit={unit_id}")).await;
+    assert_eq!(
+        listed.len() as i64,
+        one["trainees"].as_i64().unwrap() - one["completed"].as_i64().unwrap()
+    );
+    let elsewhere = part(&city["by_region"], "350503");
+    assert!(elsewhere["trainees"].as_i64().unwrap() > 0);
+    let fengze = summary(&app, &office, "?region=350503").await;
+    let other_unit = fengze["by_unit"][0]["key"].as_str().unwrap();
+    let res = app
+        .get(
+            &office,
+            &format!("/api/reports/summary?region=350502&unit={other_unit}"),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "a unit outside the region"
+    );
     for outside in ["350100", "350000", "999999"] {
         let res = app
             .get(&office, &format!("/api/reports/summary?region={outside}"))
