@@ -200,6 +200,11 @@ pub async fn my_years() -> Result<Vec<qinxue_core::api::TrainingYear>, ApiError>
     read(&get("/api/me/years").await?)
 }
 
+/// `GET /api/me/reminders`: the reminders before the year's deadlines that still hold.
+pub async fn my_reminders() -> Result<Vec<qinxue_core::reminder::Reminder>, ApiError> {
+    read(&get("/api/me/reminders").await?)
+}
+
 /// `GET /api/me/certificates/{year}`: the certificate of a completed year (409
 /// `not_completed`, saying what is missing, otherwise).
 pub async fn certificate(year: i32) -> Result<qinxue_core::api::Certificate, ApiError> {
@@ -210,6 +215,12 @@ pub async fn certificate(year: i32) -> Result<qinxue_core::api::Certificate, Api
 pub async fn verify(code: &str) -> Result<qinxue_core::api::Certificate, ApiError> {
     let code: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
     read(&get(&format!("/api/verify/{code}")).await?)
+}
+
+/// `GET /api/verify/revoked`: the signed list of revoked certificates, as served (kept as
+/// it is for checking offline).
+pub async fn revocations_text() -> Result<String, ApiError> {
+    get("/api/verify/revoked").await
 }
 
 /// `GET /api/verify/key`: the key that signs every certificate's QR code.

@@ -138,6 +138,7 @@ pub struct Text {
     pub year_unpaid: &'static str,
     pub year_unpaid_closed: &'static str,
     pub earliest_first: &'static str,
+    pub reminders_title: &'static str,
     pub certificate_link: &'static str,
     pub hours_done: fn(&str, u32) -> String,
     pub not_enrolled: fn(i32) -> String,
@@ -442,6 +443,7 @@ pub const ZH_CN: Text = Text {
     year_unpaid: "尚未报名缴费",
     year_unpaid_closed: "未报名缴费，本年度报名已截止",
     earliest_first: "有未完成的年度时，新的学习时间先计入最早未完成的已缴费年度。",
+    reminders_title: "提醒",
     certificate_link: "学时证明",
     hours_done: |done, required| format!("{done} / {required} 学时"),
     not_enrolled: |year| {

@@ -21,7 +21,7 @@ const INTRO: &str = "修改只影响今后：已获得的学时按秒记录，�
 const NEXT: &str = "新建下一年度";
 const SAVE: &str = "保存修改";
 const SAVED: &str = "已保存。";
-const CLOSED: &str = "该年度学习已截止，设置仅供查看。";
+const CLOSED: &str = "该年度学习已截止，设置仅供查看；仍可决定是否允许补缴。";
 
 /// One number of the form: the API field, its label and hint.
 const NUMBERS: [(&str, &str, &str); 9] = [
@@ -148,6 +148,16 @@ fn YearForm(view: PolicyYearView) -> impl IntoView {
         .iter()
         .map(|(field, _, _)| (*field, RwSignal::new(number_of(&original, field))))
         .collect();
+    let reminder_days = RwSignal::new(
+        original
+            .reminder_days
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    let late_payment = RwSignal::new(original.late_payment);
+    let base = StoredValue::new(original.clone());
     let registration = RwSignal::new(original.registration_deadline.to_string());
     let study = RwSignal::new(original.study_deadline.to_string());
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -155,7 +165,23 @@ fn YearForm(view: PolicyYearView) -> impl IntoView {
     let numbers = StoredValue::new(numbers);
     let build = move || -> Result<PolicyYear, Vec<FieldError>> {
         let mut bad = Vec::new();
-        let mut y = PolicyYear::standard(year);
+        // The year as loaded, so that a setting this form does not show is kept as it is.
+        let mut y = base.get_value();
+        match reminder_days
+            .get_untracked()
+            .split([',', '，', ' ', '、'])
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| d.trim().parse::<u32>())
+            .collect::<Result<Vec<u32>, _>>()
+        {
+            Ok(days) => y.reminder_days = days,
+            Err(_) => bad.push(FieldError::new(
+                "reminder_days",
+                ErrorCode::OutOfRange,
+                "请填写天数，用逗号分隔，如 7,1",
+            )),
+        }
+        y.late_payment = late_payment.get_untracked();
         numbers.with_value(|ns| {
             for (field, value) in ns {
                 let text = value.get_untracked();
@@ -274,7 +300,26 @@ fn YearForm(view: PolicyYearView) -> impl IntoView {
                 {fields}
                 {date("registration_deadline", "报名缴费截止日期", registration)}
                 {date("study_deadline", "学习截止日期", study)}
+                {
+                    let error = error_for(errors, "reminder_days");
+                    view! {
+                        <div class="field" class:field-invalid=move || error.with(Option::is_some)>
+                            <label for="reminder_days">"提醒：截止日期前几天（天数，逗号分隔）"</label>
+                            <input id="reminder_days" name="reminder_days" type="text" inputmode="numeric"
+                                bind:value=reminder_days aria-describedby="err-reminder_days" />
+                            <p class="field-error" id="err-reminder_days" aria-live="polite">
+                                {move || error.get()}
+                            </p>
+                        </div>
+                    }
+                }
             </fieldset>
+            <div class="field">
+                <label>
+                    <input type="checkbox" name="late_payment" bind:checked=late_payment />
+                    " 允许未缴费人员在报名截止后补缴本年度费用（以便继续学习补足）"
+                </label>
+            </div>
             <p class="form-alert" role="alert">
                 {move || {
                     general
@@ -285,7 +330,7 @@ fn YearForm(view: PolicyYearView) -> impl IntoView {
                 }}
             </p>
             <p class="notice" role="status">{move || saved.get().then_some(SAVED)}</p>
-            <p class="actions" hidden=!editable>
+            <p class="actions">
                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
                     {SAVE}
                 </button>

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use qinxue_core::api::TrainingYear;
 use qinxue_core::catalogue::format_hours;
 use qinxue_core::completion::{secs_per_hour, Source};
+use qinxue_core::reminder::Reminder;
 use qinxue_core::time::format_local_date;
 use std::rc::Rc;
 use web_sys::Node;
@@ -20,11 +21,31 @@ pub fn years_section() -> impl IntoView {
     let fill: Fill = Rc::new(|page| {
         Box::pin(async move {
             let years = api::my_years().await?;
+            // Reminders are a courtesy: the years show what matters without them.
+            if let Ok(reminders) = api::my_reminders().await {
+                reminders_content(&page, &reminders);
+            }
             years_content(&page, &years);
             Ok(())
         })
     });
     load_into(fill)
+}
+
+/// The reminders the server sent before this year's deadlines (the same texts go by SMS).
+fn reminders_content(page: &Node, reminders: &[Reminder]) {
+    if reminders.is_empty() {
+        return;
+    }
+    let section = el(page, "section", "card reminders");
+    attr(&section, "aria-labelledby", "reminders-title");
+    text(&section, "h2", "", t().reminders_title).set_id("reminders-title");
+    let list = el(&section, "ul", "");
+    for r in reminders {
+        let item = text(&list, "li", "notice notice-warn", &r.message);
+        attr(&item, "data-testid", "reminder");
+        attr(&item, "data-kind", r.kind.as_str());
+    }
 }
 
 fn years_content(page: &Node, years: &[TrainingYear]) {
@@ -121,11 +142,16 @@ fn year_item(list: &Node, y: &TrainingYear) {
         (false, true, _) => {
             let missing = format_hours(y.missing_secs, mph);
             let mut shown = (words.year_missing)(&missing);
-            if now() > y.study_deadline {
+            let overdue = now() > y.study_deadline;
+            if overdue {
                 shown.push(' ');
                 shown.push_str(words.year_overdue);
             }
-            status.set_text_content(Some(&shown));
+            status.set_text_content(Some(&format!("{shown} ")));
+            // It may be studied for whether or not this year is paid for (policy section 七).
+            if overdue {
+                link(&status, "/study", words.go_study);
+            }
         }
     }
 }

@@ -3,19 +3,22 @@
 //! signed payload (after `#`, never sent to the server) read here and compared with it, its
 //! Ed25519 signature checked in the browser (WebCrypto) against the province's key. A pasted
 //! or scanned payload is checked the same way, also offline once the key has been fetched.
+//! Each check also looks the code up in the province's signed list of revoked certificates
+//! (`GET /api/verify/revoked`), kept here for offline use, and says how fresh that list is.
 
 use crate::api;
 use crate::components::certificate::{facts_list, statement};
 use crate::components::dom::{attr, el, text};
 use crate::components::load::{load_into, Fill};
 use crate::components::title::set_page_title;
+use chrono::DateTime;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos::Params;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 use qinxue_core::api::Certificate;
-use qinxue_core::certificate::{format_date, open, Opened};
+use qinxue_core::certificate::{format_date, open, revocation_message, Opened, RevocationList};
 use qinxue_core::time::format_local_datetime;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -28,6 +31,8 @@ use web_sys::{Element, Node};
 
 /// Where the province's key is kept between visits, for checking payloads offline.
 const KEY_STORE: &str = "qinxue.verify_key";
+/// Where the last revocation list (its JSON as served) is kept, for checking offline.
+const REVOKED_STORE: &str = "qinxue.revoked";
 
 #[derive(Params, Debug, Clone, PartialEq)]
 struct VerifyParams {
@@ -46,10 +51,24 @@ pub fn VerifyPage() -> impl IntoView {
         let fill: Fill = Rc::new(move |page| {
             let code = code.clone();
             Box::pin(async move {
-                let c = api::verify(&code).await?;
-                registered(&page, &c);
-                if let Some(payload) = fragment() {
-                    compare(&page, &c, &payload).await;
+                match api::verify(&code).await {
+                    Ok(c) => {
+                        registered(&page, &c);
+                        if let Some(payload) = fragment() {
+                            compare(&page, &c, &payload).await;
+                        }
+                    }
+                    // Unknown here, or the server out of reach: the QR code's payload can
+                    // still be checked on its own, against the kept key and list.
+                    Err(e) => {
+                        let line = text(&page, "p", "notice notice-error", &e.message());
+                        attr(&line, "data-testid", "verify-status");
+                        if let Some(payload) = fragment() {
+                            let out = el(&page, "div", "");
+                            attr(&out, "data-testid", "qr-check");
+                            check_pasted(&out, &payload).await;
+                        }
+                    }
                 }
                 paste_box(&page);
                 Ok(())
@@ -127,6 +146,63 @@ async fn compare(page: &Node, c: &Certificate, payload: &str) {
     };
     line.set_class_name(verdict.0);
     line.set_text_content(Some(&verdict.1));
+    revocation_line(page, &c.facts.code).await;
+}
+
+/// The province's revocation list: fetched and kept, or the kept one when the server cannot
+/// be reached; `None` without one, or when its signature does not hold. `true` when fetched.
+async fn revocation_list() -> Option<(RevocationList, bool)> {
+    let store = window().local_storage().ok().flatten();
+    let (body, fetched) = match api::revocations_text().await {
+        Ok(body) => (body, true),
+        Err(_) => (
+            store.as_ref()?.get_item(REVOKED_STORE).ok().flatten()?,
+            false,
+        ),
+    };
+    let list: RevocationList = crate::wire::parse(&body)?;
+    let message = revocation_message(list.generated_at, &list.codes);
+    if ed25519_ok(&message, &from_hex(&list.signature)?).await != Some(true) {
+        return None;
+    }
+    if fetched {
+        if let Some(s) = &store {
+            let _ = s.set_item(REVOKED_STORE, &body);
+        }
+    }
+    Some((list, fetched))
+}
+
+/// Whether `code` is on the revocation list, and how fresh the list is.
+async fn revocation_line(out: &Node, code: &str) {
+    let line = text(out, "p", "notice", "正在核对撤销名单……");
+    attr(&line, "data-testid", "revocation-check");
+    let (class, shown) = match revocation_list().await {
+        None => (
+            "notice",
+            "未能取得撤销名单，无法确认此证明是否已被撤销。".to_owned(),
+        ),
+        Some((list, fetched)) => {
+            let when = DateTime::from_timestamp(list.generated_at, 0)
+                .map(format_local_datetime)
+                .unwrap_or_default();
+            let fresh = if fetched {
+                format!("撤销名单更新于{when}")
+            } else {
+                format!("无法连接服务器，使用本机保存的撤销名单（更新于{when}）")
+            };
+            if list.is_revoked(code) {
+                (
+                    "notice notice-error",
+                    format!("此证明已被撤销，不能作为完成学时的证明。{fresh}。"),
+                )
+            } else {
+                ("notice notice-ok", format!("不在撤销名单中。{fresh}。"))
+            }
+        }
+    };
+    line.set_class_name(class);
+    line.set_text_content(Some(&shown));
 }
 
 /// A box to check a scanned or pasted payload without the server (once the key is known).
@@ -200,6 +276,7 @@ async fn check_pasted(out: &Element, value: &str) {
             f.code
         ),
     );
+    revocation_line(out, &f.code).await;
 }
 
 /// The province's key: fetched, and kept for offline use; the kept one when offline.
@@ -234,6 +311,12 @@ async fn subtle_call(subtle: &JsValue, name: &str, args: &[JsValue]) -> Option<J
 /// Whether the payload's Ed25519 signature holds, checked by the browser's WebCrypto; `None`
 /// when it cannot be checked here.
 async fn signature_ok(opened: &Opened) -> Option<bool> {
+    ed25519_ok(&opened.message, &opened.signature).await
+}
+
+/// Whether `signature` is the province's Ed25519 signature of `message`; `None` when it
+/// cannot be checked here (no key, no WebCrypto Ed25519).
+async fn ed25519_ok(message: &[u8], signature: &[u8]) -> Option<bool> {
     let key = from_hex(&key_hex().await?)?;
     let crypto = Reflect::get(&window(), &"crypto".into()).ok()?;
     let subtle = Reflect::get(&crypto, &"subtle".into()).ok()?;
@@ -258,8 +341,8 @@ async fn signature_ok(opened: &Opened) -> Option<bool> {
         &[
             algorithm.into(),
             key,
-            Uint8Array::from(opened.signature.as_slice()).into(),
-            Uint8Array::from(opened.message.as_slice()).into(),
+            Uint8Array::from(signature).into(),
+            Uint8Array::from(message).into(),
         ],
     )
     .await?;

@@ -3,8 +3,9 @@
 use super::{boolean, int, maybe, maybe_instant, nullable, string, time, uint, FromJson, Json};
 use chrono::NaiveDate;
 use qinxue_core::api::{Certificate, TrainingYear, VerifyKey};
-use qinxue_core::certificate::{CertificateFacts, TenthsBySource};
+use qinxue_core::certificate::{CertificateFacts, RevocationList, TenthsBySource};
 use qinxue_core::completion::BySource;
+use qinxue_core::reminder::{Reminder, ReminderKind};
 use qinxue_core::Grade;
 
 /// A calendar date on the wire (`2025-10-03`), read by hand: chrono's parser would add its
@@ -46,6 +47,16 @@ impl FromJson for CertificateFacts {
     }
 }
 
+impl FromJson for RevocationList {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
+        Some(Self {
+            generated_at: int(o, "generated_at")?,
+            codes: Vec::from_json(&o.member("codes"))?,
+            signature: string(o, "signature")?,
+        })
+    }
+}
+
 impl FromJson for Certificate {
     fn from_json<J: Json>(o: &J) -> Option<Self> {
         Some(Self {
@@ -60,6 +71,20 @@ impl FromJson for Certificate {
             revoked: boolean(o, "revoked")?,
             revoked_at: maybe_instant(o, "revoked_at")?,
             revoked_reason: nullable(o, "revoked_reason")?,
+        })
+    }
+}
+
+impl FromJson for Reminder {
+    fn from_json<J: Json>(o: &J) -> Option<Self> {
+        Some(Self {
+            id: int(o, "id")?,
+            year: i32::try_from(int(o, "year")?).ok()?,
+            kind: ReminderKind::from_wire(&string(o, "kind")?)?,
+            days_before: uint(o, "days_before")?,
+            deadline: date(o, "deadline")?,
+            message: string(o, "message")?,
+            sent_at: time(o, "sent_at")?,
         })
     }
 }

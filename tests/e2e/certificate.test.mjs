@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEMO_GRADED_TRAINEE, DEMO_PASSWORD, launchBrowser, logIn, url, withPage } from './helpers.mjs';
+import { DEMO_GRADED_TRAINEE, DEMO_PASSWORD, launchBrowser, logIn, logInAdmin, url, withPage } from './helpers.mjs';
 
 const DEMO_UNGRADED_TRAINEE = '350582199203025017';
 
@@ -79,6 +79,12 @@ test('王建国 sees last year completed, downloads its certificate, and the QR 
     const check = page.getByTestId('qr-check');
     await check.filter({ hasText: '数字签名有效' }).waitFor();
     assert.match(await check.innerText(), /二维码内容与登记一致/);
+    // The 学时 by source are among the facts compared above; the revocation list is checked too.
+    assert.match(printed.online, /^\d+\.\d 学时$/);
+    assert.match(printed.total, /^\d+\.\d 学时$/);
+    const revocation = page.getByTestId('revocation-check').first();
+    await revocation.filter({ hasText: '不在撤销名单中' }).waitFor();
+    assert.match(await revocation.innerText(), /撤销名单更新于\d{4}年/);
   });
 });
 
@@ -107,5 +113,40 @@ test('林晓梅 sees her unfinished last year still open with what is missing', 
     assert.match(status, /还差 14\.0 学时/);
     assert.match(status, /仍须继续学习补足/);
     assert.match(await years.nth(0).locator('.year-status').innerText(), /尚未报名缴费/);
+  });
+});
+
+test('a certificate the province revoked says so on its verification page, also offline', async (t) => {
+  let qrText;
+  let code;
+  await withPage(browser, t, async (page) => {
+    await logIn(page, DEMO_GRADED_TRAINEE, DEMO_PASSWORD);
+    const me = await (await page.request.get(url('/api/me'))).json();
+    const c = await (await page.request.get(url(`/api/me/certificates/${me.year.year - 1}`))).json();
+    ({ qr_text: qrText, code } = c);
+  });
+  await withPage(browser, t, async (page) => {
+    await logInAdmin(page, 'province-admin');
+    const res = await page.request.post(url(`/api/admin/certificates/${code}/revoke`), {
+      data: { reason: '学时记录有误' },
+    });
+    assert.equal(res.status(), 200);
+  });
+  await withPage(browser, t, async (page) => {
+    await page.goto(qrText);
+    const status = page.getByTestId('verify-status');
+    await status.filter({ hasText: '撤销' }).waitFor();
+    assert.match(await status.innerText(), /学时记录有误/);
+    await page.getByTestId('revocation-check').first().filter({ hasText: '此证明已被撤销' }).waitFor();
+
+    // Offline: the pasted payload is checked against the kept key and revocation list.
+    await page.context().setOffline(true);
+    const payload = decodeURIComponent(qrText.split('#')[1]);
+    await page.getByLabel('二维码内容').fill(payload);
+    await page.getByRole('button', { name: '核验' }).click();
+    const offline = page.getByTestId('revocation-check').last();
+    await offline.filter({ hasText: '本机保存的撤销名单' }).waitFor();
+    assert.match(await offline.innerText(), /此证明已被撤销.*更新于\d{4}年/);
+    await page.context().setOffline(false);
   });
 });
