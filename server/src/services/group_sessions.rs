@@ -1114,12 +1114,17 @@ pub async fn mark_presence(
     let (user_id, unit_path) =
         crate::services::seats::named_person(state, req.trainee_id, req.id_number.as_deref())
             .await?;
-    {
+    // The daily cap is the session's policy year's.
+    let rules = {
         let mut conn = state.db.read().await?;
         crate::services::seats::admit(&mut conn, &g, user_id, unit_path).await?;
-    }
+        crate::storage::policy_years::get(&mut conn, g.year)
+            .await?
+            .ok_or(AppError::NoPolicyYear)?
+            .ledger_rules()
+    };
     let (by, now, present, year) = (user.id, state.clock.now_secs(), req.present, g.year);
-    let cfg: LedgerConfig = state.ledger;
+    let cfg: LedgerConfig = state.ledger.with_year(rules);
     state
         .study
         .run(move |tx| {

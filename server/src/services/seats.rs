@@ -12,7 +12,7 @@ use crate::access::{Actor, Seat};
 use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::group_sessions::{answer_roll_call, at, roll_call_of_check};
-use crate::services::study::random_u64;
+use crate::services::study::{open_session, random_u64, Opening};
 use crate::state::AppState;
 use crate::storage::group_sessions as store;
 use crate::storage::study::{self, CheckQuestion};
@@ -563,23 +563,23 @@ pub async fn start(
             return Err(AppError::StudyClosed);
         }
     }
-    let cfg = state.ledger;
-    let (user_id, id, year, at_s) = (
-        seat.user_id,
-        seat.group_session_id,
-        seat.year,
-        now.timestamp(),
-    );
+    let (user_id, id, at_s) = (seat.user_id, seat.group_session_id, now.timestamp());
     let (_, random) = new_token()?;
-    let opened = state
-        .study
-        .run(move |tx| {
+    let opening = Opening {
+        user_id,
+        lesson_id,
+        year: seat.year,
+        at: at_s,
+        group_session_id: Some(id),
+        heartbeat_secs: state.ledger.heartbeat_secs,
+        check_window_secs: group::ROLL_CALL_WINDOW_SECS,
+    };
+    open_session(
+        state,
+        opening,
+        Session::proctored(at_s),
+        move |tx, opened| {
             Box::pin(async move {
-                let mut touched = study::end_live(&mut *tx, user_id, "superseded", at_s).await?;
-                let session = Session::proctored(at_s);
-                let opened =
-                    study::open(tx, user_id, lesson_id, year, &session, at_s, Some(id)).await?;
-                touched.push(opened.id);
                 let mut check = None;
                 let mut blocked = false;
                 if let Some(rc) = store::latest_roll_call_tx(tx, id).await? {
@@ -601,26 +601,16 @@ pub async fn start(
                 }
                 store::carry_roll_call(
                     tx,
-                    opened.id,
+                    opened,
                     check.as_ref().map(|(q, i, e)| (q, *i, *e)),
                     blocked,
                 )
                 .await?;
-                Ok((opened, touched))
+                Ok(())
             })
-        })
-        .await?;
-    state.rooms.changed(id);
-    Ok(StudySession {
-        session_id: opened.id,
-        heartbeat_secs: cfg.heartbeat_secs,
-        check_window_secs: group::ROLL_CALL_WINDOW_SECS,
-        progress: LessonProgressView {
-            credited_secs: opened.credited_secs,
-            furthest_secs: opened.furthest_secs,
-            position_secs: opened.position_secs,
         },
-    })
+    )
+    .await
 }
 
 /// Answers the roll call on the seat (its checks are roll calls only).

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::services::{completion, policy};
 use crate::state::AppState;
 use crate::storage::study::{CheckQuestion, StudyRow};
-use crate::storage::{catalogue, enrolments, study};
+use crate::storage::{catalogue, enrolments, study, Tx, WriteFuture};
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{
     CheckKind, CheckPassed, CheckPrompt, CourseProgress, HeartbeatReply, HeartbeatRequest, Lesson,
@@ -202,21 +202,66 @@ pub async fn start(
     }
     let cfg = state.ledger.with_year(year.ledger_rules());
     let session = Session::open(now.timestamp(), &cfg, random_u64()?);
-    let (user_id, year_n, at) = (user.id, year.year, now.timestamp());
+    let opening = Opening {
+        user_id: user.id,
+        lesson_id,
+        year: year.year,
+        at: now.timestamp(),
+        group_session_id: None,
+        heartbeat_secs: cfg.heartbeat_secs,
+        check_window_secs: cfg.check_window_secs,
+    };
+    open_session(state, opening, session, |_, _| Box::pin(async { Ok(()) })).await
+}
+
+/// A study session to open: whose, on which lesson, counting in which year, when, at a seat
+/// of which group session (none on the trainee's own account), and what its reply tells the
+/// client of its rhythm.
+pub(crate) struct Opening {
+    pub user_id: i64,
+    pub lesson_id: i64,
+    pub year: i32,
+    pub at: i64,
+    pub group_session_id: Option<i64>,
+    pub heartbeat_secs: i64,
+    /// The time the client has to answer a check (at a seat: a roll call).
+    pub check_window_secs: i64,
+}
+
+/// Opens a study session in the heartbeat writer, the one way one opens (on an account or at
+/// a seat): every other live session of the person ends first (one live study session per
+/// person, online or at a seat), then `then` runs in the same transaction with the new
+/// session's id (a seat carries its room's open or missed roll call over).
+pub(crate) async fn open_session<F>(
+    state: &AppState,
+    o: Opening,
+    session: Session,
+    then: F,
+) -> Result<StudySession, AppError>
+where
+    F: for<'t> FnOnce(&'t mut Tx, i64) -> WriteFuture<'t, ()> + Send + 'static,
+{
+    let (user_id, lesson_id, year, at, group) =
+        (o.user_id, o.lesson_id, o.year, o.at, o.group_session_id);
     let opened = state
         .study
         .run(move |c| {
             Box::pin(async move {
-                let ended = study::end_live(&mut *c, user_id, "superseded", at).await?;
-                let opened = study::open(c, user_id, lesson_id, year_n, &session, at, None).await?;
-                Ok((opened, ended))
+                let mut touched = study::end_live(&mut *c, user_id, "superseded", at).await?;
+                let opened = study::open(c, user_id, lesson_id, year, &session, at, group).await?;
+                touched.push(opened.id);
+                then(c, opened.id).await?;
+                Ok((opened, touched))
             })
         })
         .await?;
+    if let Some(group) = group {
+        state.rooms.changed(group);
+    }
     Ok(StudySession {
         session_id: opened.id,
-        heartbeat_secs: cfg.heartbeat_secs,
-        check_window_secs: cfg.check_window_secs,
+        heartbeat_secs: o.heartbeat_secs,
+        check_window_secs: o.check_window_secs,
         progress: LessonProgressView {
             credited_secs: opened.credited_secs,
             furthest_secs: opened.furthest_secs,
