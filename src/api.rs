@@ -301,6 +301,16 @@ pub async fn unit_staff() -> Result<UnitStaff, ApiError> {
     read(&get("/api/unit/staff").await?)
 }
 
+/// The page where a person who signed in with a one-time password sets their own.
+pub const NEW_PASSWORD_PATH: &str = "/password";
+
+/// `POST /api/me/password`.
+pub async fn change_password(
+    request: &qinxue_core::office::PasswordChange,
+) -> Result<(), ApiError> {
+    post("/api/me/password", json(request)).await.map(drop)
+}
+
 const JSON: &str = "application/json";
 
 /// What a request carries.
@@ -388,12 +398,18 @@ pub async fn send(method: &str, path: &str, body: Body) -> Result<String, ApiErr
     if response.ok() {
         return text.map_err(failed)?.ok_or(ApiError::Network);
     }
-    Err(
-        match text.ok().flatten().and_then(|t| parse::<ErrorBody>(&t)) {
-            Some(body) => ApiError::Refused(body.error),
-            None => ApiError::Status(response.status()),
-        },
-    )
+    let error = match text.ok().flatten().and_then(|t| parse::<ErrorBody>(&t)) {
+        Some(body) => ApiError::Refused(body.error),
+        None => ApiError::Status(response.status()),
+    };
+    // Signed in with a one-time password: nothing else works until the person sets their own,
+    // so every page leads to the page that does it.
+    if error.code() == Some(ErrorCode::PasswordChangeRequired)
+        && window().location().pathname().ok().as_deref() != Some(NEW_PASSWORD_PATH)
+    {
+        let _ = window().location().assign(NEW_PASSWORD_PATH);
+    }
+    Err(error)
 }
 
 /// No answer: the technical cause goes to the console, for whoever helps the person on the

@@ -9,6 +9,7 @@ use crate::pages::lesson::LessonPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::orders::OrdersPage;
+use crate::pages::password::NewPasswordPage;
 use crate::pages::pay_return::PayReturnPage;
 use crate::pages::register::RegisterPage;
 use crate::pages::study::StudyPage;
@@ -29,6 +30,7 @@ pub fn App() -> impl IntoView {
                 <FlatRoutes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/password") view=NewPasswordPage />
                     <Route path=path!("/register") view=RegisterPage />
                     <Route path=path!("/help") view=HelpPage />
                     <Route path=path!("/study") view=StudyPage />

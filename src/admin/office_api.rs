@@ -57,19 +57,6 @@ pub async fn audit(query: &str) -> Result<AuditPage, ApiError> {
     call("GET", &format!("/api/admin/audit{query}"), Body::Empty).await
 }
 
-/// `POST /api/unit/roster/import`: the picked file as the body, checked only when `dry_run`.
-pub async fn import_roster(
-    file: &crate::admin::courses_api::PickedFile,
-    dry_run: bool,
-) -> Result<qinxue_core::office::RosterReport, ApiError> {
-    let path = if dry_run {
-        "/api/unit/roster/import?dry_run=true"
-    } else {
-        "/api/unit/roster/import"
-    };
-    call("POST", path, Body::File(file.file.clone(), "text/csv")).await
-}
-
 /// `GET /api/reports/summary` of a region (the reader's own when `None`), or of one unit in it.
 pub async fn report_summary(
     region: Option<String>,

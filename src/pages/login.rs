@@ -106,6 +106,12 @@ pub fn LoginPage() -> impl IntoView {
                 {text.login_no_account}
                 <A href="/register">{text.login_to_register}</A>
             </p>
+            <details class="forgot-password" data-testid="forgot-password">
+                <summary style="display:flex;align-items:center;min-height:44px;cursor:pointer">
+                    {text.login_forgot}
+                </summary>
+                <p>{text.login_forgot_help}</p>
+            </details>
         </section>
     }
 }

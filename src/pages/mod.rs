@@ -9,6 +9,7 @@ pub mod lesson;
 pub mod login;
 pub mod not_found;
 pub mod orders;
+pub mod password;
 pub mod pay_return;
 pub mod practice;
 pub mod register;
