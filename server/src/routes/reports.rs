@@ -18,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(summary))
         .routes(routes!(non_completers_csv))
+        .routes(routes!(non_completers_xlsx))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -68,5 +69,27 @@ async fn non_completers_csv(
         bytes,
         "text/csv; charset=utf-8",
         "non-completers.csv",
+    ))
+}
+
+/// Everyone in the region who has not completed the year, with their unit and what is
+/// missing (身份证号 masked), as XLSX (every cell text); no row limit.
+#[utoipa::path(get, path = "/api/reports/non-completers.xlsx", tag = "reports", params(ReportQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 400, body = ErrorBody, description = "`invalid_query`"),
+        (status = 401, body = ErrorBody, description = "not signed in"),
+        (status = 403, body = ErrorBody, description = "neither an office nor the provincial admin"),
+        (status = 404, body = ErrorBody, description = "a region outside the reader's subtree, a unit outside that region, or a year not configured")))]
+async fn non_completers_xlsx(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<impl IntoResponse> {
+    let bytes =
+        reports::non_completers_xlsx(&state, &actor, q.year, q.region.as_deref(), q.unit).await?;
+    Ok(super::download(
+        bytes,
+        crate::services::spreadsheet::XLSX_TYPE,
+        "non-completers.xlsx",
     ))
 }

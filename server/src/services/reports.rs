@@ -4,7 +4,7 @@
 use crate::access::{Actor, Scope};
 use crate::error::AppError;
 use crate::services::completion;
-use crate::services::spreadsheet::CsvOut;
+use crate::services::spreadsheet::{CsvOut, XlsxOut};
 use crate::state::AppState;
 use crate::storage::policy_years;
 use crate::storage::regions::{self, RegionRow};
@@ -397,6 +397,51 @@ pub async fn non_completers(
     Ok((out, policy))
 }
 
+/// The non-completers' export columns, with their XLSX widths.
+const NON_COMPLETER_COLUMNS: [(&str, f64); 9] = [
+    ("姓名", 10.0),
+    ("身份证号", 22.0),
+    ("单位", 28.0),
+    ("地区", 24.0),
+    ("等级", 10.0),
+    ("已缴费", 8.0),
+    ("已获学时", 10.0),
+    ("要求学时", 10.0),
+    ("还差学时", 10.0),
+];
+
+/// The non-completers as the exports' rows: one a person, 身份证号 masked.
+async fn non_completer_rows(
+    state: &AppState,
+    actor: &Actor,
+    year: Option<i32>,
+    region: Option<&str>,
+    unit: Option<i64>,
+) -> Result<Vec<[String; 9]>, AppError> {
+    let (people, policy) = non_completers(state, actor, year, region, unit).await?;
+    let all = {
+        let mut conn = state.db.read().await?;
+        regions::list(&mut conn).await?
+    };
+    let hours = |secs: i64| format_hours(secs, policy.minutes_per_hour);
+    Ok(people
+        .into_iter()
+        .map(|p| {
+            [
+                p.name.clone(),
+                mask_id_number(&p.id_number),
+                p.unit.clone(),
+                regions::full_name(&all, &p.region_code),
+                p.grade.map_or("", Grade::label).to_owned(),
+                if p.paid { "是" } else { "否" }.to_owned(),
+                hours(p.credited_secs),
+                hours(p.required_secs),
+                hours((p.required_secs - p.credited_secs).max(0)),
+            ]
+        })
+        .collect())
+}
+
 /// `GET /api/reports/non-completers.csv`: one row a person, 身份证号 masked, no row limit.
 pub async fn non_completers_csv(
     state: &AppState,
@@ -405,35 +450,32 @@ pub async fn non_completers_csv(
     region: Option<&str>,
     unit: Option<i64>,
 ) -> Result<Vec<u8>, AppError> {
-    let (people, policy) = non_completers(state, actor, year, region, unit).await?;
-    let all = {
-        let mut conn = state.db.read().await?;
-        regions::list(&mut conn).await?
-    };
-    let mut out = CsvOut::new(&[
-        "姓名",
-        "身份证号",
-        "单位",
-        "地区",
-        "等级",
-        "已缴费",
-        "已获学时",
-        "要求学时",
-        "还差学时",
-    ]);
-    let hours = |secs: i64| format_hours(secs, policy.minutes_per_hour);
-    for p in people {
-        out.row(&[
-            &p.name,
-            &mask_id_number(&p.id_number),
-            &p.unit,
-            &regions::full_name(&all, &p.region_code),
-            p.grade.map_or("", Grade::label),
-            if p.paid { "是" } else { "否" },
-            &hours(p.credited_secs),
-            &hours(p.required_secs),
-            &hours((p.required_secs - p.credited_secs).max(0)),
-        ])?;
+    let labels: Vec<&str> = NON_COMPLETER_COLUMNS.iter().map(|(l, _)| *l).collect();
+    let mut out = CsvOut::new(&labels);
+    for row in non_completer_rows(state, actor, year, region, unit).await? {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        out.row(&cells)?;
     }
     out.finish()
+}
+
+/// `GET /api/reports/non-completers.xlsx`: the same rows as the CSV, as an XLSX workbook.
+pub async fn non_completers_xlsx(
+    state: &AppState,
+    actor: &Actor,
+    year: Option<i32>,
+    region: Option<&str>,
+    unit: Option<i64>,
+) -> Result<Vec<u8>, AppError> {
+    let rows = non_completer_rows(state, actor, year, region, unit).await?;
+    tokio::task::spawn_blocking(move || {
+        let mut out = XlsxOut::new("未完成人员", &NON_COMPLETER_COLUMNS)?;
+        for row in &rows {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            out.row(&cells)?;
+        }
+        out.finish()
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("non-completers XLSX task: {e}")))?
 }

@@ -266,6 +266,7 @@ const MATRIX: &[Row] = &[
     row("POST   /api/test/group-sessions/tick",                     &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/reports/summary",                              &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("GET    /api/reports/non-completers.csv",                   &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
+    row("GET    /api/reports/non-completers.xlsx",                  &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("GET    /api/activities",                                   &[],                     NONE,                    [401, 403, 403, 403, 403, 200, 200, 403, 200]),
     row("POST   /api/activities",                                   &[],                     Json(activity_input),    [401, 403, 403, 403, 403, 201, 201, 403, 403]),
     row("GET    /api/activities/{id}",                              &[Activity],             NONE,                    [401, 403, 403, 403, 403, 200, 404, 403, 200]),

@@ -172,3 +172,45 @@ async fn each_person_s_year_is_what_they_see_themselves_filtered_sorted_and_expo
         }
     }
 }
+
+#[tokio::test]
+async fn the_non_completers_xlsx_has_the_rows_of_the_csv() {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::spawn().await;
+    let office = app.login_as("quanzhou-admin", DEMO_PASSWORD).await;
+    let csv = app.get(&office, "/api/reports/non-completers.csv").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.bytes().await.unwrap();
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&csv[3..]);
+    let csv_rows: Vec<Vec<String>> = rows
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let res = app.get(&office, "/api/reports/non-completers.xlsx").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let xlsx_rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    assert!(csv_rows.len() > 1, "the demo has non-completers in 泉州");
+    assert_eq!(xlsx_rows, csv_rows);
+    let unit = app.login_as("unit-demo", DEMO_PASSWORD).await;
+    assert_eq!(
+        app.get(&unit, "/api/reports/non-completers.xlsx")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
