@@ -26,6 +26,7 @@ pub mod question_editor;
 pub mod question_import;
 pub mod reports;
 pub mod roster;
+pub mod staff_progress;
 pub mod text;
 pub mod tools;
 pub mod unit_orders;
@@ -62,6 +63,7 @@ pub fn AdminApp() -> impl IntoView {
                         <Route path=path!("/policy-years") view=policy_years::PolicyYearsPage />
                         <Route path=path!("/audit") view=audit::AuditPage />
                         <Route path=path!("/unit/roster") view=roster::RosterPage />
+                        <Route path=path!("/unit/staff") view=staff_progress::StaffProgressPage />
                         <Route path=path!("/reports") view=reports::ReportsPage />
                         <Route path=path!("/activities") view=activities::ActivitiesPage />
                         <Route path=path!("/group-sessions") view=group_sessions::GroupSessionsPage />

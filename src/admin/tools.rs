@@ -55,6 +55,12 @@ pub const TOOLS: &[Tool] = &[
         roles: &[Role::UnitAdmin],
     },
     Tool {
+        href: "/unit/staff",
+        label: crate::admin::staff_progress::TITLE,
+        summary: crate::admin::staff_progress::SUMMARY,
+        roles: &[Role::UnitAdmin],
+    },
+    Tool {
         href: "/reports",
         label: crate::admin::reports::TITLE,
         summary: crate::admin::reports::SUMMARY,
