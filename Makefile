@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # too old, see TOOLCHAIN.md) must come first on the PATH so that Trunk, offline, finds them.
 export PATH := $(CURDIR)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: tools test-tools web server-release run test fmt clean bench
+.PHONY: tools test-tools web server-release run test fmt clean bench fuzz
 
 # Installs only what is missing: rustup target, trunk, wasm-bindgen-cli, npm packages, brotli;
 # test-tools adds Chromium and PostgreSQL, which only the tests need.
@@ -56,6 +56,8 @@ test: test-tools
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test --workspace
 	scripts/with-postgres.sh cargo test -p qinxue-server --test api
+	cargo build --release -p qinxue-server -p qinxue-paysim
+	scripts/fuzz.sh --short
 	$(build-web)
 	scripts/e2e.sh
 
@@ -65,6 +67,14 @@ test: test-tools
 bench:
 	cargo build --release -p qinxue-server -p qinxue-bench
 	target/release/qinxue-bench $(BENCH_ARGS)
+
+# Schemathesis against the running release server's OpenAPI document, anonymous and as each
+# demo role (issue 13, scripts/fuzz.sh); prints cases and failures per role. More cases:
+# make fuzz FUZZ_EXAMPLES=500; another seed: FUZZ_SEED=7.
+fuzz:
+	scripts/install-tools.sh fuzz
+	cargo build --release -p qinxue-server -p qinxue-paysim
+	scripts/fuzz.sh
 
 fmt:
 	cargo fmt --all

@@ -19,7 +19,7 @@ WASM_BINDGEN_VERSION="$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/ve
 # certificate PDFs (QINXUE_CERT_FONT; the same font makes the browser's screenshots and text
 # widths real Chinese in the tests). `install-tools.sh test` adds what only the tests need: the
 # browser for e2e, poppler-utils (pdftotext reads the certificates back) and PostgreSQL for the
-# second run of the integration tests.
+# second run of the integration tests; `install-tools.sh fuzz` only Schemathesis (below).
 APT_PACKAGES=(brotli fonts-wqy-microhei)
 if [[ "${1:-}" == test ]]; then
   APT_PACKAGES+=(chromium chromium-driver poppler-utils postgresql)
@@ -62,6 +62,18 @@ fi
 # on every install, so one newer than both manifests means node_modules is up to date.
 if [[ ! node_modules/.package-lock.json -nt package-lock.json || ! node_modules/.package-lock.json -nt package.json ]]; then
   npm ci --no-audit --no-fund
+fi
+
+# Schemathesis (the fuzzer of `make fuzz` and of `make test`, scripts/fuzz.sh), pinned, in a
+# virtual environment of the project's own (target/ is ignored by git); the pin is the one
+# place to change its version.
+SCHEMATHESIS_VERSION=4.32.5
+if [[ "${1:-}" == test || "${1:-}" == fuzz ]]; then
+  venv=target/venv
+  if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
 fi
 
 if [[ -n "$apt_pid" ]]; then

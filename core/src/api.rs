@@ -81,17 +81,30 @@ impl FieldError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RegisterRequest {
-    /// 18-character 身份证号 (GB 11643 check character).
+    /// 18-character 身份证号 (GB 11643 check character; a lower-case `x` and surrounding
+    /// spaces are accepted).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^\s*[0-9]{17}[0-9Xx]\s*$", example = "350502198001011235")
+    )]
     pub id_number: String,
+    /// 1 to 30 characters (`account::NAME_MAX_CHARS`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 30))]
     pub name: String,
     /// 11-digit mobile number starting with 1.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^\s*1[0-9]{10}\s*$", example = "13800000000")
+    )]
     pub phone: String,
-    /// At least 8 characters.
+    /// 8 to 128 characters, not the 身份证号 or the phone number (`account::check_password`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
     /// A unit from `GET /api/units`.
     pub unit_id: i64,
     pub employment_type: EmploymentType,
-    /// One of the trades (工种) from `GET /api/trades`.
+    /// One of the trades (工种) of `account::TRADES` (the registration form lists them).
+    #[cfg_attr(feature = "openapi", schema(example = "汽车驾驶员"))]
     pub trade: String,
     pub grade: Grade,
 }
@@ -349,10 +362,12 @@ pub struct StudySession {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct HeartbeatRequest {
     /// 1 for the first heartbeat of a session, then one more each time; a retry repeats it.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000_000))]
     pub seq: i64,
     /// The page was visible throughout the interval.
     pub visible: bool,
-    /// Position in the lesson, in seconds.
+    /// Position in the lesson, in seconds (at most a day).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 86_400))]
     pub position_secs: i64,
     /// There was input (reading) or playback (video) during the interval. Absent means yes.
     #[serde(default = "yes")]

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod backup;
 pub mod certificates;
 pub mod clock;
 pub mod config;
@@ -44,6 +45,12 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+/// How long a stopping server lets the requests in flight finish before it closes them.
+/// Heartbeats and other API calls take milliseconds; what stays open is a proctor's
+/// live-events stream. Within the 10 s that service managers (systemd's default is 90 s,
+/// Kubernetes' 30 s) and the tests allow, with time left to checkpoint and close.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// API bodies are small JSON; anything larger is refused before it is read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -69,6 +76,9 @@ pub enum StartupError {
     Certificates(#[from] certificates::SetupError),
     #[error("cannot set up the payment platform's HTTP client: {0}")]
     PaymentClient(#[from] reqwest::Error),
+    /// Another server (or a restore) has the SQLite data folder.
+    #[error(transparent)]
+    DataFolder(#[from] backup::BackupError),
 }
 
 /// The whole app: routes, state and middleware.
@@ -142,12 +152,19 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     seeded_demo: bool,
+    /// SQLite: the data folder is this server's alone while it runs (its heartbeat writer
+    /// keeps live sessions in memory), and `restore` must not copy under it.
+    _data_lock: Option<backup::DataLock>,
 }
 
 impl Application {
     /// Opens and migrates the database, seeds the demo if asked, and binds the port
     /// (`:0` picks a free one, as tests do).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let data_lock = match config.database_url {
+            None => Some(backup::DataLock::take(&config.data_dir)?),
+            Some(_) => None,
+        };
         let addr = config.addr;
         let listener = TcpListener::bind(addr)
             .await
@@ -201,6 +218,7 @@ impl Application {
             listener,
             state,
             seeded_demo,
+            _data_lock: data_lock,
         })
     }
 
@@ -215,7 +233,13 @@ impl Application {
         self.seeded_demo
     }
 
-    /// Serves until `shutdown` completes, then closes the database cleanly.
+    /// Serves until `shutdown` completes (SIGTERM or Ctrl-C in `main`), then stops in order:
+    /// no new connection is accepted; the requests in flight finish (at most
+    /// [`SHUTDOWN_GRACE`]: a proctor's live-events stream never ends by itself); the heartbeat
+    /// writer drains what they queued; the WAL is checkpointed into the database file and the
+    /// database closed. Every heartbeat that was answered had been committed before its answer,
+    /// so none is lost; one cut off after the grace was never answered, and its client sends it
+    /// again (a repeated `seq` is credited once).
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -228,15 +252,41 @@ impl Application {
             self.state.config.reconcile_every,
         );
         let db = self.state.db.clone();
+        let study = self.state.study.clone();
+        let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("shutting down: no new connections; finishing the requests in flight");
+            let _ = stopping.send(true);
+        };
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let serve = axum::serve(self.listener, service).with_graceful_shutdown(signal);
+        let grace = async move {
+            let _ = stop_seen.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
+        let result = tokio::select! {
+            result = async move { serve.await } => result,
+            () = grace => {
+                tracing::warn!(grace = ?SHUTDOWN_GRACE, "requests still open after the grace (live-event streams); closing them");
+                Ok(())
+            }
+        };
         housekeeping.abort();
         rooms.abort();
         reminders.abort();
         reconciler.abort();
+        // Runs after every job queued before it: what the last requests handed the writer is
+        // committed once this answers.
+        if let Err(e) = study
+            .run(|_tx| Box::pin(async { Ok(((), Vec::new())) }))
+            .await
+        {
+            tracing::error!(error = %e, "the heartbeat writer could not be drained");
+        }
+        db.checkpoint().await;
         db.close().await;
+        tracing::info!("stopped");
         result
     }
 }

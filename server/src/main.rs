@@ -1,5 +1,8 @@
-//! Starts the Qinxue server with the configuration of the environment (DESIGN.md §7).
+//! Starts the Qinxue server with the configuration of the environment (DESIGN.md §7), or,
+//! with `backup <folder>` / `restore <folder>`, copies its data out or back (README "Backup and
+//! restore", `qinxue_server::backup`).
 
+use qinxue_server::backup;
 use qinxue_server::config::Config;
 use qinxue_server::seed::{DEMO_LOGINS, DEMO_PASSWORD, DEMO_ROOM_CODE};
 use qinxue_server::Application;
@@ -12,7 +15,15 @@ async fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .init();
-    match run().await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.as_slice() {
+        [] => run().await,
+        [command, folder] if command == "backup" || command == "restore" => {
+            copy(command, std::path::Path::new(folder)).await
+        }
+        _ => Err("usage: qinxue-server [backup <folder> | restore <folder>]".into()),
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("qinxue-server: {e}");
@@ -40,6 +51,23 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     app.run_until(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// `backup` or `restore` with the data folder and database of the environment.
+async fn copy(command: &str, folder: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    let copied = if command == "backup" {
+        backup::backup(&config, folder).await?
+    } else {
+        backup::restore(&config, folder).await?
+    };
+    println!(
+        "{command}: database {} bytes (integrity check ok), {} media files, signing key {}",
+        copied.database_bytes,
+        copied.media_files,
+        if copied.key { "copied" } else { "absent" }
+    );
     Ok(())
 }
 

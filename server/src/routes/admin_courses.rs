@@ -242,7 +242,8 @@ async fn delete_lesson(
     params(("id" = i64, Path, description = "course id"), ("lesson_id" = i64, Path, description = "lesson id")),
     responses((status = 200, body = AdminCourse),
         (status = 413, body = ErrorBody, description = "`file_too_large`"),
-        (status = 415, body = ErrorBody, description = "`unsupported_file_type`")))]
+        (status = 415, body = ErrorBody, description = "`unsupported_file_type`"),
+        (status = 422, body = ErrorBody, description = "`validation_failed`: the lesson is not a video lesson")))]
 async fn upload_video(
     State(state): State<AppState>,
     actor: Actor,

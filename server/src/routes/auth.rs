@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A trainee registers; the new account is signed in.
-#[utoipa::path(post, path = "/api/auth/register", tag = "auth", request_body = RegisterRequest,
+#[utoipa::path(post, path = "/api/auth/register", security(()), tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, body = SessionUser, description = "Registered and signed in (session cookie set)"),
         (status = 409, body = ErrorBody, description = "`id_number_taken` or `phone_taken`"),
@@ -44,7 +44,7 @@ async fn register(
 }
 
 /// Signs in with a 身份证号, mobile number or administrator username.
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/auth/login", security(()), tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, body = SessionUser, description = "Signed in (session cookie set)"),
         (status = 401, body = ErrorBody, description = "`invalid_credentials`"),

@@ -19,7 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Published courses with their lessons, filtered; a signed-in trainee's trade comes first.
-#[utoipa::path(get, path = "/api/courses", tag = "catalogue", params(CourseFilter),
+#[utoipa::path(get, path = "/api/courses", security((), ("session" = [])), tag = "catalogue", params(CourseFilter),
     responses((status = 200, body = Vec<Course>), (status = 400, body = ErrorBody)))]
 async fn list_courses(
     State(state): State<AppState>,
@@ -32,7 +32,7 @@ async fn list_courses(
 }
 
 /// A lesson's content and the trainee's progress on it this year.
-#[utoipa::path(get, path = "/api/lessons/{id}", tag = "catalogue",
+#[utoipa::path(get, path = "/api/lessons/{id}", security(("session" = []), ("seat" = [])), tag = "catalogue",
     params(("id" = i64, Path, description = "lesson id")),
     responses((status = 200, body = Lesson), (status = 404, body = ErrorBody)))]
 async fn get_lesson(

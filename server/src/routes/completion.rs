@@ -111,6 +111,7 @@ async fn certificate_qr(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct YearQuery {
     /// The policy year; the year in force when absent.
@@ -140,7 +141,7 @@ async fn unit_zip(
 
 /// The province's public key, which verifies the signed payload in every certificate's QR
 /// code without asking the server.
-#[utoipa::path(get, path = "/api/verify/key", tag = "completion",
+#[utoipa::path(get, path = "/api/verify/key", security(()), tag = "completion",
     responses((status = 200, body = VerifyKey)))]
 async fn verify_key(State(state): State<AppState>) -> Json<VerifyKey> {
     Json(certificates::key(&state))
@@ -148,7 +149,7 @@ async fn verify_key(State(state): State<AppState>) -> Json<VerifyKey> {
 
 /// Public: everything a certificate states (身份证号 masked), and whether it was revoked.
 /// Limited per address.
-#[utoipa::path(get, path = "/api/verify/{code}", tag = "completion",
+#[utoipa::path(get, path = "/api/verify/{code}", security(()), tag = "completion",
     params(("code" = String, Path, description = "the certificate's verification code")),
     responses(
         (status = 200, body = Certificate, description = "`pdf_url` is null"),

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct EligibilityQuery {
     /// The person's 身份证号 (18 characters, checksum-validated).

@@ -11,7 +11,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(health))
 }
 
-#[utoipa::path(get, path = "/api/health", tag = "system", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/api/health", security(()), tag = "system", responses((status = 200, body = Health)))]
 async fn health() -> Json<Health> {
     Json(Health {
         status: "ok".into(),

@@ -13,6 +13,7 @@ mod group_sessions;
 mod health;
 mod me;
 pub mod media;
+pub mod openapi;
 mod orders;
 mod passwords;
 mod payments;
@@ -90,7 +91,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             .merge(reminders::test_router());
     }
     let (router, doc) = api.split_for_parts();
-    let doc = Arc::new(doc);
+    let doc = Arc::new(openapi::document(&doc));
     router
         .route(
             "/api/openapi.json",

@@ -22,7 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A payment's final state, from the platform. The body is read raw: it is verified over the
 /// fields exactly as sent, and kept as received.
-#[utoipa::path(post, path = "/api/payments/notify", tag = "payments",
+#[utoipa::path(post, path = "/api/payments/notify", security(()), tag = "payments",
     request_body(content = String, description = "signed JSON notification", content_type = "application/json"),
     responses(
         (status = 200, body = String, description = "`success`: applied, or already applied"),

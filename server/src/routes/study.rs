@@ -27,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Opens a study session on a lesson; the trainee's other session, if any, ends.
-#[utoipa::path(post, path = "/api/study/sessions", tag = "study", request_body = StartStudy,
+#[utoipa::path(post, path = "/api/study/sessions", security(("session" = []), ("seat" = [])), tag = "study", request_body = StartStudy,
     responses(
         (status = 201, body = StudySession),
         (status = 403, body = ErrorBody, description = "`not_enrolled` or not a trainee"),
@@ -47,7 +47,7 @@ async fn start(
 }
 
 /// Reports the interval since the previous heartbeat; the server decides what it earns.
-#[utoipa::path(post, path = "/api/study/sessions/{id}/heartbeat", tag = "study", request_body = HeartbeatRequest,
+#[utoipa::path(post, path = "/api/study/sessions/{id}/heartbeat", security(("session" = []), ("seat" = [])), tag = "study", request_body = HeartbeatRequest,
     params(("id" = i64, Path, description = "study session id")),
     responses(
         (status = 200, body = HeartbeatReply),
@@ -70,7 +70,7 @@ async fn heartbeat(
 }
 
 /// Ends a session (the page is closing), crediting its last interval if one is sent.
-#[utoipa::path(post, path = "/api/study/sessions/{id}/end", tag = "study", request_body = EndStudy,
+#[utoipa::path(post, path = "/api/study/sessions/{id}/end", security(("session" = []), ("seat" = [])), tag = "study", request_body = EndStudy,
     params(("id" = i64, Path, description = "study session id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn end(
@@ -88,7 +88,7 @@ async fn end(
 }
 
 /// Answers an anti-idle check.
-#[utoipa::path(post, path = "/api/study/checks/{id}", tag = "study", request_body = CheckAnswer,
+#[utoipa::path(post, path = "/api/study/checks/{id}", security(("session" = []), ("seat" = [])), tag = "study", request_body = CheckAnswer,
     params(("id" = String, Path, description = "check id")),
     responses(
         (status = 200, body = CheckPassed),

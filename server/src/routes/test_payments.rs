@@ -14,7 +14,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(reconcile))
 }
 
-#[utoipa::path(post, path = "/api/test/reconcile", tag = "test",
+#[utoipa::path(post, path = "/api/test/reconcile", security(()), tag = "test",
     responses((status = 200, body = ReconcileReport)))]
 async fn reconcile(State(state): State<AppState>) -> Result<Json<ReconcileReport>> {
     Ok(Json(payments::reconcile(&state).await?))

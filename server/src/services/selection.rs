@@ -14,6 +14,7 @@ use qinxue_core::ErrorCode;
 
 /// Catalogue filters; all optional.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CourseFilter {
     /// Words the title must contain.

@@ -427,6 +427,25 @@ impl Db {
         }
     }
 
+    /// SQLite: copies the whole WAL into the database file and empties it, in the writers'
+    /// turn (at shutdown, after the last write; and before a backup), so that the file alone
+    /// holds every commit. PostgreSQL checkpoints by itself.
+    pub async fn checkpoint(&self) {
+        let Some(pool) = &self.checkpoints else {
+            return;
+        };
+        let _turn = self.write_turn().await;
+        match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(pool)
+            .await
+            .and_then(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?)))
+        {
+            Ok((0, pages)) => tracing::info!(pages, "WAL checkpointed"),
+            Ok((_, pages)) => tracing::warn!(pages, "WAL checkpoint could not finish (busy)"),
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+        }
+    }
+
     /// Closes every connection (the SQLite WAL is checkpointed on the last close).
     pub async fn close(&self) {
         self.reader.close().await;

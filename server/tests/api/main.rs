@@ -26,6 +26,7 @@ mod reports;
 mod revocations;
 mod roster;
 mod security;
+mod shutdown;
 mod sim;
 mod staff;
 mod storm;
