@@ -6,7 +6,7 @@
 //! once; the rule itself is kept when a payment is applied, by the database's constraints
 //! (a second payment for a person is flagged for refund, never counted twice).
 
-use crate::access::{Actor, Payer, Scope};
+use crate::access::{AccessError, Actor, Payer, Scope};
 use crate::error::AppError;
 use crate::payments::{PaymentRequest, PaymentStatus};
 use crate::services::{payments, policy};
@@ -27,6 +27,99 @@ use std::collections::{BTreeSet, HashMap};
 /// The platform's limit on a payment's subject.
 const MAX_SUBJECT_CHARS: usize = 128;
 
+/// Why an order is not made, paid or shown.
+#[derive(Debug, thiserror::Error)]
+pub enum OrderError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// Only the year in force, or an earlier configured one, can be paid for.
+    #[error("year not offered; the year in force is {current}")]
+    YearNotOffered { current: i32 },
+    #[error("registration closed")]
+    RegistrationClosed,
+    /// A unit admin's order that names no one.
+    #[error("no trainees chosen")]
+    NoTraineesChosen,
+    #[error("more trainees than an order takes, or none")]
+    TraineeCount,
+    /// Ids that are not trainees of the admin's unit.
+    #[error("not unit staff: {0:?}")]
+    NotUnitStaff(Vec<i64>),
+    /// These people (named) are paid for already; `field` is the request's.
+    #[error("already paid for {year}")]
+    AlreadyPaid {
+        field: &'static str,
+        names: Vec<String>,
+        year: i32,
+    },
+    /// A payer who may not pay this way (a trainee without a grade, a trainee naming others).
+    #[error("may not pay this way")]
+    NotPayable,
+    #[error("order not found")]
+    NotFound,
+    #[error("order settled")]
+    Settled,
+    #[error("payment platform unavailable")]
+    PaymentUnavailable,
+    #[error("no policy year {0}")]
+    NoPolicyYear(i32),
+    /// A fault of the layers below (database, transaction, policy year, randomness).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for OrderError {
+    fn from(e: sqlx::Error) -> Self {
+        OrderError::Fault(e.into())
+    }
+}
+
+impl From<OrderError> for AppError {
+    fn from(e: OrderError) -> Self {
+        match e {
+            OrderError::Access(e) => e.into(),
+            OrderError::YearNotOffered { current } => AppError::field(
+                "year",
+                ErrorCode::OutOfRange,
+                format!("只能报名 {current} 年度"),
+            ),
+            OrderError::RegistrationClosed => AppError::RegistrationClosed,
+            OrderError::NoTraineesChosen => AppError::field(
+                "trainee_ids",
+                ErrorCode::ValidationFailed,
+                "请选择要缴费的人员",
+            ),
+            OrderError::TraineeCount => AppError::field(
+                "trainee_ids",
+                ErrorCode::OutOfRange,
+                format!("每张订单可选 1 到 {MAX_ORDER_TRAINEES} 人"),
+            ),
+            OrderError::NotUnitStaff(ids) => {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                AppError::Validation(vec![FieldError::new(
+                    "trainee_ids",
+                    ErrorCode::NotUnitStaff,
+                    format!("编号为 {} 的人员不是本单位的学员", ids.join("、")),
+                )])
+            }
+            OrderError::AlreadyPaid { field, names, year } => AppError::Conflict(FieldError::new(
+                field,
+                ErrorCode::AlreadyPaid,
+                format!(
+                    "{} 已缴纳 {year} 年度培训费，不能重复缴费",
+                    names.join("、")
+                ),
+            )),
+            OrderError::NotPayable => AppError::Forbidden,
+            OrderError::NotFound => AppError::NotFound,
+            OrderError::Settled => AppError::OrderSettled,
+            OrderError::PaymentUnavailable => AppError::PaymentUnavailable,
+            OrderError::NoPolicyYear(_) => AppError::NoPolicyYear,
+            OrderError::Fault(e) => e,
+        }
+    }
+}
+
 /// `POST /api/orders`: makes (or, for a trainee's own open order, reuses) an order and opens
 /// its payment. The order is committed before the platform is called, so a platform that is
 /// down leaves it pending and payable later.
@@ -34,7 +127,7 @@ pub async fn create(
     state: &AppState,
     actor: &Actor,
     req: CreateOrder,
-) -> Result<OrderCreated, AppError> {
+) -> Result<OrderCreated, OrderError> {
     let payer = actor.payer()?;
     let now = state.clock.now();
     let current = policy::in_force(state, now).await?;
@@ -50,36 +143,28 @@ pub async fn create(
         Some(y) => y,
         None if req.year == current.year => current,
         None => {
-            return Err(AppError::field(
-                "year",
-                ErrorCode::OutOfRange,
-                format!("只能报名 {} 年度", current.year),
-            ))
+            return Err(OrderError::YearNotOffered {
+                current: current.year,
+            })
         }
     };
     if !year.payable(now) {
-        return Err(AppError::RegistrationClosed);
+        return Err(OrderError::RegistrationClosed);
     }
     let order = match (payer, req.trainee_ids) {
         (Payer::Trainee(user), None) => individual_order(state, user, &year).await?,
         (Payer::Unit { admin, unit_id }, Some(ids)) => {
             unit_order(state, admin, actor.people()?, unit_id, &year, ids).await?
         }
-        (Payer::Unit { .. }, None) => {
-            return Err(AppError::field(
-                "trainee_ids",
-                ErrorCode::ValidationFailed,
-                "请选择要缴费的人员",
-            ))
-        }
-        _ => return Err(AppError::Forbidden),
+        (Payer::Unit { .. }, None) => return Err(OrderError::NoTraineesChosen),
+        _ => return Err(OrderError::NotPayable),
     };
     open_payment(state, &order).await
 }
 
 /// `POST /api/orders/{id}/pay`: a new cashier page for an open order (after the platform was
 /// down, or the payer cancelled).
-pub async fn pay(state: &AppState, actor: &Actor, id: i64) -> Result<OrderCreated, AppError> {
+pub async fn pay(state: &AppState, actor: &Actor, id: i64) -> Result<OrderCreated, OrderError> {
     let payer = actor.payer()?;
     let order = {
         let mut conn = state.db.read().await?;
@@ -87,16 +172,16 @@ pub async fn pay(state: &AppState, actor: &Actor, id: i64) -> Result<OrderCreate
     };
     let order = order
         .filter(|o| payer.may_pay(o.kind, o.payer_id, o.unit_id))
-        .ok_or(AppError::NotFound)?;
+        .ok_or(OrderError::NotFound)?;
     if order.status.is_settled() {
-        return Err(AppError::OrderSettled);
+        return Err(OrderError::Settled);
     }
     let year = {
         let mut conn = state.db.read().await?;
         policy_years::in_force(&mut conn, order.year).await?
     };
     if !year.is_some_and(|y| y.payable(state.clock.now())) {
-        return Err(AppError::RegistrationClosed);
+        return Err(OrderError::RegistrationClosed);
     }
     if order.kind == OrderKind::Unit {
         let (now, admin, order_id) = (state.clock.now_secs(), payer.user().id, order.id);
@@ -117,8 +202,8 @@ async fn individual_order(
     state: &AppState,
     user: &User,
     year: &PolicyYear,
-) -> Result<OrderRow, AppError> {
-    let grade = user.grade.ok_or(AppError::Forbidden)?;
+) -> Result<OrderRow, OrderError> {
+    let grade = user.grade.ok_or(OrderError::NotPayable)?;
     let new = NewOrder {
         merchant_order_id: merchant_order_id(year.year)?,
         kind: OrderKind::Individual,
@@ -134,7 +219,12 @@ async fn individual_order(
         .write(move |c| {
             Box::pin(async move {
                 if enrolments::is_active(&mut *c, new.payer_id, new.year).await? {
-                    return Err(already_paid("year", &[name], new.year));
+                    return Err(OrderError::AlreadyPaid {
+                        field: "year",
+                        names: vec![name],
+                        year: new.year,
+                    }
+                    .into());
                 }
                 let id = match orders::insert(&mut *c, &new, now).await? {
                     Some(id) => {
@@ -164,6 +254,7 @@ async fn individual_order(
             })
         })
         .await
+        .map_err(OrderError::from)
 }
 
 /// A unit order for some of the unit's staff: `staff` is the scope of the admin's unit's people.
@@ -174,14 +265,10 @@ async fn unit_order(
     unit_id: i64,
     year: &PolicyYear,
     ids: Vec<i64>,
-) -> Result<OrderRow, AppError> {
+) -> Result<OrderRow, OrderError> {
     let ids: BTreeSet<i64> = ids.into_iter().collect();
     if ids.is_empty() || ids.len() > MAX_ORDER_TRAINEES {
-        return Err(AppError::field(
-            "trainee_ids",
-            ErrorCode::OutOfRange,
-            format!("每张订单可选 1 到 {MAX_ORDER_TRAINEES} 人"),
-        ));
+        return Err(OrderError::TraineeCount);
     }
     let merchant_order_id = merchant_order_id(year.year)?;
     let (now, admin_id, year) = (state.clock.now_secs(), admin.id, year.clone());
@@ -195,17 +282,13 @@ async fn unit_order(
                         .into_iter()
                         .map(|s| (s.id, s))
                         .collect();
-                let strangers: Vec<String> = ids
+                let strangers: Vec<i64> = ids
                     .iter()
+                    .copied()
                     .filter(|id| !staff.contains_key(id))
-                    .map(i64::to_string)
                     .collect();
                 if !strangers.is_empty() {
-                    return Err(AppError::Validation(vec![FieldError::new(
-                        "trainee_ids",
-                        ErrorCode::NotUnitStaff,
-                        format!("编号为 {} 的人员不是本单位的学员", strangers.join("、")),
-                    )]));
+                    return Err(OrderError::NotUnitStaff(strangers).into());
                 }
                 let chosen: Vec<&orders::StaffRow> = ids.iter().map(|id| &staff[id]).collect();
                 let paid: Vec<String> = chosen
@@ -214,7 +297,12 @@ async fn unit_order(
                     .map(|s| format!("{}（{}）", s.name, mask_id_number(&s.id_number)))
                     .collect();
                 if !paid.is_empty() {
-                    return Err(already_paid("trainee_ids", &paid, year.year));
+                    return Err(OrderError::AlreadyPaid {
+                        field: "trainee_ids",
+                        names: paid,
+                        year: year.year,
+                    }
+                    .into());
                 }
                 let amount_fen = chosen.iter().map(|s| year.fee_fen(s.grade)).sum();
                 if let Some(id) =
@@ -269,18 +357,7 @@ async fn unit_order(
             })
         })
         .await
-}
-
-/// The 409 that names who is already paid for.
-fn already_paid(field: &str, names: &[String], year: i32) -> AppError {
-    AppError::Conflict(FieldError::new(
-        field,
-        ErrorCode::AlreadyPaid,
-        format!(
-            "{} 已缴纳 {year} 年度培训费，不能重复缴费",
-            names.join("、")
-        ),
-    ))
+        .map_err(OrderError::from)
 }
 
 /// A new order number: the year and 64 random bits, so that it is unique at the platform.
@@ -291,7 +368,7 @@ fn merchant_order_id(year: i32) -> Result<String, AppError> {
 }
 
 /// Opens (or gets back) the order's payment at the platform and records it.
-async fn open_payment(state: &AppState, order: &OrderRow) -> Result<OrderCreated, AppError> {
+async fn open_payment(state: &AppState, order: &OrderRow) -> Result<OrderCreated, OrderError> {
     let subject = match &order.unit_name {
         Some(unit) if order.kind == OrderKind::Unit => {
             format!("{}年度工勤技能岗位培训费（{unit}）", order.year)
@@ -310,12 +387,12 @@ async fn open_payment(state: &AppState, order: &OrderRow) -> Result<OrderCreated
     };
     let created = state.payments.create(&request).await.map_err(|e| {
         tracing::warn!(order_id = order.id, error = %e, "cannot open a payment; the order stays payable");
-        AppError::PaymentUnavailable
+        OrderError::PaymentUnavailable
     })?;
     if created.status != PaymentStatus::Pending {
         // Already paid at the platform, and the word of it has not reached us yet.
         let _ = payments::reconcile_order(state, &order.merchant_order_id).await;
-        return Err(AppError::OrderSettled);
+        return Err(OrderError::Settled);
     }
     let (id, now) = (order.id, state.clock.now_secs());
     let (payment_id, pay_url) = (created.payment_id, created.cashier_url);
@@ -327,7 +404,7 @@ async fn open_payment(state: &AppState, order: &OrderRow) -> Result<OrderCreated
         })
         .await?;
     if !still_open {
-        return Err(AppError::OrderSettled);
+        return Err(OrderError::Settled);
     }
     Ok(OrderCreated {
         id: order.id,
@@ -338,19 +415,19 @@ async fn open_payment(state: &AppState, order: &OrderRow) -> Result<OrderCreated
 }
 
 /// `GET /api/orders/{id}`; someone else's order is a 404.
-pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Order, AppError> {
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Order, OrderError> {
     let payer = actor.payer()?;
     let mut conn = state.db.read().await?;
     let order = orders::get_in(&mut conn, &payer.orders(), id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(OrderError::NotFound)?;
     let items = orders::items_of(&mut conn, &[id]).await?;
     Ok(to_api(payer, order, items))
 }
 
 /// `GET /api/orders`: a trainee's orders (their own and their unit's for them) or a unit
 /// admin's unit's orders, newest first.
-pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<Order>, AppError> {
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<Order>, OrderError> {
     let payer = actor.payer()?;
     let mut conn = state.db.read().await?;
     let rows = orders::list_in(&mut conn, &payer.orders()).await?;
@@ -407,7 +484,7 @@ pub async fn unit_staff(
     state: &AppState,
     actor: &Actor,
     year: Option<i32>,
-) -> Result<UnitStaff, AppError> {
+) -> Result<UnitStaff, OrderError> {
     actor.unit_admin()?;
     let staff_scope = actor.people()?;
     let now = state.clock.now();
@@ -418,7 +495,7 @@ pub async fn unit_staff(
             policy_years::in_force(&mut conn, y)
                 .await?
                 .filter(|p| p.year == y)
-                .ok_or(AppError::NoPolicyYear)?
+                .ok_or(OrderError::NoPolicyYear(y))?
         }
     };
     let mut conn = state.db.read().await?;
