@@ -6,6 +6,7 @@ mod activities;
 mod admin_courses;
 mod audit;
 mod authz;
+mod backup;
 mod bad_input;
 mod catalogue;
 mod certificates;

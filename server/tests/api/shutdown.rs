@@ -17,13 +17,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The real server process, on its own data folder.
-struct Server {
+pub struct Server {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Server {
-    fn start(data: &Path) -> Server {
+    pub fn start(data: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_qinxue-server"))
             .env("QINXUE_ADDR", "127.0.0.1:0")
             .env("QINXUE_DATA", data)
@@ -55,7 +55,7 @@ impl Server {
         Server { child, url }
     }
 
-    fn terminate(&self) {
+    pub fn terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -64,7 +64,7 @@ impl Server {
     }
 
     /// Waits for the process to end, at most `limit`; its exit status and how long it took.
-    fn wait(&mut self, limit: Duration) -> (std::process::ExitStatus, Duration) {
+    pub fn wait(&mut self, limit: Duration) -> (std::process::ExitStatus, Duration) {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("the child can be waited for") {
@@ -86,7 +86,7 @@ impl Drop for Server {
     }
 }
 
-async fn sign_in(url: &str) -> Client {
+pub async fn sign_in(url: &str) -> Client {
     let client = Client::builder().cookie_store(true).build().unwrap();
     let res = client
         .post(format!("{url}/api/auth/login"))
@@ -98,7 +98,7 @@ async fn sign_in(url: &str) -> Client {
     client
 }
 
-async fn year_secs(client: &Client, url: &str) -> i64 {
+pub async fn year_secs(client: &Client, url: &str) -> i64 {
     let progress: Value = client
         .get(format!("{url}/api/study/progress"))
         .send()
@@ -112,7 +112,7 @@ async fn year_secs(client: &Client, url: &str) -> i64 {
 
 /// One heartbeat after 20 s on the test clock, answering its check if one comes; the credit
 /// the answers gave, or `None` once the server no longer answers.
-async fn beat(client: &Client, url: &str, session: i64, seq: i64) -> Option<i64> {
+pub async fn beat(client: &Client, url: &str, session: i64, seq: i64) -> Option<i64> {
     let advanced = client
         .post(format!("{url}/api/test/clock"))
         .json(&json!({"advance_secs": 20}))
