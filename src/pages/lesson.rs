@@ -4,14 +4,17 @@
 //! (`pages::practice`), so practising earns time like reading.
 
 use crate::api;
+use crate::components::dom::{el, link};
 use crate::components::load::{load_into, Fill};
 use crate::components::title::set_page_title;
+use crate::i18n::t;
 use crate::pages::practice;
 use crate::study::player::{Place, Player};
 use leptos::prelude::*;
 use leptos::Params;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
+use qinxue_core::api::StudyProgress;
 use qinxue_core::ledger::LessonKind;
 use std::rc::Rc;
 
@@ -39,10 +42,37 @@ pub fn LessonPage() -> impl IntoView {
                     practice::mount(&player.screen.article, lesson.course_id);
                 }
                 let _ = page.append_child(&player.screen.root);
+                next_lesson(&player.screen.root, &progress, lesson.course_id, lesson.id);
                 player.run();
                 Ok(())
             })
         });
         load_into(fill)
     }
+}
+
+/// The way on at the end of the lesson: the course's next lesson (the year's progress lists a
+/// studied course's lessons in order), or back to 我的学习 after its last.
+fn next_lesson(root: &web_sys::Element, progress: &StudyProgress, course_id: i64, lesson_id: i64) {
+    let words = t();
+    let next = progress
+        .courses
+        .iter()
+        .find(|c| c.course_id == course_id)
+        .and_then(|c| {
+            let at = c.lessons.iter().position(|l| l.lesson_id == lesson_id)?;
+            c.lessons.get(at + 1)
+        });
+    let nav = el(root, "nav", "lesson-next");
+    let _ = nav.set_attribute("aria-label", words.next_lesson);
+    let a = match next {
+        Some(l) => link(
+            &nav,
+            &format!("/lessons/{}", l.lesson_id),
+            words.next_lesson,
+        ),
+        None => link(&nav, "/study", words.course_finished),
+    };
+    a.set_class_name("button button-primary");
+    let _ = a.set_attribute("data-testid", "next-lesson");
 }

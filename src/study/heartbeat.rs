@@ -3,6 +3,9 @@
 //! far a video may be sought. The server decides what any of it earns (`qinxue_core::ledger`);
 //! these rules only make sure an honest trainee's reports are the ones it credits.
 
+use qinxue_core::api::HeartbeatReply;
+use qinxue_core::ledger::BeatVerdict;
+
 /// The longest wait between two tries of one heartbeat, in seconds.
 pub const MAX_BACKOFF_SECS: u32 = 30;
 
@@ -213,6 +216,68 @@ impl SeekGuard {
     }
 }
 
+/// What the server's answer to a heartbeat says about crediting, as the player tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crediting {
+    /// Nothing known yet (no answer since the session began, since playing started or since
+    /// the page came back into view).
+    Unknown,
+    /// The last interval was credited.
+    Counting,
+    /// A check is open, or a missed one blocks crediting: it must be answered first.
+    CheckOpen,
+    /// The lesson has all the time it can earn.
+    LessonFull,
+    /// The day's cap is reached.
+    DayCapped,
+    /// The video is not playing.
+    NotPlaying,
+    /// The video plays a part already watched, which earns nothing again.
+    Rewatching,
+}
+
+/// What the page knows of a video at the heartbeat it sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VideoAt {
+    pub playing: bool,
+    pub position_secs: i64,
+}
+
+/// What a heartbeat's answer means for the trainee; `None` when it says nothing new (early,
+/// replayed or out of sequence: the interval stays open). The server credits an interval only
+/// when the page was visible, no check is open or missed, the lesson and the day have room,
+/// and (video) new ground was played (`qinxue_core::ledger::heartbeat`): a `credited` answer
+/// that earned nothing is told apart by which of those failed.
+pub fn crediting(
+    reply: &HeartbeatReply,
+    duration_secs: i64,
+    video: Option<VideoAt>,
+) -> Option<Crediting> {
+    if reply.check.is_some() {
+        return Some(Crediting::CheckOpen);
+    }
+    match reply.verdict {
+        BeatVerdict::Held | BeatVerdict::Blocked => return Some(Crediting::CheckOpen),
+        // The page is in view again (the player knows when it is not): the next answer says.
+        BeatVerdict::Hidden => return Some(Crediting::Unknown),
+        BeatVerdict::Early | BeatVerdict::Replayed | BeatVerdict::OutOfSequence => return None,
+        BeatVerdict::Credited => {}
+    }
+    Some(if reply.lesson_credited_secs >= duration_secs {
+        Crediting::LessonFull
+    } else if reply.credited_secs > 0 {
+        Crediting::Counting
+    } else {
+        match video {
+            Some(v) if !v.playing => Crediting::NotPlaying,
+            // Behind the furthest point by more than the server's seek slack.
+            Some(v) if v.position_secs + 2 < reply.furthest_secs => Crediting::Rewatching,
+            // Visible, no check, room in the lesson, new ground: only the day's cap is left.
+            _ => Crediting::DayCapped,
+        }
+    })
+}
+
 /// Whole seconds left until `deadline_ms`, never negative.
 pub fn seconds_left(deadline_ms: f64, now_ms: f64) -> i64 {
     ((deadline_ms - now_ms) / 1000.0).ceil().max(0.0) as i64
@@ -405,6 +470,102 @@ mod tests {
         assert_eq!(guard.furthest(), 30.0);
         assert_eq!(guard.resume_at(45), 30.0);
         assert_eq!(guard.resume_at(12), 12.0);
+    }
+
+    fn reply(
+        verdict: BeatVerdict,
+        credited_secs: i64,
+        lesson_credited_secs: i64,
+    ) -> HeartbeatReply {
+        HeartbeatReply {
+            credited_secs,
+            verdict,
+            lesson_credited_secs,
+            year_credited_secs: 0,
+            furthest_secs: 300,
+            check: None,
+        }
+    }
+
+    #[test]
+    fn only_a_credited_interval_is_counting_and_every_other_answer_says_why_not() {
+        let playing = Some(VideoAt {
+            playing: true,
+            position_secs: 300,
+        });
+        let c = |r: &HeartbeatReply, v| crediting(r, 600, v);
+        assert_eq!(
+            c(&reply(BeatVerdict::Credited, 20, 100), None),
+            Some(Crediting::Counting)
+        );
+        assert_eq!(
+            c(&reply(BeatVerdict::Credited, 20, 100), playing),
+            Some(Crediting::Counting)
+        );
+        assert_eq!(
+            c(&reply(BeatVerdict::Held, 0, 100), None),
+            Some(Crediting::CheckOpen)
+        );
+        assert_eq!(
+            c(&reply(BeatVerdict::Blocked, 0, 100), None),
+            Some(Crediting::CheckOpen)
+        );
+        assert_eq!(
+            c(&reply(BeatVerdict::Credited, 0, 600), None),
+            Some(Crediting::LessonFull)
+        );
+        assert_eq!(
+            c(&reply(BeatVerdict::Credited, 5, 600), playing),
+            Some(Crediting::LessonFull)
+        );
+        assert_eq!(
+            c(&reply(BeatVerdict::Credited, 0, 100), None),
+            Some(Crediting::DayCapped)
+        );
+        assert_eq!(
+            c(&reply(BeatVerdict::Credited, 0, 100), playing),
+            Some(Crediting::DayCapped)
+        );
+        let paused = Some(VideoAt {
+            playing: false,
+            position_secs: 300,
+        });
+        assert_eq!(
+            c(&reply(BeatVerdict::Credited, 0, 100), paused),
+            Some(Crediting::NotPlaying)
+        );
+        let behind = Some(VideoAt {
+            playing: true,
+            position_secs: 120,
+        });
+        assert_eq!(
+            c(&reply(BeatVerdict::Credited, 0, 100), behind),
+            Some(Crediting::Rewatching)
+        );
+        assert_eq!(
+            c(&reply(BeatVerdict::Hidden, 0, 100), None),
+            Some(Crediting::Unknown)
+        );
+        for said_nothing in [
+            BeatVerdict::Early,
+            BeatVerdict::Replayed,
+            BeatVerdict::OutOfSequence,
+        ] {
+            assert_eq!(c(&reply(said_nothing, 0, 100), None), None);
+        }
+    }
+
+    #[test]
+    fn an_open_check_comes_first_even_with_an_early_answer() {
+        let mut r = reply(BeatVerdict::Early, 0, 100);
+        r.check = Some(qinxue_core::api::CheckPrompt {
+            id: "c".into(),
+            prompt: "3 + 4 = ?".into(),
+            options: vec!["7".into()],
+            expires_at: chrono::DateTime::UNIX_EPOCH,
+            kind: Default::default(),
+        });
+        assert_eq!(crediting(&r, 600, None), Some(Crediting::CheckOpen));
     }
 
     #[test]

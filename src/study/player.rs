@@ -6,7 +6,8 @@
 use crate::api::{self, ApiError};
 use crate::i18n::t;
 use crate::study::heartbeat::{
-    seconds_left, text_position, text_scroll_top, video_position, Beats, SeekGuard,
+    crediting, seconds_left, text_position, text_scroll_top, video_position, Beats, Crediting,
+    SeekGuard, VideoAt,
 };
 use crate::study::screen::{Screen, Status};
 use leptos::prelude::*;
@@ -57,6 +58,12 @@ pub struct Player {
     /// The last check answered or given up on: replies still on their way may carry it.
     settled_check: RefCell<Option<String>>,
     answering: Cell<bool>,
+    /// The last check was answered wrong or let run out: the next one says it is new.
+    failed_check: Cell<bool>,
+    /// What the server's last answer said about crediting.
+    crediting: Cell<Crediting>,
+    /// The heartbeat got no answer and goes again in this many seconds.
+    offline: Cell<Option<u32>>,
     year_secs: Cell<i64>,
     /// Input (reading) or playback (video) since the last heartbeat was sent.
     active: Cell<bool>,
@@ -96,6 +103,9 @@ impl Player {
             check: RefCell::new(None),
             settled_check: RefCell::new(None),
             answering: Cell::new(false),
+            failed_check: Cell::new(false),
+            crediting: Cell::new(Crediting::Unknown),
+            offline: Cell::new(None),
             year_secs: Cell::new(year_secs),
             active: Cell::new(false),
             mounted: Cell::new(true),
@@ -127,7 +137,15 @@ impl Player {
         match &screen.video {
             Some(video) => on(
                 video,
-                &["loadedmetadata", "seeking", "timeupdate", "ratechange"],
+                &[
+                    "loadedmetadata",
+                    "seeking",
+                    "timeupdate",
+                    "ratechange",
+                    "play",
+                    "pause",
+                    "ended",
+                ],
             ),
             None => {
                 let input = [
@@ -193,6 +211,18 @@ impl Player {
                     let _ = self.screen.dialog.show_modal();
                 }
             }
+            "play" => {
+                // Playing again: whether it is credited, the next answer says (a full lesson
+                // or day stays full).
+                if !matches!(
+                    self.crediting.get(),
+                    Crediting::LessonFull | Crediting::DayCapped | Crediting::CheckOpen
+                ) {
+                    self.crediting.set(Crediting::Unknown);
+                }
+                self.show_status();
+            }
+            "pause" | "ended" => self.show_status(),
             "loadedmetadata" | "seeking" | "timeupdate" | "ratechange" => self.on_video(&kind),
             // Reading: any input counts as activity.
             _ => self.active.set(true),
@@ -223,10 +253,12 @@ impl Player {
                     this.guard
                         .borrow_mut()
                         .reached(session.progress.furthest_secs);
+                    this.crediting.set(Crediting::Unknown);
+                    this.offline.set(None);
                     if hidden() {
                         this.hide();
                     } else {
-                        this.screen.status(&Status::Running);
+                        this.show_status();
                         this.schedule(this.heartbeat_secs.get());
                     }
                 }
@@ -270,6 +302,10 @@ impl Player {
             position_secs: self.position(),
             active,
         };
+        let video = self.screen.video.as_ref().map(|_| VideoAt {
+            playing: self.playing(),
+            position_secs: request.position_secs,
+        });
         let this = Rc::clone(self);
         spawn_local(async move {
             let reply = api::heartbeat(session, &request).await;
@@ -279,13 +315,15 @@ impl Player {
             match reply {
                 Ok(reply) => {
                     this.beats.borrow_mut().answered();
-                    this.apply(reply);
+                    this.offline.set(None);
+                    this.apply(reply, video);
                     this.schedule(this.heartbeat_secs.get());
                 }
                 Err(error) if error.is_transient() => {
                     let wait = this.beats.borrow_mut().failed();
                     this.active.set(this.active.get() || active);
-                    this.screen.status(&Status::Retrying(wait));
+                    this.offline.set(Some(wait));
+                    this.show_status();
                     this.schedule(wait);
                 }
                 // The server took the heartbeat; only its answer was unreadable.
@@ -298,10 +336,11 @@ impl Player {
         });
     }
 
-    /// Shows what a heartbeat earned, and the check it brought.
-    fn apply(self: &Rc<Self>, reply: HeartbeatReply) {
-        if !hidden() {
-            self.screen.status(&Status::Running);
+    /// Shows what a heartbeat earned, and the check it brought; `video` is the video's state
+    /// when the heartbeat was sent.
+    fn apply(self: &Rc<Self>, reply: HeartbeatReply, video: Option<VideoAt>) {
+        if let Some(c) = crediting(&reply, self.duration, video) {
+            self.crediting.set(c);
         }
         self.screen.lesson_secs(reply.lesson_credited_secs);
         self.set_year_secs(reply.year_credited_secs);
@@ -312,6 +351,31 @@ impl Player {
             Some(check) => self.open_check(check),
             None => self.close_check(),
         }
+        self.show_status();
+    }
+
+    /// Says whether time is being credited now, and if not, why and what to do: what the page
+    /// knows itself (hidden, offline, a check open, the video paused) comes before what the
+    /// server's last answer said.
+    fn show_status(&self) {
+        if self.session.get().is_none() {
+            return;
+        }
+        let said = self.crediting.get();
+        let status = if hidden() {
+            Status::Hidden
+        } else if let Some(wait) = self.offline.get() {
+            Status::Retrying(wait)
+        } else if self.check.borrow().is_some() {
+            Status::Live(Crediting::CheckOpen)
+        } else if matches!(said, Crediting::LessonFull | Crediting::DayCapped) {
+            Status::Live(said)
+        } else if self.screen.video.is_some() && !self.playing() {
+            Status::Live(Crediting::NotPlaying)
+        } else {
+            Status::Live(said)
+        };
+        self.screen.status(&status);
     }
 
     fn set_year_secs(&self, secs: i64) {
@@ -327,9 +391,13 @@ impl Player {
             .set(Date::now() + (window_secs * 1000) as f64);
         self.screen.note(None);
         self.screen.open_check(&check, window_secs);
+        if self.failed_check.replace(false) {
+            self.screen.check_note(Some(t().check_new));
+        }
         *self.check.borrow_mut() = Some(check.id);
         self.countdown.set(self.countdown.get().wrapping_add(1));
         self.tick(self.countdown.get());
+        self.show_status();
     }
 
     /// Shows the seconds left, then again a second later, while the same check is open.
@@ -339,9 +407,21 @@ impl Player {
         }
         let left = seconds_left(self.check_deadline.get(), Date::now());
         self.screen.check_left(left);
+        let this = Rc::clone(self);
         if left > 0 {
-            let this = Rc::clone(self);
             set_timeout(move || this.tick(generation), Duration::from_secs(1));
+        } else {
+            // Run out: ask for the next check at once, a moment after the server's own
+            // deadline (whole seconds there) has passed too.
+            self.failed_check.set(true);
+            set_timeout(
+                move || {
+                    if this.countdown.get() == generation {
+                        this.beat();
+                    }
+                },
+                Duration::from_millis(1_500),
+            );
         }
     }
 
@@ -370,18 +450,20 @@ impl Player {
             }
             match result {
                 Ok(passed) => {
+                    this.crediting.set(Crediting::Unknown);
                     this.settle(check_id, t().check_passed);
                     this.screen.lesson_secs(passed.lesson_credited_secs);
                     this.set_year_secs(this.year_secs.get() + passed.credited_secs);
+                    this.show_status();
                 }
                 Err(error) if error.code() == Some(ErrorCode::SessionEnded) => this.refused(&error),
-                // Already replaced by a newer check, which the next heartbeat brings.
+                // Already replaced by a newer check, which a heartbeat brings at once.
                 Err(error) if error.code() == Some(ErrorCode::NotFound) => {
-                    this.settle(check_id, t().check_timed_out)
+                    this.next_check(check_id, t().check_timed_out)
                 }
-                // Wrong or too late: the next heartbeat brings a new check.
+                // Wrong or too late: crediting waits for the next check, asked for at once.
                 Err(error) if matches!(error, ApiError::Refused(_)) => {
-                    this.settle(check_id, &error.message())
+                    this.next_check(check_id, &error.message())
                 }
                 Err(error) => this.screen.check_note(Some(&error.message())),
             }
@@ -392,6 +474,16 @@ impl Player {
         *self.settled_check.borrow_mut() = Some(check_id);
         self.close_check();
         self.screen.note(Some(message));
+    }
+
+    /// A check failed: say why, and ask the server for the next one now (it answers an early
+    /// heartbeat after a failed check with the next check).
+    fn next_check(self: &Rc<Self>, check_id: String, message: &str) {
+        self.settle(check_id, message);
+        self.crediting.set(Crediting::CheckOpen);
+        self.failed_check.set(true);
+        self.show_status();
+        self.beat();
     }
 
     /// The server refused the session or a heartbeat: say why and stop.
@@ -424,7 +516,10 @@ impl Player {
         if self.session.get().is_none() {
             return;
         }
-        self.screen.status(&Status::Running);
+        if self.crediting.get() == Crediting::Counting {
+            self.crediting.set(Crediting::Unknown);
+        }
+        self.show_status();
         if !self.beats.borrow().in_flight() {
             self.beat();
         }

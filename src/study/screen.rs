@@ -14,6 +14,7 @@
 
 use crate::components::dom::{attr, el, link, text, Bar};
 use crate::i18n::t;
+use crate::study::heartbeat::Crediting;
 use crate::study::markdown;
 use leptos::prelude::document;
 use qinxue_core::api::{CheckPrompt, Lesson};
@@ -25,7 +26,8 @@ use web_sys::{Element, HtmlDialogElement, HtmlElement, HtmlVideoElement};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     Starting,
-    Running,
+    /// The session is open and in view: whether the server credits it, and if not, why.
+    Live(Crediting),
     Hidden,
     /// A heartbeat got no answer; it goes again in this many seconds.
     Retrying(u32),
@@ -152,14 +154,36 @@ impl Screen {
     /// Shows the session's status; the "continue here" button only once it stopped.
     pub fn status(&self, status: &Status) {
         let words = t();
-        let (class, message) = match status {
-            Status::Starting => ("", words.status_starting.to_owned()),
-            Status::Running => ("", words.status_running.to_owned()),
-            Status::Hidden => ("", words.status_hidden.to_owned()),
-            Status::Retrying(secs) => ("notice-warn", (words.status_retrying)(*secs)),
-            Status::NoCredit(why) => ("notice-warn", format!("{why}。{}", words.no_credit)),
-            Status::Stopped(why) => ("notice-error", why.clone()),
+        // `state` names what is shown for the end-to-end tests; `class` how it looks: only
+        // counting is shown as good news.
+        let live = |state, class, message: &str| (state, class, message.to_owned());
+        let (state, class, message) = match status {
+            Status::Starting => live("starting", "", words.status_starting),
+            Status::Live(c) => match c {
+                Crediting::Unknown => live("confirming", "", words.status_confirming),
+                Crediting::Counting => live("counting", "notice-ok", words.status_running),
+                Crediting::CheckOpen => live("check", "notice-warn", words.status_check),
+                Crediting::LessonFull => {
+                    live("lesson-full", "notice-warn", words.status_lesson_full)
+                }
+                Crediting::DayCapped => live("day-capped", "notice-warn", words.status_day_capped),
+                Crediting::NotPlaying => {
+                    live("not-playing", "notice-warn", words.status_press_play)
+                }
+                Crediting::Rewatching => live("rewatching", "notice-warn", words.status_rewatching),
+            },
+            Status::Hidden => live("hidden", "notice-warn", words.status_hidden),
+            Status::Retrying(secs) => {
+                live("offline", "notice-warn", &(words.status_retrying)(*secs))
+            }
+            Status::NoCredit(why) => live(
+                "no-credit",
+                "notice-warn",
+                &format!("{why}。{}", words.no_credit),
+            ),
+            Status::Stopped(why) => live("stopped", "notice-error", why),
         };
+        attr(&self.status, "data-state", state);
         self.status.set_class_name(&format!("study-status {class}"));
         self.status.set_text_content(Some(&message));
         show(&self.restart, matches!(status, Status::Stopped(_)));

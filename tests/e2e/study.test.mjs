@@ -24,7 +24,8 @@ async function openLesson(page, kind) {
   const started = page.waitForResponse((r) => r.url().endsWith('/api/study/sessions') && r.request().method() === 'POST');
   await lesson.locator('a').click();
   assert.equal((await started).status(), 201, 'the study session starts');
-  await page.locator('[data-testid=study-status]', { hasText: '正在计时' }).waitFor();
+  // Not "正在计时" before the server has credited anything: confirming, or (video) press play.
+  await page.locator('[data-testid=study-status]:is([data-state=confirming], [data-state=not-playing])').waitFor();
 }
 
 /** One heartbeat interval on both clocks; answers the heartbeat's reply once the page shows it. */
@@ -138,7 +139,7 @@ test('a lost heartbeat goes again with the same number, and a second tab stops t
       });
       await serverClock(page, BEAT_SECS);
       await page.clock.runFor(BEAT_SECS * 1000);
-      await page.locator('[data-testid=study-status]', { hasText: '网络不稳定' }).waitFor();
+      await page.locator('[data-testid=study-status][data-state=offline]', { hasText: '网络中断' }).waitFor();
       const retried = page.waitForResponse(isHeartbeat);
       await page.clock.runFor(1000);
       const reply = await (await retried).json();
@@ -164,7 +165,7 @@ test('a lost heartbeat goes again with the same number, and a second tab stops t
       const again = page.waitForResponse((r) => r.url().endsWith('/api/study/sessions') && r.request().method() === 'POST');
       await page.getByRole('button', { name: '在此页面继续学习' }).click();
       assert.equal((await again).status(), 201);
-      await page.locator('[data-testid=study-status]', { hasText: '正在计时' }).waitFor();
+      await page.locator('[data-testid=study-status][data-state=confirming]').waitFor();
       assert.ok(!(await page.getByRole('button', { name: '在此页面继续学习' }).isVisible()));
     } finally {
       await serverClock(page, 0, false);
