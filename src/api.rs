@@ -85,7 +85,48 @@ impl ApiError {
 
 /// `GET /api/me`; `unauthenticated` when nobody is signed in.
 pub async fn me() -> Result<Me, ApiError> {
-    read(&get("/api/me").await?)
+    let me = get("/api/me").await.and_then(|body| read(&body));
+    SIGNED_IN.with(|s| s.set(me.is_ok()));
+    me
+}
+
+thread_local! {
+    /// `/api/me` last said someone is signed in: a 401 after that means the sign-in expired
+    /// or was ended elsewhere (see [`send`]).
+    static SIGNED_IN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The page where a person who signed in with a one-time password sets their own.
+pub const NEW_PASSWORD_PATH: &str = "/password";
+
+/// `POST /api/me/password`.
+pub async fn change_password(
+    request: &qinxue_core::office::PasswordChange,
+) -> Result<(), ApiError> {
+    post("/api/me/password", json(request)).await.map(drop)
+}
+
+/// The sign-in page, with the way back to where the person is now; `ended` when it is
+/// because the sign-in ended, which the page then says.
+pub fn sign_in_url(ended: bool) -> String {
+    let location = window().location();
+    let here = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    format!(
+        "/login?next={}{}",
+        String::from(web_sys::js_sys::encode_uri_component(&here)),
+        if ended { "&ended=1" } else { "" }
+    )
+}
+
+/// Where `next` (from the sign-in page's address) may lead after signing in: a path of this
+/// site, never another site's address.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    (local && !next.starts_with("/login")).then_some(next)
 }
 
 /// `GET /api/units`: every unit a trainee may belong to.
@@ -112,6 +153,8 @@ pub async fn register(request: &RegisterRequest) -> Result<(), ApiError> {
 
 /// `POST /api/auth/logout`.
 pub async fn logout() -> Result<(), ApiError> {
+    // Signing out on purpose: the 401s that follow are expected.
+    SIGNED_IN.with(|s| s.set(false));
     post("/api/auth/logout", Body::Empty).await.map(drop)
 }
 
@@ -200,6 +243,12 @@ pub async fn my_years() -> Result<Vec<qinxue_core::api::TrainingYear>, ApiError>
     read(&get("/api/me/years").await?)
 }
 
+/// `GET /api/me/group-sessions`: the trainee's coming group sessions (assigned to them, or
+/// open to their region).
+pub async fn my_group_sessions() -> Result<Vec<qinxue_core::group::GroupSessionSummary>, ApiError> {
+    read(&get("/api/me/group-sessions").await?)
+}
+
 /// `GET /api/me/reminders`: the reminders before the year's deadlines that still hold.
 pub async fn my_reminders() -> Result<Vec<qinxue_core::reminder::Reminder>, ApiError> {
     read(&get("/api/me/reminders").await?)
@@ -242,12 +291,6 @@ pub async fn start_study(lesson_id: i64) -> Result<StudySession, ApiError> {
 pub async fn heartbeat(session: i64, beat: &HeartbeatRequest) -> Result<HeartbeatReply, ApiError> {
     let path = format!("/api/study/sessions/{session}/heartbeat");
     read(&post(&path, json(beat)).await?)
-}
-
-/// `GET /api/me/group-sessions`: the trainee's coming group sessions (assigned to them, or
-/// open to their region).
-pub async fn my_group_sessions() -> Result<Vec<qinxue_core::group::GroupSessionSummary>, ApiError> {
-    read(&get("/api/me/group-sessions").await?)
 }
 
 /// `POST /api/study/checks/{id}`: answers an anti-idle check.
@@ -299,16 +342,6 @@ pub async fn order(id: i64) -> Result<Order, ApiError> {
 /// `GET /api/unit/staff`: the unit admin's staff and where each stands this year.
 pub async fn unit_staff() -> Result<UnitStaff, ApiError> {
     read(&get("/api/unit/staff").await?)
-}
-
-/// The page where a person who signed in with a one-time password sets their own.
-pub const NEW_PASSWORD_PATH: &str = "/password";
-
-/// `POST /api/me/password`.
-pub async fn change_password(
-    request: &qinxue_core::office::PasswordChange,
-) -> Result<(), ApiError> {
-    post("/api/me/password", json(request)).await.map(drop)
 }
 
 const JSON: &str = "application/json";
@@ -402,6 +435,12 @@ pub async fn send(method: &str, path: &str, body: Body) -> Result<String, ApiErr
         Some(body) => ApiError::Refused(body.error),
         None => ApiError::Status(response.status()),
     };
+    // The sign-in ended (expired, or signed out elsewhere) while the page thought it alive:
+    // to the sign-in page, which brings the person back here. A full load, so that no page
+    // goes on showing the name of someone no longer signed in.
+    if error.code() == Some(ErrorCode::Unauthenticated) && SIGNED_IN.with(|s| s.replace(false)) {
+        let _ = window().location().assign(&sign_in_url(true));
+    }
     // Signed in with a one-time password: nothing else works until the person sets their own,
     // so every page leads to the page that does it.
     if error.code() == Some(ErrorCode::PasswordChangeRequired)
@@ -435,7 +474,7 @@ fn abort_signal_for_owner() -> Option<web_sys::AbortSignal> {
 mod tests {
     //! The request bodies written out by hand are the ones serde would read.
 
-    use super::{answer_body, practice_body, select_body, Body};
+    use super::{answer_body, practice_body, safe_next, select_body, Body};
     use qinxue_core::practice::{AnswerQuestion, SelectCourse, StartPractice};
     use serde::de::DeserializeOwned;
 
@@ -444,6 +483,25 @@ mod tests {
             panic!("a JSON body");
         };
         serde_json::from_str(&text).expect("the server reads it")
+    }
+
+    #[test]
+    fn after_signing_in_again_only_a_path_of_this_site_is_followed() {
+        assert_eq!(safe_next("/lessons/12"), Some("/lessons/12"));
+        assert_eq!(
+            safe_next("/courses?q=%E7%94%B5"),
+            Some("/courses?q=%E7%94%B5")
+        );
+        assert_eq!(safe_next("/admin/staff"), Some("/admin/staff"));
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "",
+            "/login?next=/",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
     }
 
     #[test]

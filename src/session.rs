@@ -32,6 +32,11 @@ impl Session {
         self.state.get()
     }
 
+    /// The current state, not tracked (for code that runs once, e.g. a page's loading).
+    pub fn state_untracked(&self) -> SessionState {
+        self.state.get_untracked()
+    }
+
     /// Whether someone other than a trainee is signed in; not reactive.
     pub fn is_admin(&self) -> bool {
         self.state

@@ -18,7 +18,7 @@ pub fn AdminOnly(children: ChildrenFn) -> impl IntoView {
         SessionState::Loading => view! { <Loading /> }.into_any(),
         SessionState::SignedOut => {
             // A full load: the sign-in page belongs to the other bundle.
-            let _ = window().location().assign("/login");
+            let _ = window().location().assign(&crate::api::sign_in_url(false));
             view! { <p class="loading" role="status">{text::SIGN_IN_FIRST}</p> }.into_any()
         }
         SessionState::Failed(error) => {

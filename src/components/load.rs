@@ -5,12 +5,13 @@
 //! the DOM (see `components::dom`), where a signal of each page's data type would compile a
 //! copy per page.
 
-use crate::api::ApiError;
-use crate::components::dom::{attr, el, text};
+use crate::api::{self, ApiError};
+use crate::components::dom::{attr, el, link, text};
 use crate::i18n::t;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped_with_cancellation;
+use qinxue_core::ErrorCode;
 use send_wrapper::SendWrapper;
 use std::future::Future;
 use std::pin::Pin;
@@ -47,12 +48,18 @@ fn run(page: Owner, place: Element, fill: Fill) {
     });
 }
 
-/// The failure, in the person's language, and a retry button (as `ErrorNotice` shows it).
+/// The failure, in the person's language, and a retry button (as `ErrorNotice` shows it);
+/// for a visitor not signed in, the way to sign in instead, since trying again cannot help.
 fn failed(page: Owner, place: Element, fill: Fill, error: &ApiError) {
     place.set_text_content(None);
     let notice = el(&place, "div", "notice notice-error");
     attr(&notice, "role", "alert");
     text(&notice, "p", "", &error.message());
+    if error.code() == Some(ErrorCode::Unauthenticated) {
+        let sign_in = link(&notice, &api::sign_in_url(false), t().nav_login);
+        sign_in.set_class_name("button button-primary");
+        return;
+    }
     let retry = text(&notice, "button", "button", t().retry);
     attr(&retry, "type", "button");
     let again = place.clone();

@@ -11,6 +11,7 @@ use crate::components::load::{load_into, Fill};
 use crate::components::plan::PlanBar;
 use crate::components::title::set_page_title;
 use crate::i18n::t;
+use crate::session::{use_session, SessionState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use qinxue_core::api::Course;
@@ -29,7 +30,14 @@ use web_sys::{Element, Event, HtmlInputElement, HtmlSelectElement, Node};
 pub fn CataloguePage() -> impl IntoView {
     let words = t();
     set_page_title(words.catalogue_title);
-    let fill: Fill = Rc::new(|page| {
+    let session = use_session();
+    let fill: Fill = Rc::new(move |page| {
+        // The trainee's trade: a trade course of another trade is said to be closed to them
+        // rather than offered with a 选课 button that can only be refused.
+        let trade = match session.state_untracked() {
+            SessionState::SignedIn(me) => me.trade,
+            _ => None,
+        };
         Box::pin(async move {
             let plan = match api::plan().await {
                 Ok(plan) => Some(plan),
@@ -37,7 +45,7 @@ pub fn CataloguePage() -> impl IntoView {
                 Err(e) => return Err(e),
             };
             let courses = api::courses("").await?;
-            Catalogue::build(&page, plan, &courses);
+            Catalogue::build(&page, plan, trade, &courses);
             Ok(())
         })
     });
@@ -57,6 +65,8 @@ fn is_not_a_trainee(error: &ApiError) -> bool {
 /// The page's live parts, shared by its one event handler.
 struct Catalogue {
     plan: RefCell<Option<Plan>>,
+    /// The trainee's own trade.
+    my_trade: Option<String>,
     bar: Option<PlanBar>,
     q: HtmlInputElement,
     category: HtmlSelectElement,
@@ -68,7 +78,7 @@ struct Catalogue {
 }
 
 impl Catalogue {
-    fn build(page: &Node, plan: Option<Plan>, courses: &[Course]) {
+    fn build(page: &Node, plan: Option<Plan>, my_trade: Option<String>, courses: &[Course]) {
         let words = t();
         let bar = plan.as_ref().map(|plan| {
             let card = el(page, "section", "card");
@@ -111,6 +121,7 @@ impl Catalogue {
         let list = el(page, "div", "courses");
         let this = Rc::new(Self {
             plan: RefCell::new(plan),
+            my_trade,
             bar,
             q,
             category,
@@ -184,8 +195,26 @@ impl Catalogue {
         for course in courses {
             let actions = course_card(&self.list, course, None, 0);
             let Some(plan) = plan.as_ref() else { continue };
+            let other_trade = course.category == CourseCategory::Trade
+                && !self
+                    .my_trade
+                    .as_ref()
+                    .is_some_and(|t| course.trades.contains(t));
             if plan.courses.iter().any(|c| c.id == course.id) {
                 text(&actions, "strong", "badge", words.selected);
+            } else if !plan.registration_open {
+                attr(
+                    &text(&actions, "p", "course-why", words.selection_closed),
+                    "data-testid",
+                    "cannot-select",
+                );
+            } else if other_trade {
+                let why = (words.not_your_trade)(self.my_trade.as_deref());
+                attr(
+                    &text(&actions, "p", "course-why", &why),
+                    "data-testid",
+                    "cannot-select",
+                );
             } else {
                 let button = text(
                     &actions,

@@ -1,19 +1,23 @@
 //! The home page: a welcome for visitors, this year's requirement for a trainee, and a short
 //! note for administrators.
 
+use crate::api;
+use crate::components::dom::{attr, link, text};
+use crate::components::group_sessions::group_sessions_section;
+use crate::components::load::{load_into, Fill};
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::title::set_page_title;
 use crate::components::years::years_section;
-use crate::components::group_sessions::group_sessions_section;
 use crate::i18n::t;
 use crate::session::{use_session, SessionState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use qinxue_core::api::{Me, YearInfo};
+use qinxue_core::api::{LessonCredit, Me, StudyProgress, YearInfo};
 use qinxue_core::money::format_yuan;
 use qinxue_core::time::format_local_datetime;
 use qinxue_core::Role;
+use std::rc::Rc;
 
 /// The page at `/`.
 #[component]
@@ -65,15 +69,16 @@ fn TraineeHome(me: Me) -> impl IntoView {
         <h1>{(text.greeting)(&me.name)}</h1>
         {unpaid.map(|year| view! { <p class="notice notice-warn">{(text.enrol_needed)(year)}</p> })}
         <YearCard year=me.year />
-        {years_section()}
         {group_sessions_section()}
+        {years_section()}
         <p class="actions">
             {unpaid
                 .map(|_| view! { <A href="/enrol" attr:class="button button-primary">{text.go_enrol}</A> })}
-            <A href="/study" attr:class=if unpaid.is_some() { "button" } else { "button button-primary" }>
+            <A href="/study" attr:class="button">
                 {text.go_study}
             </A>
         </p>
+        {unpaid.is_none().then(continue_study)}
         <section class="card" aria-labelledby="profile-title">
             <h2 id="profile-title">{text.your_profile}</h2>
             <dl class="facts">
@@ -92,6 +97,49 @@ fn TraineeHome(me: Me) -> impl IntoView {
             </dl>
         </section>
     }
+}
+
+/// 继续学习: straight back into the lesson where the trainee left off, once the year's
+/// progress says which (nothing when every lesson is done). Built into the DOM like the
+/// other loaded content (`components::load`): a typed view of it costs the first visit more.
+fn continue_study() -> impl IntoView {
+    let fill: Fill = Rc::new(|place| {
+        Box::pin(async move {
+            let progress = api::study_progress().await?;
+            if let Some((lesson, course)) = where_to_continue(&progress) {
+                let words = t();
+                let go = link(&place, &format!("/lessons/{lesson}"), words.continue_study);
+                go.set_class_name("button button-primary");
+                attr(&go, "data-testid", "continue-study");
+                attr(
+                    &go,
+                    "aria-label",
+                    &format!("{}：{course}", words.continue_study),
+                );
+                let _ = place.append_with_str_1(" ");
+                text(&place, "span", "", &(words.continue_in)(&course));
+            }
+            Ok(())
+        })
+    });
+    view! { <div class="continue-study">{load_into(fill)}</div> }
+}
+
+/// The lesson to continue with, and its course's title: one begun but not finished, else the
+/// next unfinished lesson of a course begun, else the first unfinished lesson of the plan.
+fn where_to_continue(progress: &StudyProgress) -> Option<(i64, String)> {
+    let unfinished = |l: &&LessonCredit| l.credited_secs < l.duration_secs;
+    let lessons = || {
+        progress
+            .courses
+            .iter()
+            .flat_map(|c| c.lessons.iter().map(move |l| (c, l)))
+    };
+    let pick = lessons()
+        .find(|(_, l)| l.credited_secs > 0 && unfinished(l))
+        .or_else(|| lessons().find(|(c, l)| c.credited_secs > 0 && unfinished(l)))
+        .or_else(|| lessons().find(|(_, l)| unfinished(l)));
+    pick.map(|(c, l)| (l.lesson_id, c.title.clone()))
 }
 
 #[component]

@@ -22,18 +22,36 @@ pub fn LoginPage() -> impl IntoView {
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
+    // Sent here from a page whose sign-in had ended (`api::sign_in_url`): back there after.
+    // Read from the address directly: the router's query map costs the first visit more.
+    let search = window().location().search().unwrap_or_default();
+    let param = |key: &str| {
+        search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+            .and_then(|v| web_sys::js_sys::decode_uri_component(v).ok())
+            .map(String::from)
+    };
+    let next = param("next").and_then(|n| api::safe_next(&n).map(str::to_owned));
+    let ended = param("ended").is_some();
 
     let action = Action::new_local(move |request: &LoginRequest| {
         let request = request.clone();
         let navigate = navigate.clone();
+        let next = next.clone();
         async move {
             api::login(&request).await?;
             session.reload().await;
             if session.is_admin() {
                 // The admin app is the other bundle: a full page load.
-                let _ = window().location().assign("/admin/");
+                let to = next.filter(|n| n.starts_with("/admin"));
+                let _ = window()
+                    .location()
+                    .assign(to.as_deref().unwrap_or("/admin/"));
             } else {
-                navigate("/", Default::default());
+                let to = next.filter(|n| !n.starts_with("/admin"));
+                navigate(to.as_deref().unwrap_or("/"), Default::default());
             }
             Ok::<(), ApiError>(())
         }
@@ -74,6 +92,9 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="card form-card">
             <h1>{text.login_title}</h1>
+            <p class="notice notice-warn" role="status" data-testid="sign-in-again" hidden=!ended>
+                {text.login_again}
+            </p>
             <form novalidate on:submit=on_submit>
                 <p class="form-alert" role="alert">{server_error}</p>
                 <TextField

@@ -396,16 +396,20 @@ fn alert_line(parent: &Element) {
     attr(&text(parent, "p", "form-alert", ""), "role", "alert");
 }
 
-/// The right options: letters (`A、C`), or the word itself for true/false.
+/// The right options with their text (`A. 甲；C. 丙`): a letter alone means nothing once the
+/// question is off the screen. True/false: the word itself.
 fn right_answer(q: &PracticeQuestion, answer: &[usize]) -> String {
     let parts: Vec<String> = answer
         .iter()
-        .map(|&k| match q.kind {
-            QuestionKind::TrueFalse => q.options.get(k).cloned().unwrap_or_default(),
-            _ => option_letter(k).to_string(),
+        .map(|&k| {
+            let option = q.options.get(k).cloned().unwrap_or_default();
+            match q.kind {
+                QuestionKind::TrueFalse => option,
+                _ => format!("{}. {option}", option_letter(k)),
+            }
         })
         .collect();
-    parts.join("、")
+    parts.join("；")
 }
 
 #[cfg(test)]
@@ -422,9 +426,9 @@ mod tests {
     }
 
     #[test]
-    fn right_answers_are_letters_or_the_true_false_word() {
+    fn right_answers_are_letters_with_their_text_or_the_true_false_word() {
         let multiple = question(QuestionKind::Multiple, &["甲", "乙", "丙", "丁"]);
-        assert_eq!(right_answer(&multiple, &[0, 2]), "A、C");
+        assert_eq!(right_answer(&multiple, &[0, 2]), "A. 甲；C. 丙");
         let true_false = question(QuestionKind::TrueFalse, &["正确", "错误"]);
         assert_eq!(right_answer(&true_false, &[1]), "错误");
     }

@@ -87,40 +87,91 @@ fn study_content(page: &Node, progress: &StudyProgress, plan: &Plan, studied: Ve
             attr(&text(&actions, "p", "form-alert", ""), "role", "alert");
         }
     }
-    // One listener for every 退选 button.
+    // One listener for every 退选 button and its confirmation.
     let on_click = Closure::<dyn Fn(Event)>::new(move |event: Event| {
-        let Some(button) = event
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .filter(|t| t.has_attribute("data-unselect"))
-        else {
+        let Some(button) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
         };
-        unselect(Rc::clone(&bar), button);
+        if button.has_attribute("data-unselect") {
+            confirm(&button);
+        } else if button.has_attribute("data-unselect-yes") {
+            unselect(Rc::clone(&bar), button);
+        } else if button.has_attribute("data-unselect-no") {
+            if let Some(ask) = button.closest(".confirm").ok().flatten() {
+                ask.remove();
+            }
+        }
     });
     let _ =
         list.add_event_listener_with_callback("click", on_click.into_js_value().unchecked_ref());
 }
 
-/// Takes a course out of the plan: its card goes, the bar follows; a refusal is said on the
-/// card.
+/// The course's title, from its card.
+fn title_of(button: &Element) -> String {
+    button
+        .closest("article")
+        .ok()
+        .flatten()
+        .and_then(|card| card.query_selector("h3").ok().flatten())
+        .and_then(|h| h.text_content())
+        .unwrap_or_default()
+}
+
+/// Asks before taking a course out of the plan: a question and two buttons under 退选, the
+/// first of them focused (a mistaken tap on 退选 costs nothing).
+fn confirm(button: &Element) {
+    let Some(actions) = button.parent_element() else {
+        return;
+    };
+    if actions.query_selector(".confirm").ok().flatten().is_some() {
+        return;
+    }
+    let words = t();
+    let ask = el(&actions, "div", "confirm");
+    attr(&ask, "role", "group");
+    let question = text(&ask, "p", "", &(words.unselect_confirm)(&title_of(button)));
+    question.set_id("unselect-question");
+    attr(&ask, "aria-labelledby", "unselect-question");
+    let id = button.get_attribute("data-unselect").unwrap_or_default();
+    let yes = text(&ask, "button", "button", words.unselect_yes);
+    attr(&yes, "type", "button");
+    attr(&yes, "data-unselect-yes", &id);
+    let no = text(&ask, "button", "button button-primary", words.unselect_no);
+    attr(&no, "type", "button");
+    attr(&no, "data-unselect-no", "");
+    let _ = no.unchecked_into::<web_sys::HtmlElement>().focus();
+}
+
+/// Takes a course out of the plan: its card gives way to a line saying so, the bar follows;
+/// a refusal is said on the card.
 fn unselect(bar: Rc<PlanBar>, button: Element) {
     let id = button
-        .get_attribute("data-unselect")
+        .get_attribute("data-unselect-yes")
         .and_then(|id| id.parse().ok())
         .unwrap_or(0);
+    let title = title_of(&button);
     let _ = button.set_attribute("disabled", "");
     spawn_local(async move {
         match api::unselect_course(id).await {
             Ok(plan) => {
                 bar.show(&plan);
                 if let Some(card) = button.closest("article").ok().flatten() {
-                    card.remove();
+                    let done = document().create_element("p").unwrap();
+                    done.set_class_name("notice notice-ok");
+                    attr(&done, "role", "status");
+                    attr(&done, "data-testid", "unselected");
+                    done.set_text_content(Some(&(t().unselected)(&title)));
+                    let _ = card.replace_with_with_node_1(&done);
                 }
             }
             Err(error) => {
                 let _ = button.remove_attribute("disabled");
-                if let Some(alert) = button.next_element_sibling() {
+                let alert = button
+                    .closest(".course-actions")
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.query_selector(".form-alert").ok().flatten());
+                if let Some(alert) = alert {
                     alert.set_text_content(Some(&error.message()));
                 }
             }

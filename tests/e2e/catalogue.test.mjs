@@ -121,7 +121,9 @@ async function practise(page, { keyboard, enrolled }) {
   await card(page, DRIVER.title).getByRole('link', { name: '课后练习' }).click();
   await page.getByRole('heading', { name: '课后练习' }).waitFor();
   // The practice runs in a study session, like a lesson; only an enrolled trainee earns time.
-  await page.locator('[data-testid=study-status]', { hasText: enrolled ? '正在计时' : '不计学时' }).waitFor();
+  // Until the server's first answer the page says it is confirming, never that it counts.
+  await page.locator(`[data-testid=study-status][data-state=${enrolled ? 'confirming' : 'no-credit'}]`).waitFor();
+  if (!enrolled) await page.locator('[data-testid=study-status]', { hasText: '不计学时' }).waitFor();
   await page.getByText('还没有练习记录').waitFor();
   await page.getByRole('button', { name: '开始练习' }).click();
 
@@ -131,6 +133,12 @@ async function practise(page, { keyboard, enrolled }) {
   await page.getByTestId('practice-score').filter({ hasText: `${score} 分` }).waitFor();
   const review = page.locator('.practice-review');
   assert.match(await review.innerText(), new RegExp(escape(first.missed[0].explanation)), 'the wrong answer is explained');
+  // The right answer with its text, not only its letter.
+  const missed = first.missed[0];
+  const rightText = missed.kind === 'true_false'
+    ? (missed.answer[0] === 0 ? '正确' : '错误')
+    : `${'ABCDEFGH'[missed.answer[0]]}. ${missed.options[missed.answer[0]]}`;
+  assert.match(await review.innerText(), new RegExp(escape(rightText)), `the summary names the right option: ${rightText}`);
 
   await page.locator('.practice').getByRole('button', { name: '重做错题' }).click();
   await page.locator('.practice-count', { hasText: '第 1 / 1 题' }).waitFor();
@@ -152,11 +160,21 @@ test('at 1280×800 the demo trainee finds the trade course, selects it, and prac
     // The demo plan is complete with the trade course; take it out first.
     await page.goto(url('/study'));
     await planHours(page).filter({ hasText: '已选 42 / 应选 42 学时' }).waitFor();
-    const removed = page.waitForResponse((r) => r.url().includes('/api/selections/') && r.request().method() === 'DELETE');
+    // 退选 asks first; 不退选 keeps the course.
     await card(page, DRIVER.title).getByRole('button', { name: '退选' }).click();
+    const ask = card(page, DRIVER.title).getByRole('group');
+    await ask.filter({ hasText: `确定要退选《${DRIVER.title}》吗` }).waitFor();
+    assert.ok(await card(page, DRIVER.title).getByRole('button', { name: '不退选' }).evaluate((b) => b === document.activeElement), 'the safe answer has the focus');
+    await page.keyboard.press('Enter');
+    await ask.waitFor({ state: 'detached' });
+    await planHours(page).filter({ hasText: '已选 42 / 应选 42 学时' }).waitFor();
+    await card(page, DRIVER.title).getByRole('button', { name: '退选' }).click();
+    const removed = page.waitForResponse((r) => r.url().includes('/api/selections/') && r.request().method() === 'DELETE');
+    await card(page, DRIVER.title).getByRole('button', { name: '确定退选' }).click();
     assert.equal((await removed).status(), 200);
     await planHours(page).filter({ hasText: '已选 30 / 应选 42 学时' }).waitFor();
     assert.equal(await card(page, DRIVER.title).count(), 0, 'the card leaves the plan');
+    await page.getByTestId('unselected').filter({ hasText: `已退选《${DRIVER.title}》` }).waitFor();
 
     await page.getByRole('navigation').getByRole('link', { name: '选课' }).click();
     await page.getByRole('heading', { name: '选课', level: 1 }).waitFor();
@@ -166,10 +184,10 @@ test('at 1280×800 the demo trainee finds the trade course, selects it, and prac
     await first.waitFor();
     assert.match(await first.innerText(), new RegExp(TRADE));
 
-    // Another trade's course: the server refuses, and the page says why.
+    // Another trade's course: no 选课 button that could only be refused; the card says why.
     await search(page, '电工', '电工');
-    await card(page, OTHER_TRADE.title).getByRole('button', { name: '选课' }).click();
-    await card(page, OTHER_TRADE.title).getByRole('alert').filter({ hasText: '不属于您的工种' }).waitFor();
+    await card(page, OTHER_TRADE.title).getByTestId('cannot-select').filter({ hasText: `其他工种的专业课程，您的工种（${TRADE}）不能选` }).waitFor();
+    assert.equal(await card(page, OTHER_TRADE.title).getByRole('button', { name: '选课' }).count(), 0);
 
     await search(page, '驾驶', TRADE);
     await select(page, DRIVER.title);

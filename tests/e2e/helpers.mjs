@@ -52,7 +52,8 @@ export function launchBrowser() {
  * screenshot is written to tests/e2e/artifacts/<test name>.png.
  */
 export async function withPage(browser, t, fn, contextOptions = {}) {
-  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...contextOptions });
+  // bypassCSP: the server's policy (rightly) refuses injected scripts, and axe-core is one.
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP: true, ...contextOptions });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const pageErrors = [];
@@ -73,13 +74,28 @@ export async function withPage(browser, t, fn, contextOptions = {}) {
   }
 }
 
-async function screenshot(page, name) {
+export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name.replace(/[^\p{L}\p{N}_-]+/gu, '-').slice(0, 100)}.png`);
   await page.screenshot({ path: file, fullPage: true });
 }
 
 export const url = (p) => `${BASE_URL}${p}`;
+
+// ---------- accessibility ----------
+
+const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+
+/** Runs axe-core (pinned in package.json) on the page as it is now, for WCAG 2.1 A and AA, and
+ * fails with every violation and where it is. `what` names the page state in the message. */
+export async function expectAccessible(page, what) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `axe-core finds no WCAG A/AA violation on ${what}`);
+}
 
 // ---------- test people ----------
 
