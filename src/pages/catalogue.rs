@@ -32,17 +32,19 @@ pub fn CataloguePage() -> impl IntoView {
     set_page_title(words.catalogue_title);
     let session = use_session();
     let fill: Fill = Rc::new(move |page| {
-        // The trainee's trade: a trade course of another trade is said to be closed to them
-        // rather than offered with a 选课 button that can only be refused.
-        let trade = match session.state_untracked() {
-            SessionState::SignedIn(me) => me.trade,
-            _ => None,
-        };
         Box::pin(async move {
             let plan = match api::plan().await {
                 Ok(plan) => Some(plan),
                 Err(e) if is_not_a_trainee(&e) => None,
                 Err(e) => return Err(e),
+            };
+            // The trainee's trade: a trade course of another trade is said to be closed to
+            // them rather than offered with a 选课 button that can only be refused. On a
+            // first load the session may not have answered yet: then ask.
+            let trade = match (session.state_untracked(), &plan) {
+                (SessionState::SignedIn(me), _) => me.trade,
+                (_, Some(_)) => api::me().await?.trade,
+                _ => None,
             };
             let courses = api::courses("").await?;
             Catalogue::build(&page, plan, trade, &courses);
