@@ -101,6 +101,7 @@ async fn list(
 /// The same entries as CSV (UTF-8 with a BOM, for Excel), every one of them.
 #[utoipa::path(get, path = "/api/admin/audit.csv", tag = "audit", params(AuditQuery),
     responses((status = 200, content_type = "text/csv", body = String),
+        (status = 422, body = ErrorBody, description = "`validation_failed`: `from` or `to` is not a date"),
         (status = 403, body = ErrorBody)))]
 async fn export(
     State(state): State<AppState>,

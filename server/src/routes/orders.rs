@@ -92,7 +92,8 @@ struct StaffQuery {
 /// The unit admin's unit's trainees (身份证号 and phone masked), each with the year's fee and
 /// whether they are paid for.
 #[utoipa::path(get, path = "/api/unit/staff", tag = "orders", params(StaffQuery),
-    responses((status = 200, body = UnitStaff), (status = 403, body = ErrorBody, description = "not a unit admin")))]
+    responses((status = 200, body = UnitStaff), (status = 403, body = ErrorBody, description = "not a unit admin"),
+        (status = 409, body = ErrorBody, description = "`no_policy_year`: no policy year is configured for `year`")))]
 async fn unit_staff(
     State(state): State<AppState>,
     actor: Actor,
