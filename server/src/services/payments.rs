@@ -89,10 +89,48 @@ pub struct Received {
 /// refused.
 pub type Handled = Result<(Verdict, Notification), NotificationError>;
 
+/// Why a notification is not answered `success`.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    /// Not readable, not signed by the platform, or not what the protocol says.
+    #[error(transparent)]
+    Refused(#[from] NotificationError),
+    /// Signed, for a merchant order id we never made.
+    #[error("unknown order")]
+    UnknownOrder,
+    /// Signed, for an amount other than the order's.
+    #[error("amount differs from the order's")]
+    AmountMismatch,
+    /// A fault of the layers below (the writer, the database).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<PaymentError> for AppError {
+    fn from(e: PaymentError) -> Self {
+        match e {
+            PaymentError::Refused(NotificationError::NotJson) => {
+                AppError::body_error(ErrorCode::InvalidJson, vec![])
+            }
+            PaymentError::Refused(NotificationError::BadSignature) => AppError::BadSignature,
+            PaymentError::Refused(NotificationError::BadField(field)) => {
+                AppError::Validation(vec![FieldError::new(
+                    field,
+                    ErrorCode::InvalidBody,
+                    format!("字段 {field} 缺失或取值无效"),
+                )])
+            }
+            PaymentError::UnknownOrder => AppError::NotFound,
+            PaymentError::AmountMismatch => AppError::AmountMismatch,
+            PaymentError::Fault(e) => e,
+        }
+    }
+}
+
 /// Handles one notification body: verifies it, then the notification writer applies it and
 /// keeps it with its verdict in one transaction. `Ok` means answer `success`; an error is the
 /// 4xx to answer.
-pub async fn receive_notification(state: &AppState, body: &[u8]) -> Result<(), AppError> {
+pub async fn receive_notification(state: &AppState, body: &[u8]) -> Result<(), PaymentError> {
     let parsed = state.payments.verify_notification(body);
     let paid_here = paid_on_our_clock(&state.clock, parsed.as_ref().ok().map(|n| &n.payment));
     let received = Received {
@@ -105,15 +143,7 @@ pub async fn receive_notification(state: &AppState, body: &[u8]) -> Result<(), A
     match outcome {
         Err(e) => {
             tracing::warn!(error = %e, "payment notification refused");
-            Err(match e {
-                NotificationError::NotJson => AppError::body_error(ErrorCode::InvalidJson, vec![]),
-                NotificationError::BadSignature => AppError::BadSignature,
-                NotificationError::BadField(field) => AppError::Validation(vec![FieldError::new(
-                    field,
-                    ErrorCode::InvalidBody,
-                    format!("字段 {field} 缺失或取值无效"),
-                )]),
-            })
+            Err(e.into())
         }
         Ok((verdict, n)) => {
             let p = &n.payment;
@@ -121,8 +151,8 @@ pub async fn receive_notification(state: &AppState, body: &[u8]) -> Result<(), A
                 payment_id = %p.payment_id, merchant_order_id = %p.merchant_order_id,
                 "payment notification");
             match verdict {
-                Verdict::UnknownOrder => Err(AppError::NotFound),
-                Verdict::AmountMismatch => Err(AppError::AmountMismatch),
+                Verdict::UnknownOrder => Err(PaymentError::UnknownOrder),
+                Verdict::AmountMismatch => Err(PaymentError::AmountMismatch),
                 _ => Ok(()),
             }
         }
