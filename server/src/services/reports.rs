@@ -227,10 +227,7 @@ fn child_code(root: &str, path: &str) -> String {
 }
 
 /// The unit a report is narrowed to: one of the region's subtree, else not found.
-fn narrowed<'a>(
-    units: &'a [store::Unit],
-    unit: Option<i64>,
-) -> Result<Option<&'a store::Unit>, AppError> {
+fn narrowed(units: &[store::Unit], unit: Option<i64>) -> Result<Option<&store::Unit>, AppError> {
     match unit {
         None => Ok(None),
         Some(id) => units
