@@ -87,7 +87,14 @@ pub async fn decide_activity(
     reason: Option<String>,
 ) -> Result<qinxue_core::activity::Activity, ApiError> {
     match reason {
-        None => call("POST", &format!("/api/activities/{id}/approve"), Body::Empty).await,
+        None => {
+            call(
+                "POST",
+                &format!("/api/activities/{id}/approve"),
+                Body::Empty,
+            )
+            .await
+        }
         Some(reason) => {
             let body = qinxue_core::activity::RejectActivity { reason };
             call("POST", &format!("/api/activities/{id}/reject"), json(&body)).await
@@ -101,5 +108,10 @@ pub async fn upload_attendance(
     id_numbers: Vec<String>,
 ) -> Result<qinxue_core::activity::AttendanceReport, ApiError> {
     let body = qinxue_core::activity::AttendanceUpload { id_numbers };
-    call("POST", &format!("/api/activities/{id}/attendance"), json(&body)).await
+    call(
+        "POST",
+        &format!("/api/activities/{id}/attendance"),
+        json(&body),
+    )
+    .await
 }

@@ -56,7 +56,10 @@ fn Report(s: ReportSummary, at: RwSignal<At>) -> impl IntoView {
         "/api/reports/non-completers.csv{}",
         query(&[
             ("region", s.region.clone()),
-            ("unit", unit.as_ref().map(|u| u.id.to_string()).unwrap_or_default()),
+            (
+                "unit",
+                unit.as_ref().map(|u| u.id.to_string()).unwrap_or_default()
+            ),
             ("year", s.year.to_string()),
         ])
     );

@@ -532,10 +532,7 @@ impl World {
         if ids.contains(&UnitOrder) || ids.contains(&Colleague) {
             w.unit_order_for_a_colleague().await;
         }
-        if ids
-            .iter()
-            .any(|i| matches!(i, Activity | ApprovedActivity))
-        {
+        if ids.iter().any(|i| matches!(i, Activity | ApprovedActivity)) {
             w.activity(ids.contains(&ApprovedActivity)).await;
         }
         if ids
@@ -544,10 +541,12 @@ impl World {
         {
             w.draft_course(ids.contains(&DraftVideo)).await;
         }
-        if ids
-            .iter()
-            .any(|i| matches!(i, Group | OpenGroup | RollCall | ClosedGroup | Room | Practice))
-        {
+        if ids.iter().any(|i| {
+            matches!(
+                i,
+                Group | OpenGroup | RollCall | ClosedGroup | Room | Practice
+            )
+        }) {
             w.group_session(ids).await;
         }
         w
