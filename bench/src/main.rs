@@ -21,6 +21,7 @@
 mod load;
 mod machine;
 mod prepare;
+mod room;
 mod roster;
 mod server;
 
@@ -224,6 +225,7 @@ async fn run(args: &Args) -> Result<bool, BoxError> {
     );
     let mut learners = load::learners(prepared.learners)?;
     let roster_token = roster::prepare(data.path()).await?;
+    let room_seed = room::prepare(data.path(), ROOM_SEATS).await?;
 
     let mut server = Server::start(&args.server, data.path(), &args.repo.join("dist"))?;
     wait_until_healthy(&mut server).await?;
@@ -281,6 +283,9 @@ async fn run(args: &Args) -> Result<bool, BoxError> {
         println!("{}", progress_line(&m));
         beats.push(m);
     }
+    // The computer room last: its seats' sign-ins end those learners' live sessions.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let room = room::run(server.addr, &room_seed).await;
     // The roster dry run after the heartbeats: its 10,000 rows are read against the accounts
     // of the whole prepared database.
     let roster_run = roster::run(server.addr, &roster_token).await;
@@ -342,9 +347,54 @@ async fn run(args: &Args) -> Result<bool, BoxError> {
         }
     }
     println!();
+    let room_ok = print_room(&room);
+    println!();
     let roster_ok = roster::print(&roster_run);
     println!();
-    Ok(check_targets(&health, &beats) && roster_ok)
+    Ok(check_targets(&health, &beats) && room_ok && roster_ok)
+}
+
+/// Seats of the computer-room run (issue 10): one room's worth behind one address.
+const ROOM_SEATS: usize = 60;
+
+/// The computer-room section of the report; false when its target is missed.
+fn print_room(r: &room::RoomStats) -> bool {
+    let secs =
+        |d: Option<Duration>| d.map_or("—".into(), |d| format!("{:.2} s", d.as_secs_f64()));
+    let ms_of = |d: Option<Duration>| d.map_or("—".into(), |d| format!("{:.0} ms", ms(d)));
+    println!(
+        "computer room (issue 10): {} seats behind one address, sign-in by 身份证号 + PIN",
+        r.seats
+    );
+    println!(
+        "  first sign-in → {}th first heartbeat accepted: {} (target < {} s)",
+        r.seats,
+        secs(r.all_seated),
+        room::TARGET.as_secs()
+    );
+    println!(
+        "  console (SSE) showed {} of {} seats studying, the last {} after the first sign-in",
+        r.console_seen,
+        r.seats,
+        secs(r.console_all)
+    );
+    println!(
+        "  console update latency, seat change answered → console event ({} changes): p50 {}, p99 {}, max {}",
+        r.latencies.len(),
+        ms_of(r.percentile(0.5)),
+        ms_of(r.percentile(0.99)),
+        ms_of(r.percentile(1.0))
+    );
+    for f in r.failures.iter().take(5) {
+        println!("  failed seat: {f}");
+    }
+    let ok = r.failures.is_empty()
+        && r.console_seen == r.seats
+        && r.all_seated.is_some_and(|d| d < room::TARGET);
+    if !ok {
+        println!("  MISSED: the computer room's target");
+    }
+    ok
 }
 
 /// Other processes busier than this (in cores) make the figures tell more about them than
