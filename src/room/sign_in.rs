@@ -24,14 +24,14 @@ pub fn SignIn(
 ) -> impl IntoView {
     let status = info.status;
     if status == GroupStatus::Scheduled {
-        if let Ok(handle) = set_interval_with_handle(
-            move || on_reload.run(()),
-            Duration::from_secs(WATCH_SECS),
-        ) {
+        if let Ok(handle) =
+            set_interval_with_handle(move || on_reload.run(()), Duration::from_secs(WATCH_SECS))
+        {
             on_cleanup(move || handle.clear());
         }
     }
-    let bye = bye.map(|b| view! { <p class="notice notice-ok room-bye" role="status">{b.message()}</p> });
+    let bye =
+        bye.map(|b| view! { <p class="notice notice-ok room-bye" role="status">{b.message()}</p> });
     let body = match status {
         GroupStatus::Open => view! { <Form info=info.clone() on_seated /> }.into_any(),
         GroupStatus::Scheduled => view! {
@@ -40,8 +40,14 @@ pub fn SignIn(
             </p>
         }
         .into_any(),
-        GroupStatus::Closed => view! { <p class="notice room-wait" role="status">"本场集中学习已结束。"</p> }.into_any(),
-        GroupStatus::Cancelled => view! { <p class="notice room-wait" role="status">"本场集中学习已取消。"</p> }.into_any(),
+        GroupStatus::Closed => {
+            view! { <p class="notice room-wait" role="status">"本场集中学习已结束。"</p> }
+                .into_any()
+        }
+        GroupStatus::Cancelled => {
+            view! { <p class="notice room-wait" role="status">"本场集中学习已取消。"</p> }
+                .into_any()
+        }
     };
     view! {
         <RoomTitle info />
@@ -67,9 +73,18 @@ fn Form(info: RoomInfo, on_seated: Callback<(RoomInfo, SeatSession)>) -> impl In
         }
         alert.set(None);
         let id = id_number.get_untracked().trim().to_uppercase();
-        let digits: String = pin.get_untracked().chars().filter(char::is_ascii_digit).collect();
-        id_error.set(IdNumber::parse(&id, crate::clock::today_in_shanghai()).err().map(|e| e.to_string()));
-        pin_error.set((digits.len() != 6).then(|| "请输入监考员屏幕上的 6 位数字签到码".to_owned()));
+        let digits: String = pin
+            .get_untracked()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        id_error.set(
+            IdNumber::parse(&id, crate::clock::today_in_shanghai())
+                .err()
+                .map(|e| e.to_string()),
+        );
+        pin_error
+            .set((digits.len() != 6).then(|| "请输入监考员屏幕上的 6 位数字签到码".to_owned()));
         if id_error.get_untracked().is_some() {
             return focus_element("id_number");
         }

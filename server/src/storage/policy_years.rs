@@ -79,7 +79,10 @@ fn bind_all<'q>(
 
 /// Reminder days as stored: `7,1`.
 fn days_text(days: &[u32]) -> String {
-    days.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+    days.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn days_of(text: &str) -> Result<Vec<u32>, sqlx::Error> {
