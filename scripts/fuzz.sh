@@ -19,7 +19,7 @@ short=0
 [[ "${1:-}" == --short ]] && short=1
 seed="${FUZZ_SEED:-13}"
 st=target/venv/bin/schemathesis
-bin_dir="${FUZZ_BIN:-target/release}"
+bin_dir="${FUZZ_BIN:-${CARGO_TARGET_DIR:-target}/release}"
 for bin in "$bin_dir/qinxue-server" "$bin_dir/qinxue-paysim" "$st"; do
   [[ -x "$bin" ]] || { echo "fuzz: $bin is missing (make server-release; scripts/install-tools.sh fuzz)" >&2; exit 1; }
 done
