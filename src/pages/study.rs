@@ -18,6 +18,7 @@ use qinxue_core::practice::Plan;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::UnwrapThrowExt;
 use web_sys::{Element, Event, Node};
 
 /// The page at `/study`.
@@ -156,7 +157,7 @@ fn unselect(bar: Rc<PlanBar>, button: Element) {
             Ok(plan) => {
                 bar.show(&plan);
                 if let Some(card) = button.closest("article").ok().flatten() {
-                    let done = document().create_element("p").unwrap();
+                    let done = document().create_element("p").unwrap_throw();
                     done.set_class_name("notice notice-ok");
                     attr(&done, "role", "status");
                     attr(&done, "data-testid", "unselected");

@@ -2,8 +2,7 @@
 //! load restores into a working server that holds every heartbeat answered before the backup
 //! began; `restore` refuses to run over a live server.
 
-use crate::shutdown::{beat, sign_in, year_secs, Server};
-use serde_json::{json, Value};
+use crate::shutdown::{beat, open_text_lesson, sign_in, year_secs, Server};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -26,31 +25,7 @@ async fn a_backup_taken_under_load_restores_into_a_working_server() {
     let url = server.url.clone();
     let learner = sign_in(&url).await;
     let before = year_secs(&learner, &url).await;
-    let courses: Vec<Value> = learner
-        .get(format!("{url}/api/courses"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let lesson = courses
-        .iter()
-        .flat_map(|c| c["lessons"].as_array().unwrap().iter())
-        .find(|l| l["kind"] == "text")
-        .expect("the demo catalogue has a text lesson")["id"]
-        .as_i64()
-        .unwrap();
-    let opened: Value = learner
-        .post(format!("{url}/api/study/sessions"))
-        .json(&json!({"lesson_id": lesson}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let session = opened["session_id"].as_i64().unwrap();
+    let session = open_text_lesson(&learner, &url).await;
     let mut answered = 0;
     for seq in 1..=10 {
         answered += beat(&learner, &url, session, seq).await.expect("answered");

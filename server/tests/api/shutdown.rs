@@ -112,6 +112,35 @@ pub async fn year_secs(client: &Client, url: &str) -> i64 {
 
 /// One heartbeat after 20 s on the test clock, answering its check if one comes; the credit
 /// the answers gave, or `None` once the server no longer answers.
+/// Opens a study session on the demo catalogue's first text lesson; answers its id.
+pub async fn open_text_lesson(client: &Client, url: &str) -> i64 {
+    let courses: Vec<Value> = client
+        .get(format!("{url}/api/courses"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lesson = courses
+        .iter()
+        .flat_map(|c| c["lessons"].as_array().unwrap().iter())
+        .find(|l| l["kind"] == "text")
+        .expect("the demo catalogue has a text lesson")["id"]
+        .as_i64()
+        .unwrap();
+    let opened: Value = client
+        .post(format!("{url}/api/study/sessions"))
+        .json(&json!({"lesson_id": lesson}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    opened["session_id"].as_i64().unwrap()
+}
+
 pub async fn beat(client: &Client, url: &str, session: i64, seq: i64) -> Option<i64> {
     let advanced = client
         .post(format!("{url}/api/test/clock"))
@@ -156,31 +185,7 @@ async fn sigterm_under_load_finishes_what_was_accepted_and_exits_0_within_10_s()
     let url = server.url.clone();
     let learner = sign_in(&url).await;
     let before = year_secs(&learner, &url).await;
-    let courses: Vec<Value> = learner
-        .get(format!("{url}/api/courses"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let lesson = courses
-        .iter()
-        .flat_map(|c| c["lessons"].as_array().unwrap().iter())
-        .find(|l| l["kind"] == "text")
-        .expect("the demo catalogue has a text lesson")["id"]
-        .as_i64()
-        .unwrap();
-    let opened: Value = learner
-        .post(format!("{url}/api/study/sessions"))
-        .json(&json!({"lesson_id": lesson}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let session = opened["session_id"].as_i64().unwrap();
+    let session = open_text_lesson(&learner, &url).await;
 
     // Load: the learner's heartbeats, and readers of the catalogue and of /api/me on many
     // connections, until the server stops answering.
