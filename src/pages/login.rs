@@ -9,7 +9,7 @@ use crate::session::use_session;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 use qinxue_core::api::LoginRequest;
 
 /// The page at `/login`.
@@ -23,8 +23,10 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
     // Sent here from a page whose sign-in had ended (`api::sign_in_url`): back there after.
-    // Read from the address directly: the router's query map costs the first visit more.
-    let search = window().location().search().unwrap_or_default();
+    // The router's raw query string, not the window's: on a link inside the app the page is
+    // drawn before the browser's address changes. (Its parsed query map costs the first visit
+    // more, so the pairs are split here.)
+    let search = use_location().search.get_untracked();
     let param = |key: &str| {
         search
             .trim_start_matches('?')

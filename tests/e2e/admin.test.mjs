@@ -21,7 +21,7 @@ test('an administrator signs in on the site, lands in the admin app, which survi
     await page.getByRole('heading', { name: '页面不存在' }).waitFor();
 
     await page.getByRole('button', { name: '退出' }).click();
-    await page.waitForURL(url('/login'));
+    await page.waitForURL((u) => u.pathname === '/login');
     const me = await page.request.get(url('/api/me'));
     assert.equal(me.status(), 401, 'signed out on the server too');
   });
@@ -30,7 +30,7 @@ test('an administrator signs in on the site, lands in the admin app, which survi
 test('a signed-out visitor of /admin/ is sent to the sign-in page', async (t) => {
   await withPage(browser, t, async (page) => {
     await page.goto(url('/admin/'));
-    await page.waitForURL(url('/login'));
+    await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('next') === '/admin/');
   });
 });
 
