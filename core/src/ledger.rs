@@ -444,6 +444,9 @@ pub fn answer(
         session.blocked = false;
     }
     session.check = None;
+    // A right answer is the person at the screen: whatever inactivity was reported before it
+    // is over (a roll call's dialog stops the player's input, so it would otherwise linger).
+    session.inactive_since = None;
     session.next_check_at = now + cfg.check_delay(draw);
     Ok(AnswerOutcome {
         correct: true,
