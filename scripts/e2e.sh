@@ -58,7 +58,12 @@ status=0
 # One file at a time whatever the core count: the files share the demo trainee and the test
 # clock, and a study session opened by one file would end another's. Files named as arguments
 # run alone (scripts/e2e.sh tests/e2e/pay.test.mjs).
-QINXUE_BASE_URL="$base" PAYSIM_BASE_URL="$sim" node --test --test-concurrency=1 "${@:-tests/e2e/}" || status=$?
+# Every expectAccessible (axe-core) writes the address it checked to axe.jsonl; after a full run
+# tests/e2e/axe-routes.check.mjs fails for any route of the apps that none of them checked.
+export QINXUE_BASE_URL="$base" PAYSIM_BASE_URL="$sim" QINXUE_AXE_LOG="$data/axe.jsonl"
+: >"$QINXUE_AXE_LOG"
+node --test --test-concurrency=1 "${@:-tests/e2e/}" || status=$?
+if (($# == 0)); then node --test tests/e2e/axe-routes.check.mjs || status=$?; fi
 if ((status != 0)); then
   echo "e2e: server log (last 50 lines):" >&2; tail -n 50 "$data/server.log" >&2
   echo "e2e: simulator log (last 20 lines):" >&2; tail -n 20 "$data/paysim.log" >&2

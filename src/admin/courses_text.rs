@@ -127,6 +127,9 @@ pub fn answer_is(letters: &str) -> String {
 pub const IMPORT_TITLE: &str = "从 CSV 文件导入练习题";
 pub const IMPORT_HELP: &str = "在 Excel 中按下面的列填写，每行一道题，然后“另存为”CSV 文件（选“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”均可）。文件中只要有一行有错，就不会导入任何题目，请按提示改好后重新导入。";
 pub const IMPORT_COLUMNS: &str = "题型,题目,选项A,选项B,选项C,选项D,选项E,选项F,答案,解析";
+/// Names the scrollable example for screen readers: it is a keyboard stop (tabindex 0) so that
+/// a keyboard user can scroll its long lines sideways with the arrow keys.
+pub const IMPORT_EXAMPLE_LABEL: &str = "CSV 文件示例（可左右滚动）";
 pub const IMPORT_EXAMPLE: &str = "单选,灭火器压力表指针在哪个区域表示正常？,红色区域,绿色区域,黄色区域,,,,B,绿色区域表示压力正常。\n多选,哪些属于个人防护用品？,安全帽,绝缘手套,手机,护目镜,,,ABD,手机不是防护用品。\n判断,发现火情应立即拨打 119。,,,,,,,正确,先报警再处置。";
 pub const IMPORT_RULES: &str =
     "题型填“单选”“多选”或“判断”；答案填选项字母（如 B、ABD），判断题填“正确”或“错误”。";

@@ -82,7 +82,16 @@ pub fn CsvImport(course: RwSignal<Option<AdminCourse>>) -> impl IntoView {
         <section class="card" aria-labelledby="import-title">
             <h2 id="import-title">{text::IMPORT_TITLE}</h2>
             <p>{text::IMPORT_HELP}</p>
-            <pre class="csv-example">{text::IMPORT_COLUMNS}"\n"{text::IMPORT_EXAMPLE}</pre>
+            <pre
+                class="csv-example"
+                tabindex="0"
+                role="region"
+                aria-label=text::IMPORT_EXAMPLE_LABEL
+            >
+                {text::IMPORT_COLUMNS}
+                "\n"
+                {text::IMPORT_EXAMPLE}
+            </pre>
             <p>{text::IMPORT_RULES}</p>
             <div class="field upload">
                 <label for="csv-file">{text::CHOOSE_FILE}</label>

@@ -2,7 +2,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, expectHome, fillRegistration, launchBrowser, logIn, logOut,
+  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, expectAccessible, expectHome, fillRegistration, launchBrowser, logIn, logOut,
   newTrainee, url, withPage, withWrongCheckChar,
 } from './helpers.mjs';
 
@@ -20,6 +20,7 @@ for (const [grade, label, hours, fee] of [
       await fillRegistration(page, trainee);
       await page.waitForURL(url('/'));
       await expectHome(page, hours, fee);
+      await expectAccessible(page, `the home page of a new ${label} trainee`);
 
       await logOut(page);
       await logIn(page, trainee.id_number, trainee.password);
@@ -41,6 +42,7 @@ test('a 身份证号 with a wrong check digit gets an inline Chinese error and i
     assert.match(await error.innerText(), /[\u4e00-\u9fff]/, 'the error is in Chinese');
     assert.equal(new URL(page.url()).pathname, '/register', 'the form stays open');
     assert.equal(registrations.length, 0, 'nothing was sent to the server');
+    await expectAccessible(page, 'the registration form showing an error');
   });
 });
 

@@ -9,6 +9,7 @@ import {
   DEMO_GRADED_TRAINEE,
   DEMO_PASSWORD,
   TABLET_PORTRAIT,
+  expectAccessible,
   launchBrowser,
   logIn,
   logInAdmin,
@@ -53,11 +54,14 @@ test('the provincial admin builds a course, imports questions, publishes it and 
     await page.getByRole('navigation').getByRole('link', { name: '课程管理' }).click();
     await page.getByRole('heading', { name: '课程管理' }).waitFor();
     await page.getByRole('link', { name: '新建课程' }).click();
+    await page.getByRole('button', { name: '创建课程' }).waitFor();
+    await expectAccessible(page, 'the new-course form');
 
     // The form's own checks speak first: nothing is sent while a field is wrong.
     await page.getByRole('button', { name: '创建课程' }).click();
     await page.locator('#err-title').getByText('请填写课程名称').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'title', 'the first field at fault has the focus');
+    await expectAccessible(page, 'the new-course form showing an error');
     await page.getByLabel('课程名称').fill(title);
     await page.getByLabel('电工', { exact: true }).check();
     await page.getByLabel('学时').fill('1');
@@ -110,6 +114,7 @@ test('the provincial admin builds a course, imports questions, publishes it and 
     const errors = page.getByTestId('import-errors');
     await errors.waitFor();
     assert.match(await errors.innerText(), /第 3 行[\s\S]*问答/);
+    await expectAccessible(page, 'the course editor with a refused CSV and the CSV sample');
     assert.equal(await page.getByTestId('question').count(), 0);
 
     // The corrected file goes in whole.
@@ -156,6 +161,7 @@ test('the provincial admin builds a course, imports questions, publishes it and 
     const row = page.getByTestId('course-row').filter({ hasText: title });
     await row.waitFor();
     assert.match(await row.innerText(), /2 课时，3 道题[\s\S]*未发布/);
+    await expectAccessible(page, "the province's course list");
   });
 });
 
@@ -167,6 +173,7 @@ test('the course editor fits a tablet in portrait', async (t) => {
     await page.getByRole('heading', { name: '练习题', exact: true }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px too wide)`);
+    await expectAccessible(page, 'the course editor in tablet portrait');
   }, TABLET_PORTRAIT);
 });
 

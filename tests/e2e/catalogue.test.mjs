@@ -8,7 +8,7 @@ import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_PORTRAIT, fillRegistration, launchBrowser, logIn,
+  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_PORTRAIT, expectAccessible, fillRegistration, launchBrowser, logIn,
   newTrainee, url, withPage,
 } from './helpers.mjs';
 
@@ -99,6 +99,7 @@ async function answerAll(page, { wrong, keyboard }) {
       assert.match(await feedback.innerText(), /回答错误/);
       assert.match(await feedback.innerText(), new RegExp(escape(q.explanation)), 'the explanation is shown');
       assert.ok(await page.locator('.practice-right').count() >= 1, 'the right options are marked');
+      await expectAccessible(page, 'a practice question answered wrongly, with its explanation');
     } else {
       assert.match(await feedback.innerText(), /回答正确/);
     }
@@ -139,6 +140,7 @@ async function practise(page, { keyboard, enrolled }) {
     ? (missed.answer[0] === 0 ? '正确' : '错误')
     : `${'ABCDEFGH'[missed.answer[0]]}. ${missed.options[missed.answer[0]]}`;
   assert.match(await review.innerText(), new RegExp(escape(rightText)), `the summary names the right option: ${rightText}`);
+  await expectAccessible(page, "the practice's score and review");
 
   await page.locator('.practice').getByRole('button', { name: '重做错题' }).click();
   await page.locator('.practice-count', { hasText: '第 1 / 1 题' }).waitFor();
@@ -175,6 +177,7 @@ test('at 1280×800 the demo trainee finds the trade course, selects it, and prac
     await planHours(page).filter({ hasText: '已选 30 / 应选 42 学时' }).waitFor();
     assert.equal(await card(page, DRIVER.title).count(), 0, 'the card leaves the plan');
     await page.getByTestId('unselected').filter({ hasText: `已退选《${DRIVER.title}》` }).waitFor();
+    await expectAccessible(page, '我的学习 after a 退选');
 
     await page.getByRole('navigation').getByRole('link', { name: '选课' }).click();
     await page.getByRole('heading', { name: '选课', level: 1 }).waitFor();
@@ -188,6 +191,7 @@ test('at 1280×800 the demo trainee finds the trade course, selects it, and prac
     await search(page, '电工', '电工');
     await card(page, OTHER_TRADE.title).getByTestId('cannot-select').filter({ hasText: `其他工种的专业课程，您的工种（${TRADE}）不能选` }).waitFor();
     assert.equal(await card(page, OTHER_TRADE.title).getByRole('button', { name: '选课' }).count(), 0);
+    await expectAccessible(page, "选课 showing another trade's course");
 
     await search(page, '驾驶', TRADE);
     await select(page, DRIVER.title);
@@ -212,6 +216,7 @@ test('on a 768×1024 tablet a new trainee of the same trade selects the course a
     // 大字 keeps everything on the screen.
     await page.getByRole('button', { name: '大字' }).tap();
     await assertNoHorizontalScroll(page);
+    await expectAccessible(page, '选课 in large text on a tablet');
 
     await practise(page, { keyboard: false, enrolled: false });
     await assertNoHorizontalScroll(page);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEMO_GRADED_TRAINEE, DEMO_PASSWORD, launchBrowser, logIn, logInAdmin, url, withPage } from './helpers.mjs';
+import { DEMO_GRADED_TRAINEE, DEMO_PASSWORD, expectAccessible, launchBrowser, logIn, logInAdmin, url, withPage } from './helpers.mjs';
 
 const DEMO_UNGRADED_TRAINEE = '350582199203025017';
 
@@ -39,6 +39,7 @@ test('王建国 sees last year completed, downloads its certificate, and the QR 
     assert.equal(await last.locator('.ring').getAttribute('aria-label'), '已完成 100%');
     // Set through the CSSOM: the Content-Security-Policy refuses style attributes.
     assert.equal(await last.locator('.ring').evaluate((e) => e.style.getPropertyValue('--p')), '100');
+    await expectAccessible(page, "the home page's years");
 
     await last.getByRole('link', { name: '学时证明' }).click();
     await page.waitForURL(url(`/certificates/${year}`));
@@ -50,6 +51,7 @@ test('王建国 sees last year completed, downloads its certificate, and the QR 
     const qr = page.locator('img.certificate-qr');
     await qr.waitFor();
     await page.waitForFunction(() => document.querySelector('img.certificate-qr')?.naturalWidth > 0);
+    await expectAccessible(page, 'the certificate page');
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -85,6 +87,7 @@ test('王建国 sees last year completed, downloads its certificate, and the QR 
     const revocation = page.getByTestId('revocation-check').first();
     await revocation.filter({ hasText: '不在撤销名单中' }).waitFor();
     assert.match(await revocation.innerText(), /撤销名单更新于\d{4}年/);
+    await expectAccessible(page, 'the verification page of a valid certificate');
   });
 });
 
@@ -147,6 +150,7 @@ test('a certificate the province revoked says so on its verification page, also 
     const offline = page.getByTestId('revocation-check').last();
     await offline.filter({ hasText: '本机保存的撤销名单' }).waitFor();
     assert.match(await offline.innerText(), /此证明已被撤销.*更新于\d{4}年/);
+    await expectAccessible(page, 'the verification page of a revoked certificate, offline');
     await page.context().setOffline(false);
   });
 });

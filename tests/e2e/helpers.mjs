@@ -4,7 +4,7 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,17 +84,33 @@ export const url = (p) => `${BASE_URL}${p}`;
 
 // ---------- accessibility ----------
 
-const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+const AXE = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
 
 /** Runs axe-core (pinned in package.json) on the page as it is now, for WCAG 2.1 A and AA, and
- * fails with every violation and where it is. `what` names the page state in the message. */
+ * fails with every violation and where it is. `what` names the page state in the message.
+ * axe runs in an isolated world of its own (the DevTools protocol's), which shares the DOM but
+ * not the page's globals: tests that replace the page's timers (page.clock) would otherwise
+ * stop axe's own, and nothing is left behind in the page.
+ * Each check's address goes to the file QINXUE_AXE_LOG names (scripts/e2e.sh sets it), which
+ * tests/e2e/axe-routes.check.mjs compares with the apps' routes after a full run. */
 export async function expectAccessible(page, what) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
-    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `axe-core finds no WCAG A/AA violation on ${what}`);
+  if (process.env.QINXUE_AXE_LOG) appendFileSync(process.env.QINXUE_AXE_LOG, `${JSON.stringify({ url: page.url(), what })}\n`);
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { frameTree } = await cdp.send('Page.getFrameTree');
+    const { executionContextId: contextId } = await cdp.send('Page.createIsolatedWorld', { frameId: frameTree.frame.id, worldName: 'axe-core' });
+    const evaluate = async (expression) => {
+      const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { expression, contextId, awaitPromise: true, returnByValue: true });
+      if (exceptionDetails) throw new Error(`axe-core failed on ${what}: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+      return result.value;
+    };
+    await evaluate(AXE);
+    const violations = await evaluate(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }).then((result) =>
+      result.violations.map((v) => \`\${v.id} (\${v.impact}): \${v.help} — \${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}\`))`);
+    assert.deepEqual(violations, [], `axe-core finds no WCAG A/AA violation on ${what}`);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
 }
 
 // ---------- test people ----------

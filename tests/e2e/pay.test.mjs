@@ -6,7 +6,7 @@ import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'playwright-core';
 import {
-  BASE_URL, fillRegistration, launchBrowser, logInAdmin, newTrainee, url, withPage,
+  BASE_URL, expectAccessible, fillRegistration, launchBrowser, logInAdmin, newTrainee, url, withPage,
 } from './helpers.mjs';
 
 const PAYSIM_URL = (process.env.PAYSIM_BASE_URL ?? 'http://127.0.0.1:8090').replace(/\/$/, '');
@@ -56,9 +56,11 @@ test('a new trainee registers, pays in the cashier, comes back to an active enro
     const card = page.locator('main section.card').first();
     await card.getByText('126.00 元').waitFor();
     assert.match(await card.innerText(), /报名缴费截止[\s\S]*\d{4}年\d{1,2}月\d{1,2}日 23:59/, 'the deadline in Shanghai time');
+    await expectAccessible(page, 'the enrolment page before payment');
 
     await toCashier(page, '去缴费');
     assert.match(await page.locator('body').innerText(), /126\.00/, 'the cashier asks for 126.00 元');
+    await expectAccessible(page, "the simulator's cashier");
     await atCashier(page, '确认支付');
 
     const live = await resultShows(page, 'paid');
@@ -66,6 +68,7 @@ test('a new trainee registers, pays in the cashier, comes back to an active enro
     assert.match(live, /报名已生效/);
     const receipt = await page.getByTestId('receipt-no').innerText();
     assert.match(receipt, /^FJ\d{16}$/, 'the 电子票据号 the platform gave');
+    await expectAccessible(page, '/pay/return after a payment');
 
     await page.getByRole('link', { name: '我的订单' }).first().click();
     const order = page.locator('[data-testid=order]');
@@ -76,6 +79,7 @@ test('a new trainee registers, pays in the cashier, comes back to an active enro
     assert.ok(text.includes(receipt), 'the order shows its receipt number');
     assert.match(text, /126\.00 元/);
     assert.equal(await order.getByRole('button').count(), 0, 'nothing left to pay');
+    await expectAccessible(page, '我的订单 with a paid order');
 
     await page.goto(url('/enrol'));
     await page.getByTestId('enrolled').waitFor();
@@ -176,6 +180,7 @@ test('the unit admin orders for two staff, cancels, pays at the second try, and 
       const paidRow = page.locator('[data-testid=staff]', { hasText: '王建国' });
       assert.match(await paidRow.innerText(), /已缴费/);
       assert.equal(await paidRow.locator('input').count(), 0);
+      await expectAccessible(page, "the unit admin's 单位统一缴费 with two staff ticked");
 
       await toCashier(page, '提交订单并去支付');
       assert.match(await page.locator('body').innerText(), /198\.00/, 'one payment for both');
@@ -193,6 +198,7 @@ test('the unit admin orders for two staff, cancels, pays at the second try, and 
       const text = await order.innerText();
       assert.match(text, /198\.00 元/);
       assert.equal(await order.locator('.order-people li').count(), 2, 'the order lists both people');
+      await expectAccessible(page, "the unit's paid order on 单位订单");
 
       await page.goto(url('/admin/unit/pay'));
       for (const { id: staffId } of staff) {

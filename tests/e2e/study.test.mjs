@@ -6,7 +6,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_PORTRAIT, isHeartbeat, launchBrowser, lessonCredited, logIn,
+  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_PORTRAIT, expectAccessible, isHeartbeat, launchBrowser, lessonCredited, logIn,
   serverClock, setVisibility, url, waitForLessonCredited, withPage,
 } from './helpers.mjs';
 
@@ -72,6 +72,7 @@ test('studying a text lesson earns time, the anti-idle check is answered, and a 
       const height = (await options.first().boundingBox()).height;
       assert.ok(height >= 48, `answer buttons are at least 48 px high (${height})`);
       assert.match(await page.locator('[data-testid=check-left]').innerText(), /\d+ 秒/, 'a countdown is shown');
+      await expectAccessible(page, 'a text lesson with its anti-idle check open');
       await page.keyboard.press('Escape');
       assert.ok(await dialog.isVisible(), 'Escape does not dismiss the check');
 
@@ -94,6 +95,7 @@ test('studying a text lesson earns time, the anti-idle check is answered, and a 
       page.on('request', count);
       await setVisibility(page, 'hidden');
       await page.locator('[data-testid=study-status]', { hasText: '暂停' }).waitFor();
+      await expectAccessible(page, 'a text lesson while the page is hidden');
       // Three minutes: the next check is drawn at least five minutes after the answer, so none
       // can fall due before the two heartbeats below (with five, one sometimes did, and the
       // heartbeat after it rightly credited nothing).
@@ -162,6 +164,7 @@ test('a lost heartbeat goes again with the same number, and a second tab stops t
       await page.clock.runFor(BEAT_SECS * 1000);
       assert.equal((await refused).status(), 409);
       await page.locator('[data-testid=study-status]', { hasText: '其他页面或设备' }).waitFor();
+      await expectAccessible(page, 'a lesson another tab took over');
       await other.close();
 
       // Continuing here opens a new session.
@@ -189,5 +192,6 @@ test('on a tablet in portrait a video lesson opens in the player with its transc
     await page.locator('[data-testid=lesson-credited]').waitFor();
     const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     assert.ok(scroll <= client, `page is ${scroll}px wide in a ${client}px viewport`);
+    await expectAccessible(page, 'a video lesson on a tablet');
   }, TABLET_PORTRAIT);
 });

@@ -2,7 +2,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_LANDSCAPE, TABLET_PORTRAIT, expectHome, fillRegistration,
+  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_LANDSCAPE, TABLET_PORTRAIT, expectAccessible, expectHome, fillRegistration,
   launchBrowser, logIn, newTrainee, url, withPage,
 } from './helpers.mjs';
 
@@ -22,6 +22,7 @@ test('on a tablet in portrait a graded trainee registers and sees 42 学时', as
     await page.waitForURL(url('/'));
     await expectHome(page, 42, '126.00');
     await assertNoHorizontalScroll(page);
+    await expectAccessible(page, 'the home page in tablet portrait');
   }, TABLET_PORTRAIT);
 });
 
@@ -29,6 +30,7 @@ test('on a tablet in landscape the demo trainee logs in and sees 42 学时', asy
   await withPage(browser, t, async (page) => {
     await page.goto(url('/login'));
     await assertNoHorizontalScroll(page);
+    await expectAccessible(page, 'the sign-in page in tablet landscape');
     await logIn(page, DEMO_GRADED_TRAINEE, DEMO_PASSWORD);
     await expectHome(page, 42, '126.00');
     await assertNoHorizontalScroll(page);
@@ -42,6 +44,7 @@ test('the help page shows the policy help lines', async (t) => {
     const main = page.locator('main');
     await main.getByText('968823').first().waitFor();
     await main.getByText('400-8877-945').first().waitFor();
+    await expectAccessible(page, 'the help page');
   }, TABLET_PORTRAIT);
 });
 
@@ -49,5 +52,6 @@ test('an unknown route shows the 404 page', async (t) => {
   await withPage(browser, t, async (page) => {
     await page.goto(url('/no-such-page-here'));
     await page.locator('main').getByRole('heading', { name: /页面不存在|404/ }).waitFor();
+    await expectAccessible(page, 'the 404 page');
   });
 });

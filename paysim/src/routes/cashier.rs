@@ -182,7 +182,7 @@ font-size:1.125rem;font-weight:600;cursor:pointer;text-align:center;text-decorat
 line-height:52px;padding:0 16px}
 .primary{background:#c7000b;color:#fff}
 .secondary{background:#fff;color:#1d2129;border:1px solid #c9cdd4}
-.danger{background:#fff;color:#86909c;border:1px dashed #c9cdd4;font-size:1rem}
+.danger{background:#fff;color:#4e5969;border:1px dashed #86909c;font-size:1rem}
 button:focus-visible,.button:focus-visible{outline:3px solid #165dff;outline-offset:2px}
 .result h2{margin:0 0 8px}.ok h2{color:#00a870}.bad h2{color:#c7000b}.muted h2{color:#4e5969}
 ";
