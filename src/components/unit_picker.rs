@@ -1,5 +1,7 @@
 //! Choosing one's employer among hundreds of units: pick the city, optionally the county, then
-//! the unit from a list that has shrunk to that area. Drop-downs only, no typing.
+//! the unit from a list that has shrunk to that area; or type a few characters of the unit's
+//! name, which shrinks the list the same way. The choice itself stays a drop-down, so that only
+//! a unit the server knows can be sent.
 
 use crate::components::field::SelectField;
 use crate::i18n::t;
@@ -24,6 +26,7 @@ pub fn UnitPicker(
     let text = t();
     let city = RwSignal::new(String::new());
     let county = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
     let regions = StoredValue::new(regions);
     let units = StoredValue::new(units);
 
@@ -54,9 +57,11 @@ pub fn UnitPicker(
     };
     let unit_options = Signal::derive(move || {
         let scope = scope();
+        let words = search.get();
         regions.with_value(|regions| {
             units.with_value(|units| {
                 units_in_region(units, regions, &scope)
+                    .filter(|u| name_matches(&u.name, &words))
                     .map(|u| (u.id.to_string(), (text.unit_option)(&u.name, place(u))))
                     .collect::<Vec<_>>()
             })
@@ -74,11 +79,31 @@ pub fn UnitPicker(
         county.set(String::new());
         keep_unit_if_in_scope.run(picked);
     });
-    let nothing_here = move || !city.with(String::is_empty) && unit_options.with(Vec::is_empty);
+    let on_search = move |ev: leptos::ev::Event| {
+        search.set(event_target_value(&ev));
+        keep_unit_if_in_scope.run(String::new());
+    };
+    let nothing_here = move || {
+        !(city.with(String::is_empty) && search.with(|s| s.trim().is_empty()))
+            && unit_options.with(Vec::is_empty)
+    };
 
     view! {
         <fieldset class="unit-picker">
             <legend>{text.unit_legend}</legend>
+            <div class="field">
+                <label for="unit_search">{text.unit_search}</label>
+                <p class="field-hint" id="hint-unit_search">{text.unit_search_hint}</p>
+                <input
+                    id="unit_search"
+                    type="search"
+                    autocomplete="off"
+                    aria-describedby="hint-unit_search"
+                    aria-controls="unit_id"
+                    prop:value=search
+                    on:input=on_search
+                />
+            </div>
             <SelectField
                 name="city"
                 label=text.city
@@ -112,6 +137,12 @@ pub fn UnitPicker(
             </Show>
         </fieldset>
     }
+}
+
+/// Whether a unit's name holds every word typed in the search (separated by spaces); no words
+/// match every unit.
+fn name_matches(name: &str, search: &str) -> bool {
+    search.split_whitespace().all(|word| name.contains(word))
 }
 
 /// `(code, name)` of the regions of one level, optionally under one parent, in the server's
@@ -222,6 +253,15 @@ mod tests {
         assert_eq!(cities[0], ("350100".to_owned(), "福州市".to_owned()));
         let counties = options_of_level(&tree(), 3, Some("350500"));
         assert_eq!(counties.len(), 2);
+    }
+
+    #[test]
+    fn the_search_keeps_the_units_whose_name_holds_every_word() {
+        let name = "泉州市鲤城区机关事务服务中心";
+        assert!(name_matches(name, ""));
+        assert!(name_matches(name, "  机关事务 "));
+        assert!(name_matches(name, "鲤城 服务中心"));
+        assert!(!name_matches(name, "鲤城 医院"));
     }
 
     #[test]
