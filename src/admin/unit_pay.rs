@@ -11,6 +11,7 @@ use qinxue_core::api::{CreateOrder, StaffMember, UnitStaff};
 use qinxue_core::money::format_yuan;
 use qinxue_core::time::format_local_datetime;
 use std::collections::BTreeSet;
+use wasm_bindgen::JsCast;
 
 /// Navigation label and page title.
 pub const TITLE: &str = "单位统一缴费";
@@ -167,8 +168,24 @@ fn staff_row(member: &StaffMember, chosen: RwSignal<BTreeSet<i64>>) -> impl Into
             />
         }
     });
+    let payable = !member.paid;
+    // The whole row is the target (a checkbox alone is too small a mark for a finger or an
+    // unsteady hand); a click on the checkbox itself is left to the checkbox's own change.
+    let toggle_row = move |ev: leptos::ev::MouseEvent| {
+        let on_checkbox = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .is_some();
+        if payable && !on_checkbox {
+            chosen.update(|c| {
+                if !c.remove(&id) {
+                    c.insert(id);
+                }
+            });
+        }
+    };
     view! {
-        <tr data-testid="staff" data-id=id.to_string()>
+        <tr data-testid="staff" data-id=id.to_string() class:pickable=payable on:click=toggle_row>
             <td>{checkbox}</td>
             <td>{member.name.clone()}</td>
             <td>{member.id_number.clone()}</td>
