@@ -19,10 +19,13 @@ WASM_BINDGEN_VERSION="$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/ve
 # certificate PDFs (QINXUE_CERT_FONT; the same font makes the browser's screenshots and text
 # widths real Chinese in the tests). `install-tools.sh test` adds what only the tests need: the
 # browser for e2e, poppler-utils (pdftotext reads the certificates back) and PostgreSQL for the
-# second run of the integration tests; `install-tools.sh fuzz` only Schemathesis (below).
+# second run of the integration tests; `install-tools.sh fuzz` only Schemathesis (below);
+# `install-tools.sh lighthouse` the browser and Lighthouse (below).
 APT_PACKAGES=(brotli fonts-wqy-microhei)
 if [[ "${1:-}" == test ]]; then
   APT_PACKAGES+=(chromium chromium-driver poppler-utils postgresql)
+elif [[ "${1:-}" == lighthouse ]]; then
+  APT_PACKAGES+=(chromium)
 fi
 
 # Debian packages download and unpack while cargo compiles below (they need no CPU to speak
@@ -73,6 +76,15 @@ if [[ "${1:-}" == test || "${1:-}" == fuzz ]]; then
   if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+fi
+
+# Lighthouse for `make lighthouse` only (about 110 MB): its own pinned manifest and lock in
+# scripts/lighthouse/, which also say why 12.2.3.
+if [[ "${1:-}" == lighthouse ]]; then
+  lh=scripts/lighthouse
+  if [[ ! $lh/node_modules/.package-lock.json -nt $lh/package-lock.json || ! $lh/node_modules/.package-lock.json -nt $lh/package.json ]]; then
+    npm ci --prefix "$lh" --no-audit --no-fund
   fi
 fi
 
