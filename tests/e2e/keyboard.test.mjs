@@ -65,6 +65,13 @@ async function chooseWithArrows(page, id, accept) {
   throw new Error(`no option of #${id} was accepted`);
 }
 
+/** The address of the first lesson link on 我的学习 whose line says `kind` (图文, 练习). */
+async function lessonHref(page, kind) {
+  const item = page.locator('.courses .lessons li', { hasText: `${kind} · ` }).first();
+  await item.waitFor();
+  return item.locator('a').getAttribute('href');
+}
+
 /** Tabs to the link or button named `name` and presses Enter on it. */
 async function activate(page, name, selector = 'a, button') {
   await tabTo(page, selector, name);
@@ -131,7 +138,7 @@ for (const [size, options] of [['desktop', DESKTOP], ['tablet', TABLET_PORTRAIT]
       await serverClock(page, 0, true);
       try {
         const started = page.waitForResponse((r) => r.url().endsWith('/api/study/sessions') && r.request().method() === 'POST');
-        await tabTo(page, '.courses .lessons li a', /图文/);
+        await tabTo(page, `a[href="${await lessonHref(page, '图文')}"]`);
         await page.keyboard.press('Enter');
         assert.equal((await started).status(), 201, 'the study session starts');
         await page.locator('[data-testid=study-status][data-state=confirming]').waitFor();
@@ -158,8 +165,7 @@ for (const [size, options] of [['desktop', DESKTOP], ['tablet', TABLET_PORTRAIT]
 
       // 课后练习: every question by Space, Tab and Enter; the focus goes to what comes next.
       await activate(page, '我的学习', 'nav a');
-      await page.locator('.courses .lessons li').first().waitFor();
-      await tabTo(page, '.courses .lessons li a', /练习/);
+      await tabTo(page, `a[href="${await lessonHref(page, '练习')}"]`);
       await page.keyboard.press('Enter');
       await activate(page, '开始练习', 'button');
       for (let i = 0; i < 30; i++) {
