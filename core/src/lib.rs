@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod money;
 pub mod office;
 pub mod order;
+pub mod path_to_requirement;
 pub mod phone;
 pub mod policy;
 pub mod practice;
