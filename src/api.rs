@@ -19,7 +19,7 @@ use qinxue_core::api::{
     RegisterRequest, StartStudy, StudyProgress, StudySession, Unit, UnitStaff,
 };
 use qinxue_core::practice::{Attempt, AttemptSummary, GradedAnswer, Plan};
-use qinxue_core::ErrorCode;
+use qinxue_core::{ErrorCode, PolicyYear};
 use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -132,6 +132,11 @@ pub fn safe_next(next: &str) -> Option<&str> {
 /// `GET /api/units`: every unit a trainee may belong to.
 pub async fn units() -> Result<Vec<Unit>, ApiError> {
     read(&get("/api/units").await?)
+}
+
+/// `GET /api/policy-year`: the year in force, for anyone (the home and help pages).
+pub async fn policy_year() -> Result<PolicyYear, ApiError> {
+    read(&get("/api/policy-year").await?)
 }
 
 /// `GET /api/regions`: the province → city → county tree, flattened.

@@ -26,6 +26,19 @@ pub struct Faq {
     pub answer: fn(&PolicyYear) -> String,
 }
 
+/// One step of the year for a visitor (register, pay, choose, study, certificate), its words
+/// drawn from the year in force.
+pub struct Step {
+    pub title: &'static str,
+    pub detail: fn(&PolicyYear) -> String,
+}
+
+/// A deadline day as the help page and the home page both say it, e.g. `10月31日`. By hand:
+/// chrono's strftime machinery costs the web bundle tens of KB.
+pub fn month_day(day: chrono::NaiveDate) -> String {
+    format!("{}月{}日", day.month(), day.day())
+}
+
 /// The interface text of one locale.
 pub struct Text {
     pub app_name: &'static str,
@@ -109,6 +122,8 @@ pub struct Text {
     pub welcome_title: &'static str,
     pub welcome_text: &'static str,
     pub welcome_register: &'static str,
+    pub steps_title: fn(i32) -> String,
+    pub steps: &'static [Step],
     pub greeting: fn(&str) -> String,
     pub year_title: fn(i32) -> String,
     pub required_hours: &'static str,
@@ -372,6 +387,47 @@ pub const ZH_CN: Text = Text {
     welcome_title: "欢迎来到勤学",
     welcome_text: "机关事业单位工勤人员（含劳务派遣、聘用合同人员）岗位继续教育平台。在手机、平板或电脑上都能报名和学习。",
     welcome_register: "注册新账号",
+    steps_title: |year| format!("{year}年度怎样完成岗位继续教育"),
+    steps: &[
+        Step {
+            title: "注册",
+            detail: |_| "用身份证号注册，选好工作单位、工种和技能等级。".to_owned(),
+        },
+        Step {
+            title: "报名缴费",
+            detail: |p| {
+                format!(
+                    "{}前缴费：已定级人员{}元，未定级人员{}元。可以自己在网上缴费，也可以由单位统一缴费。",
+                    month_day(p.registration_deadline),
+                    qinxue_core::money::format_yuan(p.graded_fee_fen),
+                    qinxue_core::money::format_yuan(p.ungraded_fee_fen)
+                )
+            },
+        },
+        Step {
+            title: "选课",
+            detail: |p| {
+                format!(
+                    "选够本年度的学时：已定级人员{}学时，未定级人员{}学时。",
+                    p.graded_hours, p.ungraded_hours
+                )
+            },
+        },
+        Step {
+            title: "学习",
+            detail: |p| {
+                format!(
+                    "在{}前学完，每{}分钟有效学习计1学时，课后练习也计学时。",
+                    month_day(p.study_deadline),
+                    p.minutes_per_hour
+                )
+            },
+        },
+        Step {
+            title: "学时证明",
+            detail: |_| "学完后在首页下载学时证明，扫码即可核验。".to_owned(),
+        },
+    ],
     greeting: |name| format!("您好，{name}"),
     year_title: |year| format!("{year}年度培训要求"),
     required_hours: "应完成学时",
@@ -443,14 +499,11 @@ pub const ZH_CN: Text = Text {
         Faq {
             question: "什么时候截止？",
             answer: |p| {
-                // By hand: chrono's strftime machinery costs the web bundle tens of KB.
-                let (r, s) = (p.registration_deadline, p.study_deadline);
                 format!(
-                    "报名缴费截止到每年{}月{}日，必修学时要在{}月{}日前学完，都以北京时间当天23:59为准。",
-                    r.month(),
-                    r.day(),
-                    s.month(),
-                    s.day()
+                    "{}年度报名缴费截止到{}，必修学时要在{}前学完，都以北京时间当天23:59为准。",
+                    p.year,
+                    month_day(p.registration_deadline),
+                    month_day(p.study_deadline)
                 )
             },
         },
@@ -657,5 +710,18 @@ mod tests {
         assert!(answers[0].contains("42学时") && answers[0].contains("24学时"));
         assert!(answers[1].contains("126.00元") && answers[1].contains("72.00元"));
         assert!(answers[2].contains("10月31日") && answers[2].contains("12月31日"));
+    }
+
+    #[test]
+    fn the_steps_of_the_year_quote_the_same_deadlines_as_the_faq() {
+        let mut policy = PolicyYear::standard(2026);
+        policy.registration_deadline = chrono::NaiveDate::from_ymd_opt(2026, 12, 30).unwrap();
+        let steps: Vec<String> = t().steps.iter().map(|s| (s.detail)(&policy)).collect();
+        assert_eq!(steps.len(), 5);
+        assert!(steps[1].contains("12月30日") && steps[1].contains("126.00元"));
+        assert!(steps[2].contains("42学时") && steps[2].contains("24学时"));
+        assert!(steps[3].contains("12月31日") && steps[3].contains("45分钟"));
+        let deadlines = (t().faqs[2].answer)(&policy);
+        assert!(deadlines.contains("12月30日") && deadlines.contains("12月31日"));
     }
 }

@@ -31,6 +31,7 @@ mod tests;
 
 mod completion;
 mod group;
+mod policy;
 
 /// A parsed JSON value, as much of one as the decoders ask for.
 pub trait Json: Sized {

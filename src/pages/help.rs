@@ -1,19 +1,32 @@
 //! Help: the policy's help lines as tap-to-call links, and answers to common questions.
 
-use crate::clock::today_in_shanghai;
+use crate::api;
+use crate::components::dom::{el, text as add_text};
+use crate::components::load::{load_into, Fill};
 use crate::components::title::set_page_title;
 use crate::i18n::{t, HelpPhone};
-use chrono::Datelike;
 use leptos::prelude::*;
-use qinxue_core::PolicyYear;
+use std::rc::Rc;
 
 /// The help page.
 #[component]
 pub fn HelpPage() -> impl IntoView {
     let text = t();
     set_page_title(text.help_title);
-    // The FAQ states the standing policy; a signed-in person's own figures are on the home page.
-    let policy = PolicyYear::standard(today_in_shanghai().year());
+    // The FAQ answers from the year in force as the province set it (`GET /api/policy-year`),
+    // as the home page's steps do, so that the two pages never give different deadlines.
+    let faqs: Fill = Rc::new(|place| {
+        Box::pin(async move {
+            let policy = api::policy_year().await?;
+            for faq in t().faqs {
+                // Always open: a question hidden behind a click is one many readers miss.
+                let item = el(&place, "div", "faq");
+                add_text(&item, "h3", "", faq.question);
+                add_text(&item, "p", "", &(faq.answer)(&policy));
+            }
+            Ok(())
+        })
+    });
     view! {
         <h1>{text.help_title}</h1>
         <section class="card" aria-labelledby="help-contacts">
@@ -37,19 +50,7 @@ pub fn HelpPage() -> impl IntoView {
         </section>
         <section class="card" aria-labelledby="help-faq">
             <h2 id="help-faq">{text.help_faq}</h2>
-            {text
-                .faqs
-                .iter()
-                .map(|faq| {
-                    // Always open: a question hidden behind a click is one many readers miss.
-                    view! {
-                        <div class="faq">
-                            <h3>{faq.question}</h3>
-                            <p>{(faq.answer)(&policy)}</p>
-                        </div>
-                    }
-                })
-                .collect_view()}
+            {load_into(faqs)}
         </section>
     }
 }

@@ -2,7 +2,7 @@
 //! note for administrators.
 
 use crate::api;
-use crate::components::dom::{attr, link, text};
+use crate::components::dom::{attr, el, link, text};
 use crate::components::group_sessions::group_sessions_section;
 use crate::components::load::{load_into, Fill};
 use crate::components::notice::{ErrorNotice, Loading};
@@ -51,7 +51,32 @@ fn Welcome() -> impl IntoView {
                 <A href="/register" attr:class="button">{text.welcome_register}</A>
             </p>
         </section>
+        {year_steps()}
     }
+}
+
+/// The year's steps for a visitor, register → pay → choose → study → certificate, with the
+/// 学时, fees and deadlines of the year in force (`GET /api/policy-year`, which the help page
+/// answers from too). Built into the DOM like the other loaded content (`components::load`).
+fn year_steps() -> impl IntoView {
+    let fill: Fill = Rc::new(|place| {
+        Box::pin(async move {
+            let year = api::policy_year().await?;
+            let words = t();
+            let card = el(&place, "section", "card year-steps");
+            attr(&card, "aria-labelledby", "steps-title");
+            text(&card, "h2", "", &(words.steps_title)(year.year)).set_id("steps-title");
+            let list = el(&card, "ol", "steps");
+            attr(&list, "data-testid", "year-steps");
+            for step in words.steps {
+                let item = el(&list, "li", "");
+                text(&item, "strong", "", step.title);
+                text(&item, "p", "", &(step.detail)(&year));
+            }
+            Ok(())
+        })
+    });
+    load_into(fill)
 }
 
 #[component]

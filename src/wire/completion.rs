@@ -10,7 +10,7 @@ use qinxue_core::Grade;
 
 /// A calendar date on the wire (`2025-10-03`), read by hand: chrono's parser would add its
 /// formatting machinery to the bundle.
-fn date<J: Json>(o: &J, key: &str) -> Option<NaiveDate> {
+pub(super) fn date<J: Json>(o: &J, key: &str) -> Option<NaiveDate> {
     let text = string(o, key)?;
     let mut parts = text.splitn(3, '-').map(|p| p.parse::<u32>().ok());
     let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);

@@ -1,9 +1,10 @@
-// A 10-inch tablet in portrait and landscape (DESIGN.md §6), the help page and the 404 page.
+// A 10-inch tablet in portrait and landscape (DESIGN.md §6), the help page, the 404 page, and the
+// year's steps on the signed-out home page.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_LANDSCAPE, TABLET_PORTRAIT, expectAccessible, expectHome, fillRegistration,
-  launchBrowser, logIn, newTrainee, url, withPage,
+  launchBrowser, logIn, newTrainee, screenshot, url, withPage,
 } from './helpers.mjs';
 
 let browser;
@@ -54,4 +55,27 @@ test('an unknown route shows the 404 page', async (t) => {
     await page.locator('main').getByRole('heading', { name: /页面不存在|404/ }).waitFor();
     await expectAccessible(page, 'the 404 page');
   });
+});
+
+test('signed out, the home page explains the year\'s steps with the 学时, fees and deadlines the help page gives', async (t) => {
+  await withPage(browser, t, async (page) => {
+    const year = await (await page.request.get(url('/api/policy-year'))).json();
+    const day = (iso) => { const [, m, d] = iso.split('-').map(Number); return `${m}月${d}日`; };
+    const yuan = (fen) => (fen / 100).toFixed(2);
+    await page.goto(url('/'));
+    const steps = page.getByTestId('year-steps').locator('li');
+    await steps.first().waitFor();
+    const texts = await steps.allInnerTexts();
+    assert.deepEqual(texts.map((s) => s.split('\n')[0].trim()), ['注册', '报名缴费', '选课', '学习', '学时证明'], 'the steps in order');
+    assert.match(texts[1], new RegExp(`${day(year.registration_deadline)}前缴费.*${yuan(year.graded_fee_fen)}元.*${yuan(year.ungraded_fee_fen)}元`));
+    assert.match(texts[2], new RegExp(`${year.graded_hours}学时.*${year.ungraded_hours}学时`));
+    assert.match(texts[3], new RegExp(`${day(year.study_deadline)}前学完`));
+    await expectAccessible(page, "the signed-out home page with the year's steps");
+    await screenshot(page, 'home-signed-out-steps');
+
+    await page.goto(url('/help'));
+    const deadlines = page.locator('.faq', { hasText: '什么时候截止' });
+    await deadlines.waitFor();
+    assert.match(await deadlines.innerText(), new RegExp(`${day(year.registration_deadline)}.*${day(year.study_deadline)}`), 'the help page gives the same deadlines');
+  }, TABLET_PORTRAIT);
 });

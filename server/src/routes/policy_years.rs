@@ -1,9 +1,9 @@
-//! Policy years for the provincial admin (DESIGN.md §8).
+//! Policy years for the provincial admin (DESIGN.md §8), and the year in force for anyone.
 
 use crate::access::Actor;
 use crate::error::Result;
 use crate::extract::{ApiJson, ApiPath};
-use crate::services::policy_admin;
+use crate::services::{policy, policy_admin};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,6 +18,16 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create_next))
         .routes(routes!(get, update))
+        .routes(routes!(in_force))
+}
+
+/// The year in force (Shanghai calendar), public: the home page explains the year's steps with
+/// its 学时, fees and deadlines to visitors before they register, and the help page answers
+/// from the same settings, so that the two never disagree.
+#[utoipa::path(get, path = "/api/policy-year", security(()), tag = "policy",
+    responses((status = 200, body = PolicyYear), (status = 503, body = ErrorBody, description = "`server_busy`")))]
+async fn in_force(State(state): State<AppState>) -> Result<Json<PolicyYear>> {
+    Ok(Json(policy::in_force(&state, state.clock.now()).await?))
 }
 
 /// Every configured year, the latest first.

@@ -317,3 +317,29 @@ async fn study_is_credited_under_the_years_daily_cap_and_check_interval_as_they_
     }
     assert_eq!(checks, [false, false, true]);
 }
+
+#[tokio::test]
+async fn anyone_reads_the_year_in_force_with_the_provinces_settings() {
+    let app = TestApp::spawn().await;
+    let admin = province(&app).await;
+    let year = this_year(&app, &admin).await;
+    let path = format!("/api/admin/policy-years/{year}");
+    let mut y: Value = app.get(&admin, &path).await.json().await.unwrap();
+    y["ungraded_fee_fen"] = json!(8000);
+    assert_eq!(put(&app, &admin, year, &y).await.status(), StatusCode::OK);
+
+    // Signed out: what the home page and the help page explain the year with.
+    let res = app.get(&app.client(), "/api/policy-year").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let public: Value = res.json().await.unwrap();
+    assert_eq!(public["year"], year);
+    assert_eq!(public["graded_hours"], 42);
+    assert_eq!(public["ungraded_hours"], 24);
+    assert_eq!(public["graded_fee_fen"], y["graded_fee_fen"]);
+    assert_eq!(
+        public["ungraded_fee_fen"], 8000,
+        "the province's change shows"
+    );
+    assert_eq!(public["registration_deadline"], y["registration_deadline"]);
+    assert_eq!(public["study_deadline"], y["study_deadline"]);
+}
