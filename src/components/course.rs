@@ -29,16 +29,21 @@ pub fn course_card(
     attr(&cover, "loading", "lazy");
     let body = el(&card, "div", "");
     text(&body, "h3", "", &course.title);
-    let mut meta = format!(
+    let meta = format!(
         "{} · {}",
         course.category.label(),
         (words.hours_value)(course.hours)
     );
-    if !course.trades.is_empty() {
-        meta.push_str(" · ");
-        meta.push_str(&(words.for_trades)(&course.trades.join("、")));
-    }
     text(&body, "p", "course-meta", &meta);
+    // A line of its own: a group's general course lists ten trades.
+    if !course.trades.is_empty() {
+        let trades = (words.for_trades)(&course.trades.join("、"));
+        attr(
+            &text(&body, "p", "course-meta", &trades),
+            "data-testid",
+            "course-trades",
+        );
+    }
     text(&body, "p", "", &course.description);
     if let Some(credit) = credit {
         let done = (words.hours_done)(&format_hours(credit.credited_secs, mph), course.hours);

@@ -1,11 +1,28 @@
 //! The trainee's 选课计划 at a glance: planned 学时 against the year's requirement as a
 //! progress bar, and what that means (room left, enough, or closed). Shown by 我的学习 and by
-//! 选课, and updated in place after each change.
+//! 选课, and updated in place after each change; with it, how the trainee's trade reaches the
+//! requirement (`path_note`).
 
-use crate::components::dom::{el, Bar};
+use crate::components::dom::{attr, el, text, Bar};
 use crate::i18n::t;
+use qinxue_core::path_to_requirement::PathToRequirement;
 use qinxue_core::practice::Plan;
 use web_sys::{Element, Node};
+
+/// Says which courses reach the year's 学时 for this trainee's trade
+/// (`data-testid="plan-path"`), as a warning when none can.
+pub fn path_note(parent: &Node, path: &PathToRequirement) {
+    let class = if path.reachable() {
+        "notice"
+    } else {
+        "notice notice-warn"
+    };
+    attr(
+        &text(parent, "p", class, &path.describe()),
+        "data-testid",
+        "plan-path",
+    );
+}
 
 /// The plan's bar (`data-testid="plan-hours"`) and its note.
 pub struct PlanBar {

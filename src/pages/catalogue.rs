@@ -8,7 +8,7 @@ use crate::api::{self, ApiError};
 use crate::components::course::course_card;
 use crate::components::dom::{attr, el, text};
 use crate::components::load::{load_into, Fill};
-use crate::components::plan::PlanBar;
+use crate::components::plan::{path_note, PlanBar};
 use crate::components::title::set_page_title;
 use crate::i18n::t;
 use crate::session::{use_session, SessionState};
@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use qinxue_core::api::Course;
 use qinxue_core::catalogue::CourseCategory;
+use qinxue_core::path_to_requirement::PathToRequirement;
 use qinxue_core::practice::Plan;
 use qinxue_core::ErrorCode;
 use std::cell::RefCell;
@@ -85,6 +86,8 @@ impl Catalogue {
         let bar = plan.as_ref().map(|plan| {
             let card = el(page, "section", "card");
             let bar = PlanBar::new(&card, plan);
+            let path = PathToRequirement::new(courses, my_trade.as_deref(), plan.required_hours);
+            path_note(&card, &path);
             text(&card, "p", "", words.selection_rules);
             bar
         });

@@ -6,7 +6,7 @@ use crate::api;
 use crate::components::course::course_card;
 use crate::components::dom::{attr, el, link, text, Bar};
 use crate::components::load::{load_into, Fill};
-use crate::components::plan::PlanBar;
+use crate::components::plan::{path_note, PlanBar};
 use crate::components::title::set_page_title;
 use crate::i18n::t;
 use crate::session::{use_session, SessionState};
@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qinxue_core::api::{Course, StudyProgress};
+use qinxue_core::path_to_requirement::PathToRequirement;
 use qinxue_core::practice::Plan;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -27,7 +28,7 @@ pub fn StudyPage() -> impl IntoView {
     let text = t();
     set_page_title(text.study_title);
     let session = use_session();
-    let fill: Fill = Rc::new(|page| {
+    let fill: Fill = Rc::new(move |page| {
         Box::pin(async move {
             let (progress, plan) = (api::study_progress().await?, api::plan().await?);
             let unplanned = |id: i64| !plan.courses.iter().any(|c| c.id == id);
@@ -41,7 +42,22 @@ pub fn StudyPage() -> impl IntoView {
             } else {
                 Vec::new()
             };
-            study_content(&page, &progress, &plan, studied);
+            // While the plan falls short, which courses reach the requirement for this trade.
+            let path = if plan.registration_open && !plan.complete() {
+                let trade = match session.state_untracked() {
+                    SessionState::SignedIn(me) => me.trade,
+                    _ => api::me().await?.trade,
+                };
+                let all = api::courses("").await?;
+                Some(PathToRequirement::new(
+                    &all,
+                    trade.as_deref(),
+                    plan.required_hours,
+                ))
+            } else {
+                None
+            };
+            study_content(&page, &progress, &plan, path.as_ref(), studied);
             Ok(())
         })
     });
@@ -64,7 +80,13 @@ pub fn StudyPage() -> impl IntoView {
 
 /// The year's credited time, the plan, then the trainee's courses: those planned, and any
 /// other they have studied (its time counts all the same).
-fn study_content(page: &Node, progress: &StudyProgress, plan: &Plan, studied: Vec<Course>) {
+fn study_content(
+    page: &Node,
+    progress: &StudyProgress,
+    plan: &Plan,
+    path: Option<&PathToRequirement>,
+    studied: Vec<Course>,
+) {
     let words = t();
     let mph = progress.minutes_per_hour;
     let year = el(page, "section", "card");
@@ -74,6 +96,9 @@ fn study_content(page: &Node, progress: &StudyProgress, plan: &Plan, studied: Ve
         &(words.hours_done)(&progress.credited_hours, progress.required_hours),
     );
     let bar = Rc::new(PlanBar::new(&year, plan));
+    if let Some(path) = path {
+        path_note(&year, path);
+    }
     link(&year, "/courses", words.go_select).set_class_name("button");
     text(page, "h2", "", words.my_courses);
     let list = el(page, "div", "courses");
