@@ -18,12 +18,7 @@
 //! and is reported on its own ("first after start", what a restart in the middle of the
 //! day costs); the runs held to the target follow it.
 
-mod load;
-mod machine;
-mod prepare;
-mod room;
-mod roster;
-mod server;
+use qinxue_bench::{load, machine, prepare, room, roster, server};
 
 use load::RunStats;
 use machine::{Facts, MachineTicks};

@@ -18,10 +18,24 @@ pub struct Server {
 impl Server {
     /// Starts `bin` on a free loopback port with `data_dir` as its data folder.
     pub fn start(bin: &Path, data_dir: &Path, static_dir: &Path) -> std::io::Result<Self> {
-        let addr = free_port()?;
+        Self::start_on(bin, data_dir, static_dir, free_port()?, &[])
+    }
+
+    /// Starts `bin` listening on `addr`, with production settings except the variables in
+    /// `env` (the crash test restarts it on the same address, on its demo data, paying
+    /// through the simulator). Its output is appended to `server.log` in `data_dir`, so that
+    /// the log of every run before a crash is kept.
+    pub fn start_on(
+        bin: &Path,
+        data_dir: &Path,
+        static_dir: &Path,
+        addr: SocketAddr,
+        env: &[(&str, String)],
+    ) -> std::io::Result<Self> {
         let log = data_dir.join("server.log");
-        let out = File::create(&log)?;
-        let child = Command::new(bin)
+        let out = File::options().create(true).append(true).open(&log)?;
+        let mut command = Command::new(bin);
+        command
             .env("QINXUE_DATA", data_dir)
             .env("QINXUE_ADDR", addr.to_string())
             .env("QINXUE_STATIC_DIR", static_dir)
@@ -29,13 +43,35 @@ impl Server {
             .env_remove("QINXUE_DEMO")
             .env_remove("QINXUE_TEST_CLOCK")
             .env_remove("QINXUE_DATABASE_URL")
-            .env_remove("RUST_LOG")
+            .env_remove("RUST_LOG");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)
             .spawn()
             .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", bin.display())))?;
         Ok(Self { child, addr, log })
+    }
+
+    /// SIGKILL, as a power cut or the OOM killer would end it: nothing is flushed or closed.
+    pub fn kill(mut self) -> std::io::Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+
+    /// SIGTERM, and waits for the process to end: the orderly stop of `systemctl stop`.
+    pub fn terminate(mut self) -> std::io::Result<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()?;
+        if !sent.success() {
+            return Err(std::io::Error::other("kill -TERM failed"));
+        }
+        self.child.wait()
     }
 
     pub fn pid(&self) -> u32 {
@@ -75,7 +111,7 @@ impl Drop for Server {
 
 /// A loopback port nobody listens on. Another process could take it before the server binds
 /// it; the server then fails to start and says so, which is good enough for a benchmark.
-fn free_port() -> std::io::Result<SocketAddr> {
+pub fn free_port() -> std::io::Result<SocketAddr> {
     let probe = TcpListener::bind("127.0.0.1:0")?;
     probe.local_addr()
 }
