@@ -71,7 +71,9 @@ test('tablet landscape: the lesson\'s sticky bar keeps at most a fifth of the 80
     await fillRegistration(page, trainee);
     await page.waitForURL(url('/'));
     await page.goto(url('/courses'));
-    const selectable = page.locator('article.course').filter({ has: page.getByRole('button', { name: '选课' }) }).first();
+    const first = page.locator('article.course').filter({ has: page.getByRole('button', { name: '选课' }) }).first();
+    const title = await first.getByRole('heading').first().innerText();
+    const selectable = page.locator('article.course', { has: page.getByRole('heading', { name: title }) });
     await selectable.getByRole('button', { name: '选课' }).tap();
     await selectable.getByText('已选', { exact: true }).waitFor();
     await page.goto(url('/study'));
