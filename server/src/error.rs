@@ -285,6 +285,473 @@ impl IntoResponse for AppError {
     }
 }
 
+/// Domain errors as the client sees them: each service's refusals, with the code, fields and
+/// Chinese message they answer with (the status follows from the code, see [`status`]).
+mod domain {
+    use super::AppError;
+    use crate::payments::NotificationError;
+    use crate::services::accounts::AccountError;
+    use crate::services::certificates::CertificateError;
+    use crate::services::course_admin::CourseAdminError;
+    use crate::services::group_sessions::{
+        CorrectionProblem, GroupSessionError, PushProblem, ScheduleProblem,
+    };
+    use crate::services::orders::OrderError;
+    use crate::services::payments::PaymentError;
+    use crate::services::practice::PracticeError;
+    use crate::services::roster::{self, ImportError};
+    use crate::services::selection::SelectionError;
+    use crate::services::study::StudyError;
+    use qinxue_core::api::FieldError;
+    use qinxue_core::certificate::MAX_REASON_CHARS;
+    use qinxue_core::order::MAX_ORDER_TRAINEES;
+    use qinxue_core::ErrorCode;
+
+    impl From<AccountError> for AppError {
+        fn from(e: AccountError) -> Self {
+            match e {
+                AccountError::Invalid(fields) => AppError::Validation(fields),
+                AccountError::UnknownUnit => {
+                    AppError::field("unit_id", ErrorCode::UnknownUnit, "所选单位不存在")
+                }
+                AccountError::IdNumberTaken => AppError::Conflict(FieldError::new(
+                    "id_number",
+                    ErrorCode::IdNumberTaken,
+                    ErrorCode::IdNumberTaken.default_message(),
+                )),
+                AccountError::PhoneTaken => AppError::Conflict(FieldError::new(
+                    "phone",
+                    ErrorCode::PhoneTaken,
+                    ErrorCode::PhoneTaken.default_message(),
+                )),
+                AccountError::Incomplete { login, password } => {
+                    let mut missing = Vec::new();
+                    if login {
+                        missing.push(FieldError::new(
+                            "login",
+                            ErrorCode::ValidationFailed,
+                            "请输入身份证号、手机号或用户名",
+                        ));
+                    }
+                    if password {
+                        missing.push(FieldError::new(
+                            "password",
+                            ErrorCode::ValidationFailed,
+                            "请输入密码",
+                        ));
+                    }
+                    AppError::Validation(missing)
+                }
+                AccountError::InvalidCredentials => AppError::InvalidCredentials,
+                AccountError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<PracticeError> for AppError {
+        fn from(e: PracticeError) -> Self {
+            match e {
+                PracticeError::Access(e) => e.into(),
+                PracticeError::NotFound => AppError::NotFound,
+                PracticeError::WrongTrade => AppError::Refused(ErrorCode::WrongTrade),
+                PracticeError::NothingToRetry => AppError::Refused(ErrorCode::NothingToRetry),
+                PracticeError::AttemptFinished => AppError::Refused(ErrorCode::AttemptFinished),
+                PracticeError::NotInAttempt => {
+                    AppError::field("question_id", ErrorCode::NotFound, "本次练习中没有这道题")
+                }
+                PracticeError::InvalidChoice(e) => {
+                    AppError::field("chosen", ErrorCode::InvalidChoice, e.to_string())
+                }
+                PracticeError::AlreadyAnswered => AppError::Conflict(FieldError::new(
+                    "question_id",
+                    ErrorCode::AlreadyAnswered,
+                    ErrorCode::AlreadyAnswered.default_message(),
+                )),
+                PracticeError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<SelectionError> for AppError {
+        fn from(e: SelectionError) -> Self {
+            match e {
+                SelectionError::Access(e) => e.into(),
+                SelectionError::RegistrationClosed => AppError::RegistrationClosed,
+                SelectionError::NotFound => AppError::NotFound,
+                SelectionError::WrongTrade => AppError::field(
+                    "course_id",
+                    ErrorCode::WrongTrade,
+                    ErrorCode::WrongTrade.default_message(),
+                ),
+                SelectionError::AlreadySelected => AppError::Refused(ErrorCode::AlreadySelected),
+                SelectionError::PlanComplete => AppError::Refused(ErrorCode::PlanComplete),
+                SelectionError::CourseStarted => AppError::Refused(ErrorCode::CourseStarted),
+                SelectionError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<CourseAdminError> for AppError {
+        fn from(e: CourseAdminError) -> Self {
+            match e {
+                CourseAdminError::Access(e) => e.into(),
+                CourseAdminError::NotFound => AppError::NotFound,
+                CourseAdminError::Invalid(fields) => AppError::Validation(fields),
+                CourseAdminError::Incomplete {
+                    publishing,
+                    problems,
+                } => {
+                    let prefix = if publishing {
+                        "课程内容还不完整，暂不能发布"
+                    } else {
+                        "课程已发布，这样修改后将不符合发布要求（如需大改，请先下架）"
+                    };
+                    AppError::Explained {
+                        code: ErrorCode::CourseIncomplete,
+                        message: format!("{prefix}：{}", problems.join("；")),
+                    }
+                }
+                CourseAdminError::NoSuchVideo => AppError::field(
+                    "video",
+                    ErrorCode::ValidationFailed,
+                    "找不到这个视频文件，请重新上传",
+                ),
+                CourseAdminError::NotVideoLesson => AppError::field(
+                    "kind",
+                    ErrorCode::ValidationFailed,
+                    "只有视频课时可以上传视频，请先把课时类型改为“视频”并保存",
+                ),
+                CourseAdminError::InvalidOrder => AppError::field(
+                    "ids",
+                    ErrorCode::InvalidOrder,
+                    ErrorCode::InvalidOrder.default_message(),
+                ),
+                CourseAdminError::LessonStudied => AppError::Refused(ErrorCode::LessonStudied),
+                CourseAdminError::QuestionAnswered => {
+                    AppError::Refused(ErrorCode::QuestionAnswered)
+                }
+                CourseAdminError::FileTooLarge(limit) => AppError::Explained {
+                    code: ErrorCode::FileTooLarge,
+                    message: format!(
+                        "题目文件不能超过 {}",
+                        qinxue_core::admin::human_size(limit as u64)
+                    ),
+                },
+                CourseAdminError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<CertificateError> for AppError {
+        fn from(e: CertificateError) -> Self {
+            match e {
+                CertificateError::Access(e) => e.into(),
+                CertificateError::NotFound => AppError::NotFound,
+                CertificateError::NotCompleted(message) => AppError::Explained {
+                    code: ErrorCode::NotCompleted,
+                    message,
+                },
+                CertificateError::RateLimited => AppError::RateLimited("核验过于频繁，请稍后再试"),
+                CertificateError::BadReason => AppError::field(
+                    "reason",
+                    ErrorCode::ValidationFailed,
+                    format!("请填写撤销原因（1–{MAX_REASON_CHARS} 字）"),
+                ),
+                CertificateError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<StudyError> for AppError {
+        fn from(e: StudyError) -> Self {
+            match e {
+                StudyError::Access(e) => e.into(),
+                StudyError::NotFound => AppError::NotFound,
+                StudyError::SeqOutOfRange => {
+                    AppError::field("seq", ErrorCode::OutOfRange, "seq 应为从 1 开始递增的整数")
+                }
+                StudyError::PositionOutOfRange => {
+                    AppError::field("position_secs", ErrorCode::OutOfRange, "播放位置超出范围")
+                }
+                StudyError::StudyClosed => AppError::StudyClosed,
+                StudyError::SessionEnded => AppError::SessionEnded,
+                StudyError::CheckExpired => AppError::CheckExpired,
+                StudyError::WrongTrade => AppError::Refused(ErrorCode::WrongTrade),
+                StudyError::NotEnrolled => AppError::NotEnrolled,
+                StudyError::WrongAnswer => AppError::WrongAnswer,
+                StudyError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<GroupSessionError> for AppError {
+        fn from(e: GroupSessionError) -> Self {
+            use qinxue_core::group::MAX_REASON_CHARS;
+            match e {
+                GroupSessionError::Access(e) => e.into(),
+                GroupSessionError::NotFound => AppError::NotFound,
+                GroupSessionError::Invalid(fields) => AppError::Validation(fields),
+                GroupSessionError::Schedule(problems) => AppError::Validation(
+                    problems
+                        .into_iter()
+                        .map(|p| match p {
+                            ScheduleProblem::RegionOutside => FieldError::new(
+                                "region_code",
+                                ErrorCode::NotInRegion,
+                                "请选择您管理范围内的地区",
+                            ),
+                            ScheduleProblem::CourseUnpublished => FieldError::new(
+                                "course_id",
+                                ErrorCode::NotFound,
+                                "请选择已发布的课程",
+                            ),
+                            ScheduleProblem::UnknownProctor => FieldError::new(
+                                "proctor_login",
+                                ErrorCode::UnknownProctor,
+                                ErrorCode::UnknownProctor.default_message(),
+                            ),
+                            ScheduleProblem::TraineeOutside(id) => FieldError::new(
+                                "trainee_ids",
+                                ErrorCode::NotInRegion,
+                                format!("编号为 {id} 的人员不是该地区的学员"),
+                            ),
+                        })
+                        .collect(),
+                ),
+                GroupSessionError::SessionStarted => AppError::Refused(ErrorCode::SessionStarted),
+                GroupSessionError::RoomNotOpen => AppError::Refused(ErrorCode::RoomNotOpen),
+                GroupSessionError::RoomClosed => AppError::Refused(ErrorCode::RoomClosed),
+                GroupSessionError::RollCallOpen => AppError::Refused(ErrorCode::RollCallOpen),
+                GroupSessionError::CheckExpired => AppError::CheckExpired,
+                GroupSessionError::WrongAnswer => AppError::WrongAnswer,
+                GroupSessionError::SessionEnded => AppError::SessionEnded,
+                GroupSessionError::AlreadyMarked => AppError::Conflict(FieldError::new(
+                    "present",
+                    ErrorCode::AlreadyAnswered,
+                    "此人本次点名已登记；结束后如需更正，请联系经办机构",
+                )),
+                GroupSessionError::Correction(problems) => AppError::Validation(
+                    problems
+                        .into_iter()
+                        .map(|p| match p {
+                            CorrectionProblem::NoReason => FieldError::new(
+                                "reason",
+                                ErrorCode::InvalidBody,
+                                "请填写更正的原因",
+                            ),
+                            CorrectionProblem::ReasonTooLong => FieldError::new(
+                                "reason",
+                                ErrorCode::InvalidBody,
+                                format!("原因不能超过 {MAX_REASON_CHARS} 个字"),
+                            ),
+                            CorrectionProblem::CreditOutOfRange => FieldError::new(
+                                "credited_secs",
+                                ErrorCode::OutOfRange,
+                                "学时不能为负，也不能超过本场集中学习的时长",
+                            ),
+                        })
+                        .collect(),
+                ),
+                GroupSessionError::NotClosed => AppError::Refused(ErrorCode::NotClosed),
+                GroupSessionError::TraineeOutside => AppError::field(
+                    "trainee_id",
+                    ErrorCode::NotInRegion,
+                    ErrorCode::NotInRegion.default_message(),
+                ),
+                GroupSessionError::NotLecture => AppError::field(
+                    "format",
+                    ErrorCode::InvalidBody,
+                    "这是机房分座学习：学员在座位上签到学习，不由监考员登记出勤",
+                ),
+                GroupSessionError::LessonNotOfCourse => {
+                    AppError::field("lesson_id", ErrorCode::NotFound, "请选择本场课程中的一节课")
+                }
+                GroupSessionError::Push(problem) => AppError::field(
+                    "question_ids",
+                    ErrorCode::InvalidBody,
+                    match problem {
+                        PushProblem::NoQuestions => "本课程还没有练习题",
+                        PushProblem::NoneChosen => "请至少选择一道题",
+                        PushProblem::Repeated => "题目有重复",
+                        PushProblem::NotOfCourse => "只能选择本场课程的练习题",
+                    },
+                ),
+                GroupSessionError::NoPractice => AppError::Explained {
+                    code: ErrorCode::NotFound,
+                    message: "监考员还没有发布练习".into(),
+                },
+                GroupSessionError::NoPolicyYear => AppError::NoPolicyYear,
+                GroupSessionError::Practice(e) => e.into(),
+                GroupSessionError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<ImportError> for AppError {
+        fn from(e: ImportError) -> Self {
+            use ErrorCode::{FileTooLarge, InvalidImport, UnsupportedFileType};
+            let (code, message): (ErrorCode, String) = match e {
+                ImportError::Access(e) => return e.into(),
+                ImportError::Fault(e) => return e,
+                ImportError::EmptyUpload => {
+                    (InvalidImport, "上传的文件是空的，请重新选择文件".into())
+                }
+                ImportError::TooLarge => (
+                    FileTooLarge,
+                    format!(
+                        "文件超过 {} MB，请分成几个文件导入",
+                        roster::MAX_BYTES / 1024 / 1024
+                    ),
+                ),
+                ImportError::OldExcel => (
+                    UnsupportedFileType,
+                    "这是旧版 Excel 97-2003 工作簿（.xls），请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”后再导入".into(),
+                ),
+                ImportError::BadUtf8 => (
+                    InvalidImport,
+                    "文件开头标明是 UTF-8 编码，但其中有无法识别的文字，请重新保存后再导入".into(),
+                ),
+                ImportError::Utf16 => (
+                    InvalidImport,
+                    "文件是 UTF-16 编码（Excel 的“Unicode 文本”），请另存为“CSV（逗号分隔）”后再导入".into(),
+                ),
+                ImportError::NotSpreadsheet => (
+                    UnsupportedFileType,
+                    "文件不是 CSV 表格或 Excel 工作簿（XLSX），请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”或“CSV（逗号分隔）”后再导入".into(),
+                ),
+                ImportError::UnknownEncoding => (
+                    InvalidImport,
+                    "无法识别文件的文字编码，请另存为“CSV UTF-8（逗号分隔）”后再导入".into(),
+                ),
+                ImportError::NoHeader => (InvalidImport, "文件不是 CSV 表格，无法读取表头".into()),
+                ImportError::Empty => (
+                    InvalidImport,
+                    "文件是空的，请在第 1 行写表头，从第 2 行起每行一人".into(),
+                ),
+                ImportError::UnreadableRow(row) => (
+                    InvalidImport,
+                    format!("第 {row} 行无法读取（引号不成对？）"),
+                ),
+                ImportError::NotXlsx => (
+                    UnsupportedFileType,
+                    "文件不是 Excel 工作簿（XLSX），请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”或“CSV（逗号分隔）”后再导入".into(),
+                ),
+                ImportError::NotZip => (
+                    UnsupportedFileType,
+                    "文件已损坏或不是 Excel 工作簿（XLSX），请重新保存后再导入".into(),
+                ),
+                ImportError::DamagedPart => (
+                    InvalidImport,
+                    "文件已损坏，请在 Excel 或 WPS 中重新保存后再导入".into(),
+                ),
+                ImportError::UnpackedTooLarge => (
+                    FileTooLarge,
+                    "工作簿内容过大，请只保留人员名单一张表，或分成几个文件导入".into(),
+                ),
+                ImportError::MissingColumns(labels) => (
+                    InvalidImport,
+                    format!(
+                        "第 1 行表头缺少列：{}（应有 身份证号、姓名、手机、用工类型、工种、等级）",
+                        labels.join("、")
+                    ),
+                ),
+                ImportError::TooManyRows => (
+                    InvalidImport,
+                    format!(
+                        "一个文件最多 {} 人，请分成几个文件导入",
+                        roster::MAX_ROWS
+                    ),
+                ),
+                ImportError::HeaderOnly => (InvalidImport, "文件中只有表头，没有人员".into()),
+                ImportError::BadRows(rows) => (
+                    InvalidImport,
+                    format!(
+                        "文件中有 {rows} 行有错误，未导入任何人员；请先检查文件，按提示修改后重新导入"
+                    ),
+                ),
+                ImportError::ChangedMeanwhile => (
+                    InvalidImport,
+                    "导入时人员名单有变化，未导入任何人员，请重新导入".into(),
+                ),
+                ImportError::TakenMeanwhile => (
+                    InvalidImport,
+                    "导入时有人同时注册了文件中的身份证号或手机号，请重新导入".into(),
+                ),
+            };
+            AppError::Explained { code, message }
+        }
+    }
+
+    impl From<OrderError> for AppError {
+        fn from(e: OrderError) -> Self {
+            match e {
+                OrderError::Access(e) => e.into(),
+                OrderError::YearNotOffered { current } => AppError::field(
+                    "year",
+                    ErrorCode::OutOfRange,
+                    format!("只能报名 {current} 年度"),
+                ),
+                OrderError::RegistrationClosed => AppError::RegistrationClosed,
+                OrderError::NoTraineesChosen => AppError::field(
+                    "trainee_ids",
+                    ErrorCode::ValidationFailed,
+                    "请选择要缴费的人员",
+                ),
+                OrderError::TraineeCount => AppError::field(
+                    "trainee_ids",
+                    ErrorCode::OutOfRange,
+                    format!("每张订单可选 1 到 {MAX_ORDER_TRAINEES} 人"),
+                ),
+                OrderError::NotUnitStaff(ids) => {
+                    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                    AppError::Validation(vec![FieldError::new(
+                        "trainee_ids",
+                        ErrorCode::NotUnitStaff,
+                        format!("编号为 {} 的人员不是本单位的学员", ids.join("、")),
+                    )])
+                }
+                OrderError::AlreadyPaid { field, names, year } => {
+                    AppError::Conflict(FieldError::new(
+                        field,
+                        ErrorCode::AlreadyPaid,
+                        format!(
+                            "{} 已缴纳 {year} 年度培训费，不能重复缴费",
+                            names.join("、")
+                        ),
+                    ))
+                }
+                OrderError::NotPayable => AppError::Forbidden,
+                OrderError::NotFound => AppError::NotFound,
+                OrderError::Settled => AppError::OrderSettled,
+                OrderError::PaymentUnavailable => AppError::PaymentUnavailable,
+                OrderError::NoPolicyYear(_) => AppError::NoPolicyYear,
+                OrderError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<PaymentError> for AppError {
+        fn from(e: PaymentError) -> Self {
+            match e {
+                PaymentError::Refused(NotificationError::NotJson) => {
+                    AppError::body_error(ErrorCode::InvalidJson, vec![])
+                }
+                PaymentError::Refused(NotificationError::BadSignature) => AppError::BadSignature,
+                PaymentError::Refused(NotificationError::BadField(field)) => {
+                    AppError::Validation(vec![FieldError::new(
+                        field,
+                        ErrorCode::InvalidBody,
+                        format!("字段 {field} 缺失或取值无效"),
+                    )])
+                }
+                PaymentError::UnknownOrder => AppError::NotFound,
+                PaymentError::AmountMismatch => AppError::AmountMismatch,
+                PaymentError::Fault(e) => e,
+            }
+        }
+    }
+}
+
 /// The unique constraint a database error violated, if that is what it is. SQLite names the
 /// column (`users.id_number`), PostgreSQL the constraint (`users_id_number_key`); both contain
 /// the column name, which is what callers match on.

@@ -11,7 +11,35 @@ use qinxue_core::api::{FieldError, LoginRequest, Me, RegisterRequest, SessionUse
 use qinxue_core::id_number::mask_id_number;
 use qinxue_core::phone::mask_phone;
 use qinxue_core::time::local_date;
-use qinxue_core::{ErrorCode, Role};
+use qinxue_core::Role;
+
+/// Why an account is not registered or signed in.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Fields of a registration that break the rules, each with its message.
+    #[error("invalid registration: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("unknown unit")]
+    UnknownUnit,
+    #[error("身份证号 taken")]
+    IdNumberTaken,
+    #[error("phone taken")]
+    PhoneTaken,
+    /// A sign-in without its login, its password, or both.
+    #[error("sign-in incomplete (login missing: {login}, password missing: {password})")]
+    Incomplete { login: bool, password: bool },
+    #[error("wrong login or password")]
+    InvalidCredentials,
+    /// What the layers below refused or failed at (sign-in limits, hashing turns, database).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        AccountError::Fault(e.into())
+    }
+}
 
 /// A new session: what the client is told, and the token for its cookie.
 #[derive(Debug)]
@@ -22,11 +50,11 @@ pub struct SignedIn {
 
 /// Creates a trainee account and signs it in. Uniqueness of 身份证号 and phone is left to the
 /// database's constraints, so two simultaneous registrations cannot both succeed.
-pub async fn register(state: &AppState, req: RegisterRequest) -> Result<SignedIn, AppError> {
+pub async fn register(state: &AppState, req: RegisterRequest) -> Result<SignedIn, AccountError> {
     let now = state.clock.now();
     let new = req
         .validate(local_date(now))
-        .map_err(AppError::Validation)?;
+        .map_err(AccountError::Invalid)?;
     let password_hash = state.hashing.hash(new.password.clone()).await?;
     let (token, token_hash) = session::new_token()?;
     let now = now.timestamp();
@@ -51,11 +79,7 @@ pub async fn register(state: &AppState, req: RegisterRequest) -> Result<SignedIn
                     .await?
                     .is_none()
                 {
-                    return Err(AppError::field(
-                        "unit_id",
-                        ErrorCode::UnknownUnit,
-                        "所选单位不存在",
-                    ));
+                    return Err(AccountError::UnknownUnit.into());
                 }
                 let id = users::insert(&mut *c, &user, now).await.map_err(taken)?;
                 sessions::insert(c, &token_hash, id, now, now + session::SESSION_SECS).await?;
@@ -76,16 +100,8 @@ pub async fn register(state: &AppState, req: RegisterRequest) -> Result<SignedIn
 
 fn taken(err: sqlx::Error) -> AppError {
     match unique_violation(&err) {
-        Some(c) if c.contains("id_number") => AppError::Conflict(FieldError::new(
-            "id_number",
-            ErrorCode::IdNumberTaken,
-            ErrorCode::IdNumberTaken.default_message(),
-        )),
-        Some(c) if c.contains("phone") => AppError::Conflict(FieldError::new(
-            "phone",
-            ErrorCode::PhoneTaken,
-            ErrorCode::PhoneTaken.default_message(),
-        )),
+        Some(c) if c.contains("id_number") => AccountError::IdNumberTaken.into(),
+        Some(c) if c.contains("phone") => AccountError::PhoneTaken.into(),
         _ => AppError::Database(err),
     }
 }
@@ -102,25 +118,18 @@ fn normalise_login(login: &str) -> String {
 
 /// Signs in with a 身份证号, phone or username. Every attempt is recorded for the limits, as a
 /// failure before its password is checked (`rate_limit::reserve`) and a success after.
-pub async fn login(state: &AppState, req: LoginRequest, ip: String) -> Result<SignedIn, AppError> {
+pub async fn login(
+    state: &AppState,
+    req: LoginRequest,
+    ip: String,
+) -> Result<SignedIn, AccountError> {
     let login = normalise_login(&req.login);
-    let mut missing = Vec::new();
-    if login.is_empty() {
-        missing.push(FieldError::new(
-            "login",
-            ErrorCode::ValidationFailed,
-            "请输入身份证号、手机号或用户名",
-        ));
-    }
-    if req.password.is_empty() {
-        missing.push(FieldError::new(
-            "password",
-            ErrorCode::ValidationFailed,
-            "请输入密码",
-        ));
-    }
-    if !missing.is_empty() {
-        return Err(AppError::Validation(missing));
+    let (login_missing, password_missing) = (login.is_empty(), req.password.is_empty());
+    if login_missing || password_missing {
+        return Err(AccountError::Incomplete {
+            login: login_missing,
+            password: password_missing,
+        });
     }
     let now = state.clock.now_secs();
     let user = {
@@ -141,7 +150,7 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: String) -> Result<Si
     let attempt = rate_limit::reserve(&state.db, &ip, &login, now).await?;
     let password_ok = turn.verify(req.password, stored).await? && user.is_some();
     let Some(user) = user.filter(|_| password_ok) else {
-        return Err(AppError::InvalidCredentials);
+        return Err(AccountError::InvalidCredentials);
     };
     let (token, token_hash) = session::new_token()?;
     let (id, admin) = (user.id, access::is_admin(user.role));
@@ -170,7 +179,7 @@ pub async fn login(state: &AppState, req: LoginRequest, ip: String) -> Result<Si
 }
 
 /// Ends the session of this cookie.
-pub async fn logout(state: &AppState, actor: &Actor, token: String) -> Result<(), AppError> {
+pub async fn logout(state: &AppState, actor: &Actor, token: String) -> Result<(), AccountError> {
     let now = state.clock.now_secs();
     let (id, admin) = (actor.id(), actor.is_admin());
     let hash = session::token_hash(&token);
@@ -192,7 +201,7 @@ pub async fn logout(state: &AppState, actor: &Actor, token: String) -> Result<()
 }
 
 /// The signed-in person and what the year in force asks of them.
-pub async fn me(state: &AppState, actor: Actor) -> Result<Me, AppError> {
+pub async fn me(state: &AppState, actor: Actor) -> Result<Me, AccountError> {
     let is_trainee = actor.trainee().is_ok();
     let user = actor.into_user();
     let now = state.clock.now();

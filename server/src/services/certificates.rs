@@ -2,7 +2,7 @@
 //! facts they stated then, printed as a PDF, and verified by anyone with their code (or,
 //! offline, with the signed payload of their QR code and the province's public key).
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::certificates::pdf::{self, Sheet};
 use crate::error::AppError;
 use crate::services::completion;
@@ -20,9 +20,38 @@ use qinxue_core::certificate::{
 use qinxue_core::completion::Source;
 use qinxue_core::id_number::mask_id_number;
 use qinxue_core::time::local_date;
-use qinxue_core::{ErrorCode, Grade};
+use qinxue_core::Grade;
 use sqlx::AnyConnection;
 use std::io::Write;
+
+/// Why a certificate is not issued, shown, verified or revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum CertificateError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// No such year of the holder, or no certificate of that code.
+    #[error("not found")]
+    NotFound,
+    /// The year is not completed; the text says what it lacks, as the holder is told (and as
+    /// a unit's ZIP lists it).
+    #[error("year not completed: {0}")]
+    NotCompleted(String),
+    /// Too many verifications from one address.
+    #[error("verifications rate limited")]
+    RateLimited,
+    /// A revocation without a reason, or with one over the limit.
+    #[error("revocation reason empty or too long")]
+    BadReason,
+    /// A fault of the layers below (database, writer, signing, PDF, ZIP, randomness).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for CertificateError {
+    fn from(e: sqlx::Error) -> Self {
+        CertificateError::Fault(e.into())
+    }
+}
 
 /// Who a certificate is for.
 #[derive(Debug, Clone)]
@@ -35,7 +64,7 @@ pub struct Holder {
 }
 
 impl Holder {
-    fn of(actor: &Actor) -> Result<Self, AppError> {
+    fn of(actor: &Actor) -> Result<Self, CertificateError> {
         let u = actor.trainee()?;
         Ok(Self {
             user_id: u.id,
@@ -81,7 +110,11 @@ fn to_wire(state: &AppState, c: Stored, with_pdf: bool) -> Certificate {
 
 /// The valid certificate of a holder's year, issuing it if the year is completed and has
 /// none yet; 409 `not_completed` saying what is missing otherwise.
-pub async fn issue(state: &AppState, holder: &Holder, year: i32) -> Result<Stored, AppError> {
+pub async fn issue(
+    state: &AppState,
+    holder: &Holder,
+    year: i32,
+) -> Result<Stored, CertificateError> {
     let now = state.clock.now();
     let facts_and_unit = {
         let mut conn = state.db.read().await?;
@@ -111,6 +144,7 @@ pub async fn issue(state: &AppState, holder: &Holder, year: i32) -> Result<Store
         .db
         .write(move |c| Box::pin(async move { Ok(store::insert(c, &new).await?) }))
         .await
+        .map_err(CertificateError::from)
 }
 
 /// What a completed year's certificate states; 409 when the year is not completed.
@@ -119,14 +153,14 @@ async fn facts_of(
     holder: &Holder,
     year: i32,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(CertificateFacts, String), AppError> {
+) -> Result<(CertificateFacts, String), CertificateError> {
     let years = completion::of_trainee(conn, holder.user_id, holder.grade, now)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(CertificateError::NotFound)?;
     let y = years
         .iter()
         .find(|y| y.policy.year == year)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(CertificateError::NotFound)?;
     let o = &y.outcome;
     let (Some(grade), Some(completed_at), true) = (y.grade, o.completed_at, o.completed) else {
         let message = if !o.enrolled {
@@ -138,10 +172,7 @@ async fn facts_of(
                 format_hours(o.missing_secs(), y.policy.minutes_per_hour)
             )
         };
-        return Err(AppError::Explained {
-            code: ErrorCode::NotCompleted,
-            message,
-        });
+        return Err(CertificateError::NotCompleted(message));
     };
     // Tenths of a 学时, as the pages show them (rounded down, like every figure of hours).
     let per_tenth = i64::from(y.policy.minutes_per_hour.max(1)) * 6;
@@ -177,14 +208,18 @@ async fn facts_of(
 }
 
 /// `GET /api/me/certificates/{year}`.
-pub async fn mine(state: &AppState, actor: &Actor, year: i32) -> Result<Certificate, AppError> {
+pub async fn mine(
+    state: &AppState,
+    actor: &Actor,
+    year: i32,
+) -> Result<Certificate, CertificateError> {
     let holder = Holder::of(actor)?;
     let c = issue(state, &holder, year).await?;
     Ok(to_wire(state, c, true))
 }
 
 /// The PDF of a stored certificate.
-pub async fn render(state: &AppState, c: &Stored) -> Result<Vec<u8>, AppError> {
+pub async fn render(state: &AppState, c: &Stored) -> Result<Vec<u8>, CertificateError> {
     let (url, qr_text) = urls(state, c);
     let font = state.certificates.font();
     let (facts, unit_name) = (c.facts.clone(), c.unit_name.clone());
@@ -206,7 +241,7 @@ pub async fn render(state: &AppState, c: &Stored) -> Result<Vec<u8>, AppError> {
     })
     .await
     .map_err(|e| AppError::Internal(format!("PDF task: {e}")))?
-    .map_err(AppError::Internal)
+    .map_err(|e| AppError::Internal(e).into())
 }
 
 /// `GET /api/me/certificates/{year}/pdf`: (file name, PDF).
@@ -214,7 +249,7 @@ pub async fn my_pdf(
     state: &AppState,
     actor: &Actor,
     year: i32,
-) -> Result<(String, Vec<u8>), AppError> {
+) -> Result<(String, Vec<u8>), CertificateError> {
     let holder = Holder::of(actor)?;
     let c = issue(state, &holder, year).await?;
     let name = file_name(&c);
@@ -222,11 +257,11 @@ pub async fn my_pdf(
 }
 
 /// `GET /api/me/certificates/{year}/qr.svg`: the QR code the PDF prints, for the print page.
-pub async fn my_qr(state: &AppState, actor: &Actor, year: i32) -> Result<String, AppError> {
+pub async fn my_qr(state: &AppState, actor: &Actor, year: i32) -> Result<String, CertificateError> {
     let holder = Holder::of(actor)?;
     let c = issue(state, &holder, year).await?;
     let (_, qr_text) = urls(state, &c);
-    pdf::qr_svg(&qr_text).map_err(AppError::Internal)
+    pdf::qr_svg(&qr_text).map_err(|e| AppError::Internal(e).into())
 }
 
 fn file_name(c: &Stored) -> String {
@@ -238,19 +273,23 @@ fn file_name(c: &Stored) -> String {
 
 /// `GET /api/verify/{code}`: what the certificate states, for anyone with its code; an
 /// unknown or malformed code is not found. Limited per address (`Certificates::verify_limit`).
-pub async fn verify(state: &AppState, ip: &str, code: &str) -> Result<Certificate, AppError> {
+pub async fn verify(
+    state: &AppState,
+    ip: &str,
+    code: &str,
+) -> Result<Certificate, CertificateError> {
     if !state
         .certificates
         .verify_limit
         .allow(ip, state.clock.now_secs())
     {
-        return Err(AppError::RateLimited("核验过于频繁，请稍后再试"));
+        return Err(CertificateError::RateLimited);
     }
-    let code = normalise_code(code).ok_or(AppError::NotFound)?;
+    let code = normalise_code(code).ok_or(CertificateError::NotFound)?;
     let mut conn = state.db.read().await?;
     let c = store::by_code(&mut conn, &code)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(CertificateError::NotFound)?;
     Ok(to_wire(state, c, false))
 }
 
@@ -262,17 +301,13 @@ pub async fn revoke(
     actor: &Actor,
     code: &str,
     reason: &str,
-) -> Result<Certificate, AppError> {
+) -> Result<Certificate, CertificateError> {
     let admin_id = actor.policy_manager()?.id;
     let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-        return Err(AppError::field(
-            "reason",
-            ErrorCode::ValidationFailed,
-            format!("请填写撤销原因（1–{MAX_REASON_CHARS} 字）"),
-        ));
+        return Err(CertificateError::BadReason);
     }
-    let code = normalise_code(code).ok_or(AppError::NotFound)?;
+    let code = normalise_code(code).ok_or(CertificateError::NotFound)?;
     let now = state.clock.now_secs();
     let revoked = state
         .db
@@ -280,7 +315,7 @@ pub async fn revoke(
             Box::pin(async move {
                 store::by_code(&mut *c, &code)
                     .await?
-                    .ok_or(AppError::NotFound)?;
+                    .ok_or(CertificateError::NotFound)?;
                 if store::revoke(&mut *c, &code, now, &reason).await? {
                     audit::record(
                         &mut *c,
@@ -292,7 +327,9 @@ pub async fn revoke(
                     )
                     .await?;
                 }
-                store::by_code(c, &code).await?.ok_or(AppError::NotFound)
+                store::by_code(c, &code)
+                    .await?
+                    .ok_or_else(|| CertificateError::NotFound.into())
             })
         })
         .await?;
@@ -300,7 +337,7 @@ pub async fn revoke(
 }
 
 /// `GET /api/verify/revoked`: every revoked code, signed, as of now.
-pub async fn revocations(state: &AppState) -> Result<RevocationList, AppError> {
+pub async fn revocations(state: &AppState) -> Result<RevocationList, CertificateError> {
     let codes = {
         let mut conn = state.db.read().await?;
         store::revoked_codes(&mut conn).await?
@@ -337,7 +374,7 @@ pub async fn unit_zip(
     state: &AppState,
     actor: &Actor,
     year: Option<i32>,
-) -> Result<(i32, String, Vec<u8>), AppError> {
+) -> Result<(i32, String, Vec<u8>), CertificateError> {
     let (admin, unit_id) = actor.unit_admin()?;
     let year = year.unwrap_or_else(|| local_date(state.clock.now()).year());
     let scope = actor.people()?;
@@ -357,10 +394,7 @@ pub async fn unit_zip(
         };
         match issue(state, &holder, year).await {
             Ok(c) => files.push((file_name(&c), render(state, &c).await?)),
-            Err(AppError::Explained {
-                code: ErrorCode::NotCompleted,
-                message,
-            }) => unfinished.push(format!(
+            Err(CertificateError::NotCompleted(message)) => unfinished.push(format!(
                 "{}\t{}\t{message}",
                 holder.name,
                 mask_id_number(holder.id_number.as_deref().unwrap_or_default())
@@ -400,7 +434,7 @@ pub async fn unit_zip(
 }
 
 /// Files as a ZIP, stored (PDFs are compressed already).
-fn zip_of(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, AppError> {
+fn zip_of(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, CertificateError> {
     let fail = |e: &dyn std::fmt::Display| AppError::Internal(format!("ZIP: {e}"));
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options =

@@ -9,7 +9,7 @@
 //! plan, keep its credited time, and may go on studying and practising it.
 //! Every change is written to the audit log in the same transaction.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::{policy, question_import};
@@ -22,18 +22,53 @@ use qinxue_core::admin::{
     publish_problems, AdminCourse, AdminCourseSummary, CourseInput, ImportReport, LessonInput,
     QuestionInput, Uploaded,
 };
+use qinxue_core::api::FieldError;
 use qinxue_core::ledger::LessonKind;
-use qinxue_core::ErrorCode;
 use sqlx::AnyConnection;
 
-fn invalid(errors: Vec<qinxue_core::api::FieldError>) -> AppError {
-    AppError::Validation(errors)
+/// Why a course, lesson or question is not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum CourseAdminError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// No such course, or no such lesson or question of it.
+    #[error("not found")]
+    NotFound,
+    /// Fields that break the rules of a course, lesson or question.
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// A published course that would lack what the catalogue asks (`publishing`: the change
+    /// is the publishing itself).
+    #[error("course incomplete: {problems:?}")]
+    Incomplete {
+        publishing: bool,
+        problems: Vec<String>,
+    },
+    /// A lesson naming a video this server does not hold.
+    #[error("no such video")]
+    NoSuchVideo,
+    /// A video uploaded to a lesson that is not a video lesson.
+    #[error("not a video lesson")]
+    NotVideoLesson,
+    /// A new order that does not list each lesson or question exactly once.
+    #[error("invalid order")]
+    InvalidOrder,
+    #[error("lesson studied")]
+    LessonStudied,
+    #[error("question answered")]
+    QuestionAnswered,
+    /// A question file over this many bytes.
+    #[error("question file over {0} bytes")]
+    FileTooLarge(usize),
+    /// A fault of the layers below, or their refusal (database, writer, media files, the
+    /// question file's rows).
+    #[error(transparent)]
+    Fault(#[from] AppError),
 }
 
-fn incomplete(prefix: &str, problems: &[String]) -> AppError {
-    AppError::Explained {
-        code: ErrorCode::CourseIncomplete,
-        message: format!("{prefix}：{}", problems.join("；")),
+impl From<sqlx::Error> for CourseAdminError {
+    fn from(e: sqlx::Error) -> Self {
+        CourseAdminError::Fault(e.into())
     }
 }
 
@@ -42,26 +77,33 @@ fn excerpt(s: &str) -> String {
     s.trim().chars().take(40).collect()
 }
 
-async fn minutes_per_hour(state: &AppState) -> Result<u32, AppError> {
+async fn minutes_per_hour(state: &AppState) -> Result<u32, CourseAdminError> {
     Ok(policy::in_force(state, state.clock.now())
         .await?
         .minutes_per_hour)
 }
 
-pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<AdminCourseSummary>, AppError> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<AdminCourseSummary>, CourseAdminError> {
     actor.course_manager()?;
     let mut conn = state.db.read().await?;
     let rows = course_admin::list(&mut conn).await?;
     Ok(rows.into_iter().map(view::summary).collect())
 }
 
-pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<AdminCourse, AppError> {
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<AdminCourse, CourseAdminError> {
     actor.course_manager()?;
     let mut conn = state.db.read().await?;
     course_admin::course(&mut conn, id)
         .await?
         .map(view::course)
-        .ok_or(AppError::NotFound)
+        .ok_or(CourseAdminError::NotFound)
 }
 
 /// Runs `apply` on a course in one transaction, then checks that a published course still
@@ -73,7 +115,7 @@ async fn change<F>(
     action: &'static str,
     detail: String,
     apply: F,
-) -> Result<AdminCourse, AppError>
+) -> Result<AdminCourse, CourseAdminError>
 where
     F: for<'c> FnOnce(&'c mut AnyConnection) -> WriteFuture<'c, ()> + Send + 'static,
 {
@@ -85,22 +127,21 @@ where
         .write(move |c| {
             Box::pin(async move {
                 if course_admin::course(&mut *c, course_id).await?.is_none() {
-                    return Err(AppError::NotFound);
+                    return Err(CourseAdminError::NotFound.into());
                 }
                 apply(&mut *c).await?;
                 let course = course_admin::course(&mut *c, course_id)
                     .await?
                     .map(view::course)
-                    .ok_or(AppError::NotFound)?;
+                    .ok_or(CourseAdminError::NotFound)?;
                 if course.published && action != "course.unpublish" {
                     let problems = publish_problems(&course, mph);
                     if !problems.is_empty() {
-                        let prefix = if action == "course.publish" {
-                            "课程内容还不完整，暂不能发布"
-                        } else {
-                            "课程已发布，这样修改后将不符合发布要求（如需大改，请先下架）"
-                        };
-                        return Err(incomplete(prefix, &problems));
+                        return Err(CourseAdminError::Incomplete {
+                            publishing: action == "course.publish",
+                            problems,
+                        }
+                        .into());
                     }
                 }
                 audit::record(
@@ -116,6 +157,7 @@ where
             })
         })
         .await
+        .map_err(CourseAdminError::from)
 }
 
 /// A new, unpublished course with the default cover.
@@ -123,9 +165,9 @@ pub async fn create(
     state: &AppState,
     actor: &Actor,
     input: CourseInput,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     let admin_id = actor.course_manager()?.id;
-    input.validate().map_err(invalid)?;
+    input.validate().map_err(CourseAdminError::Invalid)?;
     let (token, _) = new_token()?;
     let code = format!("c-{}", &token[..10]);
     let now = state.clock.now_secs();
@@ -157,6 +199,7 @@ pub async fn create(
             })
         })
         .await
+        .map_err(CourseAdminError::from)
 }
 
 pub async fn update(
@@ -164,9 +207,9 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     input: CourseInput,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     actor.course_manager()?;
-    input.validate().map_err(invalid)?;
+    input.validate().map_err(CourseAdminError::Invalid)?;
     let detail = excerpt(&input.title);
     change(state, actor, id, "course.update", detail, move |c| {
         Box::pin(async move {
@@ -183,7 +226,7 @@ pub async fn set_published(
     actor: &Actor,
     id: i64,
     published: bool,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     let action = if published {
         "course.publish"
     } else {
@@ -205,7 +248,7 @@ pub async fn upload_cover(
     id: i64,
     declared_len: Option<u64>,
     body: impl ByteStream,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     get(state, actor, id).await?;
     let url = media::store(
         &state.config.media_dir(),
@@ -227,15 +270,11 @@ pub async fn upload_cover(
 
 /// A lesson's fields as the rules and the media folder allow: a named video must be a file
 /// this server holds.
-async fn checked_lesson(state: &AppState, input: &LessonInput) -> Result<(), AppError> {
-    input.validate().map_err(invalid)?;
+async fn checked_lesson(state: &AppState, input: &LessonInput) -> Result<(), CourseAdminError> {
+    input.validate().map_err(CourseAdminError::Invalid)?;
     if let Some(url) = &input.video {
         if !media::video_exists(&state.config.media_dir(), url).await {
-            return Err(AppError::field(
-                "video",
-                ErrorCode::ValidationFailed,
-                "找不到这个视频文件，请重新上传",
-            ));
+            return Err(CourseAdminError::NoSuchVideo);
         }
     }
     Ok(())
@@ -248,7 +287,7 @@ pub async fn upload_video_file(
     actor: &Actor,
     declared_len: Option<u64>,
     body: impl ByteStream,
-) -> Result<Uploaded, AppError> {
+) -> Result<Uploaded, CourseAdminError> {
     let admin_id = actor.course_manager()?.id;
     let url = media::store(
         &state.config.media_dir(),
@@ -277,7 +316,7 @@ pub async fn add_lesson(
     actor: &Actor,
     course_id: i64,
     input: LessonInput,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     actor.course_manager()?;
     checked_lesson(state, &input).await?;
     let detail = excerpt(&input.title);
@@ -296,14 +335,14 @@ pub async fn update_lesson(
     course_id: i64,
     lesson_id: i64,
     input: LessonInput,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     actor.course_manager()?;
     checked_lesson(state, &input).await?;
     let detail = format!("lesson:{lesson_id} {}", excerpt(&input.title));
     change(state, actor, course_id, "lesson.update", detail, move |c| {
         Box::pin(async move {
             if !course_admin::update_lesson(c, course_id, lesson_id, &input).await? {
-                return Err(AppError::NotFound);
+                return Err(CourseAdminError::NotFound.into());
             }
             Ok(())
         })
@@ -316,27 +355,29 @@ pub async fn delete_lesson(
     actor: &Actor,
     course_id: i64,
     lesson_id: i64,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     let detail = format!("lesson:{lesson_id}");
     change(state, actor, course_id, "lesson.delete", detail, move |c| {
         Box::pin(async move {
             match course_admin::delete_lesson(c, course_id, lesson_id).await? {
                 Deleted::Done => Ok(()),
-                Deleted::NotFound => Err(AppError::NotFound),
-                Deleted::InUse => Err(AppError::Refused(ErrorCode::LessonStudied)),
+                Deleted::NotFound => Err(CourseAdminError::NotFound.into()),
+                Deleted::InUse => Err(CourseAdminError::LessonStudied.into()),
             }
         })
     })
     .await
-    .map_err(foreign_key_means_in_use(ErrorCode::LessonStudied))
+    .map_err(|e| foreign_key_means_in_use(e, CourseAdminError::LessonStudied))
 }
 
 /// A study session opened on the lesson between the check and the delete fails the delete
 /// on its foreign key: that too means the lesson is in use.
-fn foreign_key_means_in_use(code: ErrorCode) -> impl Fn(AppError) -> AppError {
-    move |e| match &e {
-        AppError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
-            AppError::Refused(code)
+fn foreign_key_means_in_use(e: CourseAdminError, in_use: CourseAdminError) -> CourseAdminError {
+    match &e {
+        CourseAdminError::Fault(AppError::Database(sqlx::Error::Database(db)))
+            if db.is_foreign_key_violation() =>
+        {
+            in_use
         }
         _ => e,
     }
@@ -350,19 +391,15 @@ pub async fn upload_video(
     lesson_id: i64,
     declared_len: Option<u64>,
     body: impl ByteStream,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     let course = get(state, actor, course_id).await?;
     let lesson = course
         .lessons
         .iter()
         .find(|l| l.id == lesson_id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(CourseAdminError::NotFound)?;
     if lesson.kind != LessonKind::Video {
-        return Err(AppError::field(
-            "kind",
-            ErrorCode::ValidationFailed,
-            "只有视频课时可以上传视频，请先把课时类型改为“视频”并保存",
-        ));
+        return Err(CourseAdminError::NotVideoLesson);
     }
     let url = media::store(
         &state.config.media_dir(),
@@ -376,7 +413,7 @@ pub async fn upload_video(
     change(state, actor, course_id, "lesson.video", detail, move |c| {
         Box::pin(async move {
             if !course_admin::set_video(c, course_id, lesson_id, &url).await? {
-                return Err(AppError::NotFound);
+                return Err(CourseAdminError::NotFound.into());
             }
             Ok(())
         })
@@ -391,7 +428,7 @@ pub async fn reorder(
     course_id: i64,
     what: Ordered,
     ids: Vec<i64>,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     let action = match what {
         Ordered::Lessons => "lesson.reorder",
         Ordered::Questions => "question.reorder",
@@ -404,11 +441,7 @@ pub async fn reorder(
             current.sort_unstable();
             wanted.sort_unstable();
             if current != wanted {
-                return Err(AppError::field(
-                    "ids",
-                    ErrorCode::InvalidOrder,
-                    ErrorCode::InvalidOrder.default_message(),
-                ));
+                return Err(CourseAdminError::InvalidOrder.into());
             }
             course_admin::reorder(c, course_id, what, &ids).await?;
             Ok(())
@@ -422,9 +455,9 @@ pub async fn add_question(
     actor: &Actor,
     course_id: i64,
     input: QuestionInput,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     actor.course_manager()?;
-    input.validate().map_err(invalid)?;
+    input.validate().map_err(CourseAdminError::Invalid)?;
     let detail = excerpt(&input.stem);
     change(
         state,
@@ -449,9 +482,9 @@ pub async fn update_question(
     course_id: i64,
     question_id: i64,
     input: QuestionInput,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     actor.course_manager()?;
-    input.validate().map_err(invalid)?;
+    input.validate().map_err(CourseAdminError::Invalid)?;
     let detail = format!("question:{question_id} {}", excerpt(&input.stem));
     change(
         state,
@@ -462,7 +495,7 @@ pub async fn update_question(
         move |c| {
             Box::pin(async move {
                 if !course_admin::update_question(c, course_id, question_id, &input).await? {
-                    return Err(AppError::NotFound);
+                    return Err(CourseAdminError::NotFound.into());
                 }
                 Ok(())
             })
@@ -476,7 +509,7 @@ pub async fn delete_question(
     actor: &Actor,
     course_id: i64,
     question_id: i64,
-) -> Result<AdminCourse, AppError> {
+) -> Result<AdminCourse, CourseAdminError> {
     let detail = format!("question:{question_id}");
     change(
         state,
@@ -488,30 +521,27 @@ pub async fn delete_question(
             Box::pin(async move {
                 match course_admin::delete_question(&mut *c, course_id, question_id).await? {
                     Deleted::Done => Ok(course_admin::questions_changed(c, course_id).await?),
-                    Deleted::NotFound => Err(AppError::NotFound),
-                    Deleted::InUse => Err(AppError::Refused(ErrorCode::QuestionAnswered)),
+                    Deleted::NotFound => Err(CourseAdminError::NotFound.into()),
+                    Deleted::InUse => Err(CourseAdminError::QuestionAnswered.into()),
                 }
             })
         },
     )
     .await
-    .map_err(foreign_key_means_in_use(ErrorCode::QuestionAnswered))
+    .map_err(|e| foreign_key_means_in_use(e, CourseAdminError::QuestionAnswered))
 }
 
 /// Reads an upload up to `limit` bytes.
-async fn read_limited(mut body: impl ByteStream, limit: usize) -> Result<Vec<u8>, AppError> {
+async fn read_limited(
+    mut body: impl ByteStream,
+    limit: usize,
+) -> Result<Vec<u8>, CourseAdminError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next_chunk().await {
-        let chunk = chunk?;
+        let chunk = chunk.map_err(AppError::from)?;
         let data = chunk.as_ref();
         if bytes.len() + data.len() > limit {
-            return Err(AppError::Explained {
-                code: ErrorCode::FileTooLarge,
-                message: format!(
-                    "题目文件不能超过 {}",
-                    qinxue_core::admin::human_size(limit as u64)
-                ),
-            });
+            return Err(CourseAdminError::FileTooLarge(limit));
         }
         bytes.extend_from_slice(data);
     }
@@ -524,12 +554,12 @@ pub async fn import_questions(
     actor: &Actor,
     course_id: i64,
     body: impl ByteStream,
-) -> Result<ImportReport, AppError> {
+) -> Result<ImportReport, CourseAdminError> {
     actor.course_manager()?;
     let existing = {
         let mut conn = state.db.read().await?;
         if course_admin::course(&mut conn, course_id).await?.is_none() {
-            return Err(AppError::NotFound);
+            return Err(CourseAdminError::NotFound);
         }
         course_admin::stems(&mut conn, course_id).await?
     };

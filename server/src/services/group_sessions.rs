@@ -9,7 +9,7 @@
 //! answered through the ledger there too, so that a missed one blocks crediting exactly as a
 //! missed check does.
 
-use crate::access::{Actor, Scope, Seat};
+use crate::access::{AccessError, Actor, Scope, Seat};
 use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::policy;
@@ -38,6 +38,107 @@ use qinxue_core::time::local_date;
 use qinxue_core::ErrorCode;
 use std::collections::{BTreeSet, HashMap};
 
+/// Why a group session is not scheduled, changed, run or corrected.
+#[derive(Debug, thiserror::Error)]
+pub enum GroupSessionError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// No such session in the caller's scope, or no such roll call, seat or set of it.
+    #[error("not found")]
+    NotFound,
+    /// Fields of a schedule that break its rules.
+    #[error("invalid schedule: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// A schedule naming what is outside the office admin's reach.
+    #[error("schedule refused: {0:?}")]
+    Schedule(Vec<ScheduleProblem>),
+    #[error("session started")]
+    SessionStarted,
+    #[error("room not open")]
+    RoomNotOpen,
+    #[error("room closed")]
+    RoomClosed,
+    #[error("roll call open")]
+    RollCallOpen,
+    /// The roll call is over (or a later one has begun).
+    #[error("roll call expired")]
+    CheckExpired,
+    #[error("wrong answer")]
+    WrongAnswer,
+    /// The seat's study session has ended.
+    #[error("study session ended")]
+    SessionEnded,
+    /// A lecture's mark given already, the other way.
+    #[error("marked already")]
+    AlreadyMarked,
+    /// A correction whose reason or time the rules refuse.
+    #[error("correction refused: {0:?}")]
+    Correction(Vec<CorrectionProblem>),
+    #[error("session not closed")]
+    NotClosed,
+    /// A correction for someone outside the session's region.
+    #[error("trainee outside the region")]
+    TraineeOutside,
+    /// A lecture's action asked of a computer-room session.
+    #[error("not a lecture")]
+    NotLecture,
+    /// A lecture lesson that is not one of the session's course.
+    #[error("lesson not of the course")]
+    LessonNotOfCourse,
+    /// A practice push that the course's questions do not allow.
+    #[error("practice push refused: {0:?}")]
+    Push(PushProblem),
+    /// No practice set has been pushed yet.
+    #[error("no practice pushed")]
+    NoPractice,
+    #[error("no policy year")]
+    NoPolicyYear,
+    /// An answer to a pushed set that the practice rules refuse.
+    #[error(transparent)]
+    Practice(#[from] crate::services::practice::PracticeError),
+    /// A fault of the layers below, or their refusal (database, writers, seats, practice).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for GroupSessionError {
+    fn from(e: sqlx::Error) -> Self {
+        GroupSessionError::Fault(e.into())
+    }
+}
+
+/// What of a schedule is outside the office admin's reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleProblem {
+    /// The region is not in their subtree (or does not exist).
+    RegionOutside,
+    CourseUnpublished,
+    /// No proctor of that login inside their subtree.
+    UnknownProctor,
+    /// A named trainee (this id) who is not of the session's region.
+    TraineeOutside(i64),
+}
+
+/// What the rules refuse in an attendance correction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectionProblem {
+    NoReason,
+    ReasonTooLong,
+    /// Negative, or longer than the session.
+    CreditOutOfRange,
+}
+
+/// Why a practice set is not pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushProblem {
+    /// The course has no questions.
+    NoQuestions,
+    NoneChosen,
+    Repeated,
+    /// A question of another course.
+    NotOfCourse,
+}
+
 /// How many times a new room code is drawn when one is taken already.
 const CODE_TRIES: usize = 5;
 
@@ -51,9 +152,9 @@ async fn schedule(
     user_region: Option<&str>,
     scope: &Scope,
     input: &GroupSessionInput,
-) -> Result<Schedule, AppError> {
+) -> Result<Schedule, GroupSessionError> {
     let now = state.clock.now();
-    input.validate(now).map_err(AppError::Validation)?;
+    input.validate(now).map_err(GroupSessionError::Invalid)?;
     let mut conn = state.db.read().await?;
     let mut errors = Vec::new();
     let region_code = input
@@ -66,21 +167,13 @@ async fn schedule(
         None => None,
     };
     if region_scope.is_none() {
-        errors.push(FieldError::new(
-            "region_code",
-            ErrorCode::NotInRegion,
-            "请选择您管理范围内的地区",
-        ));
+        errors.push(ScheduleProblem::RegionOutside);
     }
     if store::published_course(&mut conn, input.course_id)
         .await?
         .is_none()
     {
-        errors.push(FieldError::new(
-            "course_id",
-            ErrorCode::NotFound,
-            "请选择已发布的课程",
-        ));
+        errors.push(ScheduleProblem::CourseUnpublished);
     }
     let proctor = store::find_proctor(&mut conn, input.proctor_login.trim()).await?;
     let proctor_id = match proctor {
@@ -88,11 +181,7 @@ async fn schedule(
         _ => None,
     };
     if proctor_id.is_none() && !input.proctor_login.trim().is_empty() {
-        errors.push(FieldError::new(
-            "proctor_login",
-            ErrorCode::UnknownProctor,
-            ErrorCode::UnknownProctor.default_message(),
-        ));
+        errors.push(ScheduleProblem::UnknownProctor);
     }
     if let (Some(ids), Some(region_scope)) = (&input.trainee_ids, &region_scope) {
         let found: BTreeSet<i64> = store::trainees_in(&mut conn, ids, region_scope)
@@ -100,15 +189,11 @@ async fn schedule(
             .into_iter()
             .collect();
         if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
-            errors.push(FieldError::new(
-                "trainee_ids",
-                ErrorCode::NotInRegion,
-                format!("编号为 {missing} 的人员不是该地区的学员"),
-            ));
+            errors.push(ScheduleProblem::TraineeOutside(*missing));
         }
     }
     if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
+        return Err(GroupSessionError::Schedule(errors));
     }
     drop(conn);
     let year = policy::in_force(state, input.starts_at).await?.year;
@@ -132,7 +217,7 @@ pub async fn create(
     state: &AppState,
     actor: &Actor,
     input: GroupSessionInput,
-) -> Result<GroupSessionCreated, AppError> {
+) -> Result<GroupSessionCreated, GroupSessionError> {
     let (user, scope) = actor.office_admin()?;
     let s = schedule(state, user.region_code.as_deref(), &scope, &input).await?;
     let (by, now) = (user.id, state.clock.now_secs());
@@ -166,7 +251,7 @@ pub async fn create(
             return Ok(created);
         }
     }
-    Err(AppError::Internal("no free room code".into()))
+    Err(AppError::Internal("no free room code".into()).into())
 }
 
 fn target(id: i64) -> String {
@@ -174,11 +259,11 @@ fn target(id: i64) -> String {
 }
 
 /// A session inside the scope, or 404.
-async fn find(state: &AppState, id: i64, scope: &Scope) -> Result<GroupRow, AppError> {
+async fn find(state: &AppState, id: i64, scope: &Scope) -> Result<GroupRow, GroupSessionError> {
     let mut conn = state.db.read().await?;
     store::get_in(&mut conn, id, scope)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(GroupSessionError::NotFound)
 }
 
 /// The office admin changes a session that has not started.
@@ -187,13 +272,13 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     input: GroupSessionInput,
-) -> Result<GroupSessionView, AppError> {
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.office_admin()?;
     let g = find(state, id, &scope).await?;
     let s = schedule(state, user.region_code.as_deref(), &scope, &input).await?;
     let (by, now) = (user.id, state.clock.now_secs());
     if g.status != GroupStatus::Scheduled || g.starts_at <= now {
-        return Err(AppError::Refused(ErrorCode::SessionStarted));
+        return Err(GroupSessionError::SessionStarted);
     }
     let changed = state
         .db
@@ -216,7 +301,7 @@ pub async fn update(
         })
         .await?;
     if !changed {
-        return Err(AppError::Refused(ErrorCode::SessionStarted));
+        return Err(GroupSessionError::SessionStarted);
     }
     state.rooms.changed(id);
     view(state, actor, id).await
@@ -227,7 +312,7 @@ pub async fn cancel(
     state: &AppState,
     actor: &Actor,
     id: i64,
-) -> Result<GroupSessionView, AppError> {
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.office_admin()?;
     find(state, id, &scope).await?;
     let (by, now) = (user.id, state.clock.now_secs());
@@ -244,7 +329,7 @@ pub async fn cancel(
         })
         .await?;
     if !cancelled {
-        return Err(AppError::Refused(ErrorCode::SessionStarted));
+        return Err(GroupSessionError::SessionStarted);
     }
     state.rooms.changed(id);
     view(state, actor, id).await
@@ -273,7 +358,10 @@ fn summary(g: &GroupRow, assigned: i64, regions: &[regions::RegionRow]) -> Group
 }
 
 /// The sessions an office admin's subtree holds, or those a proctor runs.
-pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<GroupSessionSummary>, AppError> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<GroupSessionSummary>, GroupSessionError> {
     let scope = actor.group_sessions()?;
     let mut conn = state.db.read().await?;
     let regions = regions::list(&mut conn).await?;
@@ -285,7 +373,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<GroupSessionSum
 pub async fn upcoming(
     state: &AppState,
     actor: &Actor,
-) -> Result<Vec<GroupSessionSummary>, AppError> {
+) -> Result<Vec<GroupSessionSummary>, GroupSessionError> {
     let user = actor.trainee()?;
     let mut conn = state.db.read().await?;
     let regions = regions::list(&mut conn).await?;
@@ -367,7 +455,7 @@ async fn attendance(
     roll_calls: &[RollCallRow],
     marks: &[(i64, i64, bool)],
     now: i64,
-) -> Result<Vec<AttendanceRow>, AppError> {
+) -> Result<Vec<AttendanceRow>, GroupSessionError> {
     let credits = store::credits(&mut *conn, g.id).await?;
     let ids: Vec<i64> = credits.iter().map(|c| c.0).collect();
     let people: HashMap<i64, (String, String)> = store::people(&mut *conn, &ids)
@@ -436,7 +524,7 @@ async fn attendance(
 }
 
 /// The whole view of a session the caller may see.
-async fn build(state: &AppState, g: GroupRow) -> Result<GroupSessionView, AppError> {
+async fn build(state: &AppState, g: GroupRow) -> Result<GroupSessionView, GroupSessionError> {
     let now = state.clock.now_secs();
     let mut conn = state.db.read().await?;
     let regions = regions::list(&mut conn).await?;
@@ -508,7 +596,7 @@ async fn build(state: &AppState, g: GroupRow) -> Result<GroupSessionView, AppErr
 async fn practice_view(
     conn: &mut sqlx::AnyConnection,
     g: &GroupRow,
-) -> Result<Option<GroupPracticeView>, AppError> {
+) -> Result<Option<GroupPracticeView>, GroupSessionError> {
     let Some((practice_id, ids, started_at)) = store::latest_practice(&mut *conn, g.id).await?
     else {
         return Ok(None);
@@ -549,7 +637,7 @@ async fn lecture_view(
     g: &GroupRow,
     latest: Option<&RollCallRow>,
     marks: &[(i64, i64, bool)],
-) -> Result<LectureView, AppError> {
+) -> Result<LectureView, GroupSessionError> {
     let credits = store::credits(&mut *conn, g.id).await?;
     let ids: Vec<i64> = credits.iter().map(|c| c.0).collect();
     let people: HashMap<i64, (String, String)> = store::people(&mut *conn, &ids)
@@ -590,7 +678,11 @@ async fn lecture_view(
 }
 
 /// `GET /api/group-sessions/{id}`: its office admin or its proctor.
-pub async fn view(state: &AppState, actor: &Actor, id: i64) -> Result<GroupSessionView, AppError> {
+pub async fn view(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<GroupSessionView, GroupSessionError> {
     let scope = actor.group_sessions()?;
     let g = find(state, id, &scope).await?;
     build(state, g).await
@@ -601,7 +693,7 @@ pub async fn watched(
     state: &AppState,
     scope: &Scope,
     id: i64,
-) -> Result<Option<GroupSessionView>, AppError> {
+) -> Result<Option<GroupSessionView>, GroupSessionError> {
     let g = {
         let mut conn = state.db.read().await?;
         store::get_in(&mut conn, id, scope).await?
@@ -613,29 +705,31 @@ pub async fn watched(
 }
 
 /// The session's state refuses a proctor's action: why.
-fn not_running(g: &GroupRow) -> AppError {
+fn not_running(g: &GroupRow) -> GroupSessionError {
     match g.status {
-        GroupStatus::Scheduled => AppError::Refused(ErrorCode::RoomNotOpen),
-        _ => AppError::Refused(ErrorCode::RoomClosed),
+        GroupStatus::Scheduled => GroupSessionError::RoomNotOpen,
+        _ => GroupSessionError::RoomClosed,
     }
 }
 
 /// Its proctor opens the session (from half an hour before its start): seats may sign in
 /// with the new PIN, and the server's random roll calls begin.
-pub async fn open(state: &AppState, actor: &Actor, id: i64) -> Result<GroupSessionView, AppError> {
+pub async fn open(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.proctor()?;
     let g = find(state, id, &scope).await?;
     let now = state.clock.now_secs();
     match g.status {
         GroupStatus::Open => return build(state, g).await,
-        GroupStatus::Scheduled if now >= g.ends_at => {
-            return Err(AppError::Refused(ErrorCode::RoomClosed))
-        }
+        GroupStatus::Scheduled if now >= g.ends_at => return Err(GroupSessionError::RoomClosed),
         GroupStatus::Scheduled if now < g.starts_at - OPEN_EARLY_SECS => {
-            return Err(AppError::Refused(ErrorCode::RoomNotOpen))
+            return Err(GroupSessionError::RoomNotOpen)
         }
         GroupStatus::Scheduled => {}
-        _ => return Err(AppError::Refused(ErrorCode::RoomClosed)),
+        _ => return Err(GroupSessionError::RoomClosed),
     }
     let pin = group::pin_from_draw(random_u64()?);
     // Random roll calls for both formats: seats answer them, a lecture's console is prompted
@@ -658,7 +752,7 @@ pub async fn open(state: &AppState, actor: &Actor, id: i64) -> Result<GroupSessi
         })
         .await?;
     if !opened {
-        return Err(AppError::Refused(ErrorCode::RoomClosed));
+        return Err(GroupSessionError::RoomClosed);
     }
     state.rooms.changed(id);
     view(state, actor, id).await
@@ -669,7 +763,7 @@ pub async fn new_pin(
     state: &AppState,
     actor: &Actor,
     id: i64,
-) -> Result<GroupSessionView, AppError> {
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.proctor()?;
     let g = find(state, id, &scope).await?;
     if g.status != GroupStatus::Open {
@@ -700,7 +794,7 @@ pub(crate) async fn close_now(
     state: &AppState,
     id: i64,
     by: Option<i64>,
-) -> Result<bool, AppError> {
+) -> Result<bool, GroupSessionError> {
     let now = state.clock.now_secs();
     let closed = state
         .study
@@ -721,7 +815,11 @@ pub(crate) async fn close_now(
 }
 
 /// Its proctor closes the session: the answer holds the attendance.
-pub async fn close(state: &AppState, actor: &Actor, id: i64) -> Result<GroupSessionView, AppError> {
+pub async fn close(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.proctor()?;
     let g = find(state, id, &scope).await?;
     match g.status {
@@ -764,7 +862,7 @@ pub(crate) async fn start_roll_call(
     state: &AppState,
     g: &GroupRow,
     by: Option<i64>,
-) -> Result<RollCallStarted, AppError> {
+) -> Result<RollCallStarted, GroupSessionError> {
     let now = state.clock.now_secs();
     let (id, seats) = (g.id, g.format == GroupFormat::Seats);
     let window = if seats {
@@ -781,27 +879,28 @@ pub(crate) async fn start_roll_call(
             Box::pin(async move {
                 let latest = store::latest_roll_call_tx(tx, id).await?;
                 if latest.is_some_and(|rc| now <= rc.expires_at) {
-                    return Err(AppError::Refused(ErrorCode::RollCallOpen));
+                    return Ok((None, Vec::new()));
                 }
                 let rc = store::insert_roll_call(tx, id, by, lesson, now, expires_at, Some(next))
                     .await?;
                 store::audit_tx(tx, now, by, "group_session.roll_call", &target(id), "").await?;
                 if !seats {
-                    return Ok((rc, Vec::new()));
+                    return Ok((Some(rc), Vec::new()));
                 }
                 let ids = store::live_seat_studies(tx, id, None).await?;
                 let mut rows = load(tx, &ids, now).await?;
                 for row in &mut rows {
                     ledger::roll_call(&mut row.session, now, expires_at)
-                        .map_err(|_| AppError::SessionEnded)?;
+                        .map_err(|_| AppError::from(GroupSessionError::SessionEnded))?;
                     row.question = Some(roll_call_question(rc)?);
                 }
                 let refs: Vec<&StudyRow> = rows.iter().collect();
                 study::save(tx, &refs, Save::Full, now, Then::More).await?;
-                Ok((rc, ids))
+                Ok((Some(rc), ids))
             })
         })
-        .await?;
+        .await?
+        .ok_or(GroupSessionError::RollCallOpen)?;
     state.rooms.changed(id);
     Ok(RollCallStarted {
         id: started,
@@ -814,7 +913,7 @@ pub async fn roll_call(
     state: &AppState,
     actor: &Actor,
     id: i64,
-) -> Result<RollCallStarted, AppError> {
+) -> Result<RollCallStarted, GroupSessionError> {
     let (user, scope) = actor.proctor()?;
     let g = find(state, id, &scope).await?;
     if g.status != GroupStatus::Open {
@@ -833,7 +932,7 @@ pub(crate) async fn answer_roll_call(
     user_id: i64,
     by: Option<i64>,
     given: String,
-) -> Result<CheckPassed, AppError> {
+) -> Result<CheckPassed, GroupSessionError> {
     let now = state.clock.now_secs();
     let cfg: LedgerConfig = state.ledger;
     let draw = random_u64()?;
@@ -843,9 +942,9 @@ pub(crate) async fn answer_roll_call(
             Box::pin(async move {
                 let rc = store::roll_call_tx(tx, id, roll_call_id)
                     .await?
-                    .ok_or(AppError::NotFound)?;
+                    .ok_or(GroupSessionError::NotFound)?;
                 if now > rc.expires_at {
-                    return Err(AppError::CheckExpired);
+                    return Err(GroupSessionError::CheckExpired.into());
                 }
                 if store::has_mark(tx, roll_call_id, user_id).await? {
                     let nothing = CheckPassed {
@@ -880,12 +979,12 @@ pub(crate) async fn answer_roll_call(
                         Ok(_) => {
                             // A wrong answer fails the roll call, as it fails a check.
                             save_answered(tx, row, now).await?;
-                            return Ok((Err(AppError::WrongAnswer), ids));
+                            return Ok((Err(GroupSessionError::WrongAnswer), ids));
                         }
                         Err(LedgerError::CheckExpired) => {
-                            return Err(AppError::CheckExpired);
+                            return Err(GroupSessionError::CheckExpired.into());
                         }
-                        Err(_) => return Err(AppError::SessionEnded),
+                        Err(_) => return Err(GroupSessionError::SessionEnded.into()),
                     }
                     save_answered(tx, row, now).await?;
                 }
@@ -920,7 +1019,7 @@ pub async fn tick(
     id: i64,
     roll_call_id: i64,
     trainee_id: i64,
-) -> Result<GroupSessionView, AppError> {
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.proctor()?;
     let g = find(state, id, &scope).await?;
     if g.status != GroupStatus::Open {
@@ -935,7 +1034,7 @@ pub async fn tick(
             .any(|s| s.0 == trainee_id)
     };
     if !seated {
-        return Err(AppError::NotFound);
+        return Err(GroupSessionError::NotFound);
     }
     answer_roll_call(
         state,
@@ -955,49 +1054,35 @@ pub async fn correct(
     actor: &Actor,
     id: i64,
     c: AttendanceCorrection,
-) -> Result<GroupSessionView, AppError> {
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.office_admin()?;
     let g = find(state, id, &scope).await?;
     let reason = c.reason.trim().to_owned();
     let mut errors = Vec::new();
     if reason.is_empty() {
-        errors.push(FieldError::new(
-            "reason",
-            ErrorCode::InvalidBody,
-            "请填写更正的原因",
-        ));
+        errors.push(CorrectionProblem::NoReason);
     } else if reason.chars().count() > MAX_REASON_CHARS {
-        errors.push(FieldError::new(
-            "reason",
-            ErrorCode::InvalidBody,
-            format!("原因不能超过 {MAX_REASON_CHARS} 个字"),
-        ));
+        errors.push(CorrectionProblem::ReasonTooLong);
     }
     if !(0..=g.ends_at - g.starts_at).contains(&c.credited_secs) {
-        errors.push(FieldError::new(
-            "credited_secs",
-            ErrorCode::OutOfRange,
-            "学时不能为负，也不能超过本场集中学习的时长",
-        ));
+        errors.push(CorrectionProblem::CreditOutOfRange);
     }
     if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
+        return Err(GroupSessionError::Correction(errors));
     }
     if g.status != GroupStatus::Closed {
-        return Err(AppError::Refused(ErrorCode::NotClosed));
+        return Err(GroupSessionError::NotClosed);
     }
     let current = {
         let mut conn = state.db.read().await?;
-        let region = scope.subtree(&g.region_path).ok_or(AppError::NotFound)?;
+        let region = scope
+            .subtree(&g.region_path)
+            .ok_or(GroupSessionError::NotFound)?;
         if store::trainees_in(&mut conn, &[c.trainee_id], &region)
             .await?
             .is_empty()
         {
-            return Err(AppError::field(
-                "trainee_id",
-                ErrorCode::NotInRegion,
-                ErrorCode::NotInRegion.default_message(),
-            ));
+            return Err(GroupSessionError::TraineeOutside);
         }
         store::credits(&mut conn, id)
             .await?
@@ -1031,13 +1116,9 @@ pub async fn correct(
 }
 
 /// A proctor's action that only a lecture has.
-fn lecture_only(g: &GroupRow) -> Result<(), AppError> {
+fn lecture_only(g: &GroupRow) -> Result<(), GroupSessionError> {
     if g.format != GroupFormat::Lecture {
-        return Err(AppError::field(
-            "format",
-            ErrorCode::InvalidBody,
-            "这是机房分座学习：学员在座位上签到学习，不由监考员登记出勤",
-        ));
+        return Err(GroupSessionError::NotLecture);
     }
     Ok(())
 }
@@ -1048,7 +1129,7 @@ pub async fn set_lecture(
     actor: &Actor,
     id: i64,
     req: LectureLesson,
-) -> Result<GroupSessionView, AppError> {
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.proctor()?;
     let g = find(state, id, &scope).await?;
     lecture_only(&g)?;
@@ -1057,9 +1138,7 @@ pub async fn set_lecture(
         crate::storage::catalogue::lesson(&mut conn, req.lesson_id)
             .await?
             .filter(|l| l.course_id == g.course_id)
-            .ok_or_else(|| {
-                AppError::field("lesson_id", ErrorCode::NotFound, "请选择本场课程中的一节课")
-            })?;
+            .ok_or(GroupSessionError::LessonNotOfCourse)?;
     }
     if !matches!(g.status, GroupStatus::Open | GroupStatus::Scheduled) {
         return Err(not_running(&g));
@@ -1087,7 +1166,7 @@ pub async fn set_lecture(
         })
         .await?;
     if !set {
-        return Err(AppError::Refused(ErrorCode::RoomClosed));
+        return Err(GroupSessionError::RoomClosed);
     }
     state.rooms.changed(id);
     view(state, actor, id).await
@@ -1104,7 +1183,7 @@ pub async fn mark_presence(
     id: i64,
     roll_call_id: i64,
     req: PresenceMark,
-) -> Result<GroupSessionView, AppError> {
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.proctor()?;
     let g = find(state, id, &scope).await?;
     lecture_only(&g)?;
@@ -1120,7 +1199,7 @@ pub async fn mark_presence(
         crate::services::seats::admit(&mut conn, &g, user_id, unit_path).await?;
         crate::storage::policy_years::get(&mut conn, g.year)
             .await?
-            .ok_or(AppError::NoPolicyYear)?
+            .ok_or(GroupSessionError::NoPolicyYear)?
             .ledger_rules()
     };
     let (by, now, present, year) = (user.id, state.clock.now_secs(), req.present, g.year);
@@ -1131,20 +1210,14 @@ pub async fn mark_presence(
             Box::pin(async move {
                 let (rc, lesson) = store::lecture_roll_call_tx(tx, id, roll_call_id)
                     .await?
-                    .ok_or(AppError::NotFound)?;
+                    .ok_or(GroupSessionError::NotFound)?;
                 let latest = store::latest_roll_call_tx(tx, id).await?;
                 if latest.is_none_or(|l| l.id != rc.id) || now > rc.expires_at {
-                    return Err(AppError::CheckExpired);
+                    return Err(GroupSessionError::CheckExpired.into());
                 }
                 match store::mark_tx(tx, rc.id, user_id).await? {
                     Some(was) if was == present => return Ok(((), Vec::new())),
-                    Some(_) => {
-                        return Err(AppError::Conflict(FieldError::new(
-                            "present",
-                            ErrorCode::AlreadyAnswered,
-                            "此人本次点名已登记；结束后如需更正，请联系经办机构",
-                        )))
-                    }
+                    Some(_) => return Err(GroupSessionError::AlreadyMarked.into()),
                     None => {}
                 }
                 let mut touched = Vec::new();
@@ -1206,7 +1279,7 @@ pub async fn push_practice(
     actor: &Actor,
     id: i64,
     req: PracticePush,
-) -> Result<GroupSessionView, AppError> {
+) -> Result<GroupSessionView, GroupSessionError> {
     let (user, scope) = actor.proctor()?;
     let g = find(state, id, &scope).await?;
     if g.status != GroupStatus::Open {
@@ -1225,22 +1298,18 @@ pub async fn push_practice(
     unique.sort_unstable();
     unique.dedup();
     let fault = if course.is_empty() {
-        Some("本课程还没有练习题")
+        Some(PushProblem::NoQuestions)
     } else if ids.is_empty() {
-        Some("请至少选择一道题")
+        Some(PushProblem::NoneChosen)
     } else if unique.len() != ids.len() {
-        Some("题目有重复")
+        Some(PushProblem::Repeated)
     } else if ids.iter().any(|q| !course.contains(q)) {
-        Some("只能选择本场课程的练习题")
+        Some(PushProblem::NotOfCourse)
     } else {
         None
     };
-    if let Some(message) = fault {
-        return Err(AppError::field(
-            "question_ids",
-            ErrorCode::InvalidBody,
-            message,
-        ));
+    if let Some(problem) = fault {
+        return Err(GroupSessionError::Push(problem));
     }
     let (by, now) = (user.id, state.clock.now_secs());
     state
@@ -1272,7 +1341,7 @@ async fn attempt_on(
     practice: (i64, &[i64]),
     user_id: i64,
     course_id: i64,
-) -> Result<i64, AppError> {
+) -> Result<i64, GroupSessionError> {
     let (practice_id, ids) = (practice.0, practice.1.to_vec());
     let now = state.clock.now_secs();
     state
@@ -1291,18 +1360,16 @@ async fn attempt_on(
             })
         })
         .await
+        .map_err(GroupSessionError::from)
 }
 
 /// The session's current set, or why there is none.
-async fn current_practice(state: &AppState, id: i64) -> Result<(i64, Vec<i64>), AppError> {
+async fn current_practice(state: &AppState, id: i64) -> Result<(i64, Vec<i64>), GroupSessionError> {
     let mut conn = state.db.read().await?;
     store::latest_practice(&mut conn, id)
         .await?
         .map(|(p, ids, _)| (p, ids))
-        .ok_or_else(|| AppError::Explained {
-            code: ErrorCode::NotFound,
-            message: "监考员还没有发布练习".into(),
-        })
+        .ok_or(GroupSessionError::NoPractice)
 }
 
 /// Loads an attempt with its course's questions.
@@ -1310,17 +1377,17 @@ async fn attempt_with_questions(
     state: &AppState,
     attempt_id: i64,
     course_id: i64,
-) -> Result<(AttemptRow, Vec<PracticeQuestionRow>), AppError> {
+) -> Result<(AttemptRow, Vec<PracticeQuestionRow>), GroupSessionError> {
     let mut conn = state.db.read().await?;
     let row = crate::storage::practice::attempt(&mut conn, attempt_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(GroupSessionError::NotFound)?;
     let questions = crate::storage::practice::questions(&mut conn, course_id).await?;
     Ok((row, questions))
 }
 
 /// A seat's attempt on the current set (made at its first look).
-pub async fn seat_practice(state: &AppState, seat: &Seat) -> Result<Attempt, AppError> {
+pub async fn seat_practice(state: &AppState, seat: &Seat) -> Result<Attempt, GroupSessionError> {
     let (practice, ids) = current_practice(state, seat.group_session_id).await?;
     let attempt = attempt_on(state, (practice, &ids), seat.user_id, seat.course_id).await?;
     let (row, questions) = attempt_with_questions(state, attempt, seat.course_id).await?;
@@ -1332,7 +1399,7 @@ pub async fn seat_answer(
     state: &AppState,
     seat: &Seat,
     req: AnswerQuestion,
-) -> Result<GradedAnswer, AppError> {
+) -> Result<GradedAnswer, GroupSessionError> {
     let (practice, ids) = current_practice(state, seat.group_session_id).await?;
     let attempt = attempt_on(state, (practice, &ids), seat.user_id, seat.course_id).await?;
     let (row, questions) = attempt_with_questions(state, attempt, seat.course_id).await?;
@@ -1350,12 +1417,12 @@ pub async fn paper_answer(
     id: i64,
     practice_id: i64,
     req: PaperAnswer,
-) -> Result<GradedAnswer, AppError> {
+) -> Result<GradedAnswer, GroupSessionError> {
     let (user, scope) = actor.proctor()?;
     let g = find(state, id, &scope).await?;
     let (current, ids) = current_practice(state, id).await?;
     if current != practice_id {
-        return Err(AppError::NotFound);
+        return Err(GroupSessionError::NotFound);
     }
     if g.status != GroupStatus::Open {
         return Err(not_running(&g));
@@ -1500,7 +1567,7 @@ pub fn seat_events(
 
 /// Closes the open sessions whose end has passed and starts the random roll calls that are
 /// due; answers how many of each. Run by [`spawn_ticker`], and by tests on demand.
-pub async fn run_due(state: &AppState) -> Result<(usize, usize), AppError> {
+pub async fn run_due(state: &AppState) -> Result<(usize, usize), GroupSessionError> {
     let now = state.clock.now_secs();
     let due = {
         let mut conn = state.db.read().await?;
@@ -1522,7 +1589,7 @@ pub async fn run_due(state: &AppState) -> Result<(usize, usize), AppError> {
         match start_roll_call(state, &g, None).await {
             Ok(_) => called += 1,
             // The proctor's own is still running: the next is due after it.
-            Err(AppError::Refused(ErrorCode::RollCallOpen)) => {}
+            Err(GroupSessionError::RollCallOpen) => {}
             Err(e) => return Err(e),
         }
     }
@@ -1637,7 +1704,7 @@ pub fn watch(
     state: &AppState,
     actor: &Actor,
     id: i64,
-) -> Result<impl futures::Stream<Item = Watched> + Send + 'static, AppError> {
+) -> Result<impl futures::Stream<Item = Watched> + Send + 'static, GroupSessionError> {
     let scope = actor.group_sessions()?;
     let watch = Watch {
         changes: state.rooms.subscribe(),

@@ -15,13 +15,11 @@ use crate::storage::orders::{self, ItemRow, NewOrder, OrderRow};
 use crate::storage::users::User;
 use crate::storage::{audit, enrolments, policy_years};
 use chrono::DateTime;
-use qinxue_core::api::{
-    CreateOrder, FieldError, Order, OrderCreated, OrderItem, StaffMember, UnitStaff,
-};
+use qinxue_core::api::{CreateOrder, Order, OrderCreated, OrderItem, StaffMember, UnitStaff};
 use qinxue_core::id_number::mask_id_number;
 use qinxue_core::order::{OrderKind, MAX_ORDER_TRAINEES};
 use qinxue_core::phone::mask_phone;
-use qinxue_core::{ErrorCode, PolicyYear};
+use qinxue_core::PolicyYear;
 use std::collections::{BTreeSet, HashMap};
 
 /// The platform's limit on a payment's subject.
@@ -71,52 +69,6 @@ pub enum OrderError {
 impl From<sqlx::Error> for OrderError {
     fn from(e: sqlx::Error) -> Self {
         OrderError::Fault(e.into())
-    }
-}
-
-impl From<OrderError> for AppError {
-    fn from(e: OrderError) -> Self {
-        match e {
-            OrderError::Access(e) => e.into(),
-            OrderError::YearNotOffered { current } => AppError::field(
-                "year",
-                ErrorCode::OutOfRange,
-                format!("只能报名 {current} 年度"),
-            ),
-            OrderError::RegistrationClosed => AppError::RegistrationClosed,
-            OrderError::NoTraineesChosen => AppError::field(
-                "trainee_ids",
-                ErrorCode::ValidationFailed,
-                "请选择要缴费的人员",
-            ),
-            OrderError::TraineeCount => AppError::field(
-                "trainee_ids",
-                ErrorCode::OutOfRange,
-                format!("每张订单可选 1 到 {MAX_ORDER_TRAINEES} 人"),
-            ),
-            OrderError::NotUnitStaff(ids) => {
-                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-                AppError::Validation(vec![FieldError::new(
-                    "trainee_ids",
-                    ErrorCode::NotUnitStaff,
-                    format!("编号为 {} 的人员不是本单位的学员", ids.join("、")),
-                )])
-            }
-            OrderError::AlreadyPaid { field, names, year } => AppError::Conflict(FieldError::new(
-                field,
-                ErrorCode::AlreadyPaid,
-                format!(
-                    "{} 已缴纳 {year} 年度培训费，不能重复缴费",
-                    names.join("、")
-                ),
-            )),
-            OrderError::NotPayable => AppError::Forbidden,
-            OrderError::NotFound => AppError::NotFound,
-            OrderError::Settled => AppError::OrderSettled,
-            OrderError::PaymentUnavailable => AppError::PaymentUnavailable,
-            OrderError::NoPolicyYear(_) => AppError::NoPolicyYear,
-            OrderError::Fault(e) => e,
-        }
     }
 }
 

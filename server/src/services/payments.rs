@@ -18,9 +18,8 @@ use crate::state::AppState;
 use crate::storage::orders::{self, NotificationRecord, OrderRow};
 use crate::storage::{enrolments, policy_years};
 use chrono::{DateTime, SecondsFormat, Utc};
-use qinxue_core::api::{FieldError, ReconcileReport};
+use qinxue_core::api::ReconcileReport;
 use qinxue_core::order::{ItemOutcome, OrderStatus, RefundReason};
-use qinxue_core::ErrorCode;
 use serde_json::json;
 use sqlx::AnyConnection;
 use std::time::Duration;
@@ -104,27 +103,6 @@ pub enum PaymentError {
     /// A fault of the layers below (the writer, the database).
     #[error(transparent)]
     Fault(#[from] AppError),
-}
-
-impl From<PaymentError> for AppError {
-    fn from(e: PaymentError) -> Self {
-        match e {
-            PaymentError::Refused(NotificationError::NotJson) => {
-                AppError::body_error(ErrorCode::InvalidJson, vec![])
-            }
-            PaymentError::Refused(NotificationError::BadSignature) => AppError::BadSignature,
-            PaymentError::Refused(NotificationError::BadField(field)) => {
-                AppError::Validation(vec![FieldError::new(
-                    field,
-                    ErrorCode::InvalidBody,
-                    format!("字段 {field} 缺失或取值无效"),
-                )])
-            }
-            PaymentError::UnknownOrder => AppError::NotFound,
-            PaymentError::AmountMismatch => AppError::AmountMismatch,
-            PaymentError::Fault(e) => e,
-        }
-    }
 }
 
 /// Handles one notification body: verifies it, then the notification writer applies it and

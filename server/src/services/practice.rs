@@ -1,18 +1,51 @@
 //! Practice: attempts on a course's questions, immediate feedback, scores and history.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::error::{unique_violation, AppError};
 use crate::services::policy;
 use crate::state::AppState;
 use crate::storage::practice::{AttemptRow, Question};
 use crate::storage::{catalogue, practice, users::User};
 use chrono::DateTime;
-use qinxue_core::api::FieldError;
 use qinxue_core::catalogue::{CourseCategory, QuestionKind, TRUE_FALSE_OPTIONS};
 use qinxue_core::practice::{
-    is_correct, normalise_choice, score, Attempt, AttemptSummary, GradedAnswer, PracticeQuestion,
+    is_correct, normalise_choice, score, Attempt, AttemptSummary, ChoiceError, GradedAnswer,
+    PracticeQuestion,
 };
-use qinxue_core::ErrorCode;
+
+/// Why a practice attempt is not started, shown, answered or finished.
+#[derive(Debug, thiserror::Error)]
+pub enum PracticeError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// No such course open to the trainee, or no such attempt of theirs.
+    #[error("not found")]
+    NotFound,
+    /// A trade course of another trade than the trainee's.
+    #[error("course of another trade")]
+    WrongTrade,
+    /// A retry of an attempt that got nothing wrong.
+    #[error("nothing to retry")]
+    NothingToRetry,
+    #[error("attempt finished")]
+    AttemptFinished,
+    /// A question that is not one of the attempt's.
+    #[error("question not in the attempt")]
+    NotInAttempt,
+    #[error("invalid choice: {0}")]
+    InvalidChoice(ChoiceError),
+    #[error("question answered already")]
+    AlreadyAnswered,
+    /// A fault of the layers below (database, writer, policy year, stored data).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for PracticeError {
+    fn from(e: sqlx::Error) -> Self {
+        PracticeError::Fault(e.into())
+    }
+}
 
 fn options(q: &Question) -> Vec<String> {
     if q.kind == QuestionKind::TrueFalse {
@@ -66,12 +99,12 @@ async fn own_attempt(
     state: &AppState,
     user: &User,
     id: i64,
-) -> Result<(AttemptRow, Vec<Question>), AppError> {
+) -> Result<(AttemptRow, Vec<Question>), PracticeError> {
     let mut conn = state.db.read().await?;
     let row = practice::attempt(&mut conn, id)
         .await?
         .filter(|a| a.user_id == user.id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(PracticeError::NotFound)?;
     let questions = practice::questions(&mut conn, row.course_id).await?;
     Ok((row, questions))
 }
@@ -83,7 +116,7 @@ pub async fn start(
     actor: &Actor,
     course_id: i64,
     retry_wrong_of: Option<i64>,
-) -> Result<Attempt, AppError> {
+) -> Result<Attempt, PracticeError> {
     let user = actor.trainee()?;
     let year = policy::in_force(state, state.clock.now()).await?.year;
     let course = {
@@ -98,12 +131,12 @@ pub async fn start(
         courses
             .into_iter()
             .find(|c| c.id == course_id)
-            .ok_or(AppError::NotFound)?
+            .ok_or(PracticeError::NotFound)?
     };
     if course.category == CourseCategory::Trade
         && !course.trades.iter().any(|t| Some(t) == user.trade.as_ref())
     {
-        return Err(AppError::Refused(ErrorCode::WrongTrade));
+        return Err(PracticeError::WrongTrade);
     }
     let questions = {
         let mut conn = state.db.read().await?;
@@ -114,11 +147,11 @@ pub async fn start(
         Some(earlier) => {
             let (row, _) = own_attempt(state, user, earlier).await?;
             if row.course_id != course_id {
-                return Err(AppError::NotFound);
+                return Err(PracticeError::NotFound);
             }
             let wrong: Vec<i64> = row.answers.iter().filter(|a| !a.2).map(|a| a.0).collect();
             if wrong.is_empty() {
-                return Err(AppError::Refused(ErrorCode::NothingToRetry));
+                return Err(PracticeError::NothingToRetry);
             }
             wrong
         }
@@ -135,7 +168,7 @@ pub async fn start(
     get(state, actor, id).await
 }
 
-pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Attempt, AppError> {
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Attempt, PracticeError> {
     let user = actor.trainee()?;
     let (row, questions) = own_attempt(state, user, id).await?;
     Ok(view(&row, &questions))
@@ -148,7 +181,7 @@ pub async fn answer(
     attempt_id: i64,
     question_id: i64,
     chosen: Vec<usize>,
-) -> Result<GradedAnswer, AppError> {
+) -> Result<GradedAnswer, PracticeError> {
     let user = actor.trainee()?;
     let (row, questions) = own_attempt(state, user, attempt_id).await?;
     record_answer(state, &row, &questions, question_id, chosen).await
@@ -162,18 +195,16 @@ pub(crate) async fn record_answer(
     questions: &[Question],
     question_id: i64,
     chosen: Vec<usize>,
-) -> Result<GradedAnswer, AppError> {
+) -> Result<GradedAnswer, PracticeError> {
     if row.finished_at.is_some() {
-        return Err(AppError::Refused(ErrorCode::AttemptFinished));
+        return Err(PracticeError::AttemptFinished);
     }
     let q = questions
         .iter()
         .find(|q| q.id == question_id && row.question_ids.contains(&q.id))
-        .ok_or_else(|| {
-            AppError::field("question_id", ErrorCode::NotFound, "本次练习中没有这道题")
-        })?;
+        .ok_or(PracticeError::NotInAttempt)?;
     let choice = normalise_choice(q.kind, options(q).len(), &chosen)
-        .map_err(|e| AppError::field("chosen", ErrorCode::InvalidChoice, e.to_string()))?;
+        .map_err(PracticeError::InvalidChoice)?;
     let correct = is_correct(&q.answer, &choice);
     let now = state.clock.now_secs();
     let (stored, attempt_id) = (choice.clone(), row.id);
@@ -184,11 +215,7 @@ pub(crate) async fn record_answer(
                 practice::insert_answer(c, attempt_id, question_id, &stored, correct, now)
                     .await
                     .map_err(|e| match unique_violation(&e) {
-                        Some(_) => AppError::Conflict(FieldError::new(
-                            "question_id",
-                            ErrorCode::AlreadyAnswered,
-                            ErrorCode::AlreadyAnswered.default_message(),
-                        )),
+                        Some(_) => PracticeError::AlreadyAnswered.into(),
                         None => AppError::Database(e),
                     })
             })
@@ -209,7 +236,11 @@ pub(crate) fn attempt_view(row: &AttemptRow, questions: &[Question]) -> Attempt 
 }
 
 /// Finishes an attempt: its score counts unanswered questions as wrong.
-pub async fn finish(state: &AppState, actor: &Actor, attempt_id: i64) -> Result<Attempt, AppError> {
+pub async fn finish(
+    state: &AppState,
+    actor: &Actor,
+    attempt_id: i64,
+) -> Result<Attempt, PracticeError> {
     let user = actor.trainee()?;
     let (row, _) = own_attempt(state, user, attempt_id).await?;
     let total = u32::try_from(row.question_ids.len()).unwrap_or(u32::MAX);
@@ -220,7 +251,7 @@ pub async fn finish(state: &AppState, actor: &Actor, attempt_id: i64) -> Result<
         .write(move |c| Box::pin(async move { Ok(practice::finish(c, attempt_id, s, now).await?) }))
         .await?;
     if !finished {
-        return Err(AppError::Refused(ErrorCode::AttemptFinished));
+        return Err(PracticeError::AttemptFinished);
     }
     get(state, actor, attempt_id).await
 }
@@ -230,7 +261,7 @@ pub async fn history(
     state: &AppState,
     actor: &Actor,
     course_id: i64,
-) -> Result<Vec<AttemptSummary>, AppError> {
+) -> Result<Vec<AttemptSummary>, PracticeError> {
     let user = actor.trainee()?;
     let mut conn = state.db.read().await?;
     practice::history(&mut conn, user.id, course_id)

@@ -13,11 +13,12 @@
 //! twice changes nothing the second time. A person registered in another unit is reported,
 //! never moved.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::error::{unique_violation, AppError};
 use crate::services::passwords;
 use crate::services::spreadsheet::{CsvOut, XlsxOut};
 use crate::state::AppState;
+use crate::storage::roster::Person;
 use crate::storage::{audit, roster as store};
 use qinxue_core::account::{parse_name, TRADES};
 use qinxue_core::office::{InitialPassword, RosterError, RosterReport};
@@ -63,32 +64,92 @@ fn column(name: &str) -> Option<&'static str> {
     Some(field)
 }
 
-fn file_error(message: impl Into<String>) -> AppError {
-    AppError::Explained {
-        code: ErrorCode::InvalidImport,
-        message: message.into(),
+/// Why a roster file (or an attendance file, read the same way) is refused whole, or the
+/// roster is not imported or exported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error("empty upload")]
+    EmptyUpload,
+    /// Over [`MAX_BYTES`].
+    #[error("file too large")]
+    TooLarge,
+    /// An Excel 97-2003 workbook (`.xls`).
+    #[error("old Excel workbook")]
+    OldExcel,
+    /// A UTF-8 BOM, then text that is not UTF-8.
+    #[error("not UTF-8 after a UTF-8 BOM")]
+    BadUtf8,
+    #[error("UTF-16 text")]
+    Utf16,
+    /// Binary content that is neither CSV nor XLSX.
+    #[error("not a spreadsheet")]
+    NotSpreadsheet,
+    /// Text in none of the encodings detected.
+    #[error("unknown text encoding")]
+    UnknownEncoding,
+    /// A CSV file whose first record cannot be read.
+    #[error("no readable header")]
+    NoHeader,
+    /// Nothing in the file, not even a header.
+    #[error("empty file")]
+    Empty,
+    /// A CSV record that cannot be read (a quote not closed), at this line.
+    #[error("row {0} unreadable")]
+    UnreadableRow(u64),
+    /// A ZIP archive that is not a readable workbook.
+    #[error("not an XLSX workbook")]
+    NotXlsx,
+    /// Not a ZIP archive (or a damaged one) where a workbook was expected.
+    #[error("damaged or not an XLSX workbook")]
+    NotZip,
+    /// A part of the archive that cannot be read.
+    #[error("damaged workbook part")]
+    DamagedPart,
+    /// A workbook that unpacks to more than `MAX_UNPACKED` bytes.
+    #[error("workbook unpacks too large")]
+    UnpackedTooLarge,
+    /// Header columns missing (their labels).
+    #[error("columns missing: {0:?}")]
+    MissingColumns(Vec<&'static str>),
+    /// More than [`MAX_ROWS`] people.
+    #[error("too many rows")]
+    TooManyRows,
+    /// A header and no one.
+    #[error("header only")]
+    HeaderOnly,
+    /// This many rows with errors: nothing imported.
+    #[error("{0} bad rows")]
+    BadRows(u64),
+    /// The accounts changed between the check and the write.
+    #[error("roster changed during the import")]
+    ChangedMeanwhile,
+    /// Someone registered a 身份证号 or phone of the file during the import.
+    #[error("taken during the import")]
+    TakenMeanwhile,
+    /// A fault of the layers below (database, hashing, spreadsheet writers, tasks).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        ImportError::Fault(e.into())
     }
 }
 
 /// The file's text: a BOM says UTF-8; else strict UTF-8; else GB18030 (which GBK is a part
 /// of). Bytes that are none of these are not a CSV file.
-pub fn decode(bytes: &[u8]) -> Result<String, AppError> {
+pub fn decode(bytes: &[u8]) -> Result<String, ImportError> {
     if let Some(rest) = bytes.strip_prefix(crate::services::spreadsheet::BOM) {
-        return String::from_utf8(rest.to_vec()).map_err(|_| {
-            file_error("文件开头标明是 UTF-8 编码，但其中有无法识别的文字，请重新保存后再导入")
-        });
+        return String::from_utf8(rest.to_vec()).map_err(|_| ImportError::BadUtf8);
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(file_error(
-            "文件是 UTF-16 编码（Excel 的“Unicode 文本”），请另存为“CSV（逗号分隔）”后再导入",
-        ));
+        return Err(ImportError::Utf16);
     }
     if bytes.contains(&0) {
-        return Err(AppError::Explained {
-            code: ErrorCode::UnsupportedFileType,
-            message: "文件不是 CSV 表格或 Excel 工作簿（XLSX），请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”或“CSV（逗号分隔）”后再导入"
-                .to_owned(),
-        });
+        return Err(ImportError::NotSpreadsheet);
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(text.to_owned());
@@ -96,21 +157,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, AppError> {
     encoding_rs::GB18030
         .decode_without_bom_handling_and_without_replacement(bytes)
         .map(|t| t.into_owned())
-        .ok_or_else(|| {
-            file_error("无法识别文件的文字编码，请另存为“CSV UTF-8（逗号分隔）”后再导入")
-        })
-}
-
-/// One valid row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
-    pub row: u64,
-    pub id_number: String,
-    pub name: String,
-    pub phone: String,
-    pub employment_type: EmploymentType,
-    pub trade: String,
-    pub grade: Grade,
+        .ok_or(ImportError::UnknownEncoding)
 }
 
 /// The rows of a file: how many, the valid ones, and every problem found in the file alone.
@@ -195,7 +242,7 @@ pub struct Table {
 impl Table {
     /// The rows of a CSV text: the first record is the header, the file's line number is
     /// the row number.
-    pub fn from_csv(text: &str) -> Result<Table, AppError> {
+    pub fn from_csv(text: &str) -> Result<Table, ImportError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -203,14 +250,13 @@ impl Table {
         let mut records = reader.records();
         let header = match records.next() {
             Some(Ok(h)) => h.iter().map(str::to_owned).collect(),
-            Some(Err(_)) => return Err(file_error("文件不是 CSV 表格，无法读取表头")),
-            None => return Err(empty_file()),
+            Some(Err(_)) => return Err(ImportError::NoHeader),
+            None => return Err(ImportError::Empty),
         };
         let mut rows = Vec::new();
         for (i, record) in records.enumerate() {
             let row = i as u64 + 2;
-            let record =
-                record.map_err(|_| file_error(format!("第 {row} 行无法读取（引号不成对？）")))?;
+            let record = record.map_err(|_| ImportError::UnreadableRow(row))?;
             rows.push((
                 row,
                 record.iter().map(|c| Cell::Text(c.to_owned())).collect(),
@@ -225,20 +271,19 @@ impl Table {
     /// The rows of the first sheet of an XLSX workbook: its first row is the header, row
     /// numbers are Excel's. Formulas are found apart from the values (calamine gives a
     /// formula cell's last computed value as its value).
-    pub fn from_xlsx(bytes: Vec<u8>) -> Result<Table, AppError> {
+    pub fn from_xlsx(bytes: Vec<u8>) -> Result<Table, ImportError> {
         use calamine::{Data, Reader, Xlsx};
         check_unpacked_size(&bytes)?;
-        let not_xlsx = || {
-            AppError::Explained {
-            code: ErrorCode::UnsupportedFileType,
-            message: "文件不是 Excel 工作簿（XLSX），请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”或“CSV（逗号分隔）”后再导入".to_owned(),
-        }
-        };
+        let not_xlsx = |_| ImportError::NotXlsx;
         let mut book: Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| not_xlsx())?;
-        let sheet = book.sheet_names().first().cloned().ok_or_else(empty_file)?;
-        let values = book.worksheet_range(&sheet).map_err(|_| not_xlsx())?;
-        let formulas = book.worksheet_formula(&sheet).map_err(|_| not_xlsx())?;
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(not_xlsx)?;
+        let sheet = book
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or(ImportError::Empty)?;
+        let values = book.worksheet_range(&sheet).map_err(not_xlsx)?;
+        let formulas = book.worksheet_formula(&sheet).map_err(not_xlsx)?;
         let mut formula_at: HashMap<(u32, u32), String> = HashMap::new();
         if let Some((r0, c0)) = formulas.start() {
             for (r, c, f) in formulas.used_cells() {
@@ -248,7 +293,7 @@ impl Table {
             }
         }
         let Some((r0, c0)) = values.start() else {
-            return Err(empty_file());
+            return Err(ImportError::Empty);
         };
         let mut table = Table::default();
         for (i, cells) in values.rows().enumerate() {
@@ -290,7 +335,7 @@ impl Table {
             }
         }
         if table.header.is_empty() {
-            return Err(empty_file());
+            return Err(ImportError::Empty);
         }
         Ok(table)
     }
@@ -301,30 +346,18 @@ impl Table {
 /// before it is read.
 const MAX_UNPACKED: u64 = 100 * 1024 * 1024;
 
-fn check_unpacked_size(bytes: &[u8]) -> Result<(), AppError> {
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), ImportError> {
     let mut zip =
-        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| AppError::Explained {
-            code: ErrorCode::UnsupportedFileType,
-            message: "文件已损坏或不是 Excel 工作簿（XLSX），请重新保存后再导入".to_owned(),
-        })?;
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| ImportError::NotZip)?;
     let mut total = 0u64;
     for i in 0..zip.len() {
-        let part = zip
-            .by_index_raw(i)
-            .map_err(|_| file_error("文件已损坏，请在 Excel 或 WPS 中重新保存后再导入"))?;
+        let part = zip.by_index_raw(i).map_err(|_| ImportError::DamagedPart)?;
         total = total.saturating_add(part.size());
     }
     if total > MAX_UNPACKED {
-        return Err(AppError::Explained {
-            code: ErrorCode::FileTooLarge,
-            message: "工作簿内容过大，请只保留人员名单一张表，或分成几个文件导入".to_owned(),
-        });
+        return Err(ImportError::UnpackedTooLarge);
     }
     Ok(())
-}
-
-fn empty_file() -> AppError {
-    file_error("文件是空的，请在第 1 行写表头，从第 2 行起每行一人")
 }
 
 fn blank(cell: &Cell) -> bool {
@@ -374,12 +407,12 @@ fn cell_text(row: u64, field: &str, cell: Option<&Cell>) -> Result<String, Roste
 }
 
 /// Checks every row of a CSV roster on its own and against the other rows.
-pub fn parse_csv(text: &str, today: chrono::NaiveDate) -> Result<Parsed, AppError> {
+pub fn parse_csv(text: &str, today: chrono::NaiveDate) -> Result<Parsed, ImportError> {
     parse_table(Table::from_csv(text)?, today)
 }
 
 /// Checks every row of a roster table on its own and against the other rows.
-pub fn parse_table(table: Table, today: chrono::NaiveDate) -> Result<Parsed, AppError> {
+pub fn parse_table(table: Table, today: chrono::NaiveDate) -> Result<Parsed, ImportError> {
     let mut at: HashMap<&'static str, usize> = HashMap::new();
     for (i, name) in table.header.iter().enumerate() {
         if let Some(field) = column(name) {
@@ -392,10 +425,7 @@ pub fn parse_table(table: Table, today: chrono::NaiveDate) -> Result<Parsed, App
         .map(|(_, l)| *l)
         .collect();
     if !missing.is_empty() {
-        return Err(file_error(format!(
-            "第 1 行表头缺少列：{}（应有 身份证号、姓名、手机、用工类型、工种、等级）",
-            missing.join("、")
-        )));
+        return Err(ImportError::MissingColumns(missing));
     }
     let mut parsed = Parsed::default();
     let mut seen_id: HashMap<String, u64> = HashMap::new();
@@ -406,9 +436,7 @@ pub fn parse_table(table: Table, today: chrono::NaiveDate) -> Result<Parsed, App
         }
         parsed.rows += 1;
         if parsed.rows as usize > MAX_ROWS {
-            return Err(file_error(format!(
-                "一个文件最多 {MAX_ROWS} 人，请分成几个文件导入"
-            )));
+            return Err(ImportError::TooManyRows);
         }
         let mut errors = Vec::new();
         let mut texts: HashMap<&str, String> = HashMap::new();
@@ -539,7 +567,7 @@ pub fn parse_table(table: Table, today: chrono::NaiveDate) -> Result<Parsed, App
         }
     }
     if parsed.rows == 0 {
-        return Err(file_error("文件中只有表头，没有人员"));
+        return Err(ImportError::HeaderOnly);
     }
     Ok(parsed)
 }
@@ -616,20 +644,14 @@ pub async fn import(
     actor: &Actor,
     bytes: Vec<u8>,
     dry_run: bool,
-) -> Result<RosterReport, AppError> {
+) -> Result<RosterReport, ImportError> {
     let (admin, unit_id) = actor.unit_admin()?;
     let admin_id = admin.id;
     if bytes.is_empty() {
-        return Err(file_error("上传的文件是空的，请重新选择文件"));
+        return Err(ImportError::EmptyUpload);
     }
     if bytes.len() > MAX_BYTES {
-        return Err(AppError::Explained {
-            code: ErrorCode::FileTooLarge,
-            message: format!(
-                "文件超过 {} MB，请分成几个文件导入",
-                MAX_BYTES / 1024 / 1024
-            ),
-        });
+        return Err(ImportError::TooLarge);
     }
     let now = state.clock.now();
     let today = local_date(now);
@@ -640,10 +662,7 @@ pub async fn import(
             .await
             .map_err(|e| AppError::Internal(format!("roster XLSX task: {e}")))??
     } else if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Err(AppError::Explained {
-            code: ErrorCode::UnsupportedFileType,
-            message: "这是旧版 Excel 97-2003 工作簿（.xls），请在 Excel 或 WPS 中另存为“Excel 工作簿（*.xlsx）”后再导入".to_owned(),
-        });
+        return Err(ImportError::OldExcel);
     } else {
         parse_csv(&decode(&bytes)?, today)?
     };
@@ -705,7 +724,7 @@ pub async fn import(
                 let existing = store::existing(&mut *c, &people).await?;
                 let changes = plan(unit_id, &people, &existing, &mut report);
                 if !report.errors.is_empty() {
-                    return Err(rows_refused(&report));
+                    return Err(rows_refused(&report).into());
                 }
                 for change in &changes {
                     let hash = match change {
@@ -719,20 +738,14 @@ pub async fn import(
                                 });
                                 Some(hash.as_str())
                             }
-                            None => {
-                                return Err(file_error(
-                                    "导入时人员名单有变化，未导入任何人员，请重新导入",
-                                ))
-                            }
+                            None => return Err(ImportError::ChangedMeanwhile.into()),
                         },
                         store::Change::Update(..) => None,
                     };
                     store::apply(&mut *c, unit_id, change, hash, at)
                         .await
                         .map_err(|e| match unique_violation(&e) {
-                            Some(_) => file_error(
-                                "导入时有人同时注册了文件中的身份证号或手机号，请重新导入",
-                            ),
+                            Some(_) => ImportError::TakenMeanwhile.into(),
                             None => AppError::Database(e),
                         })?;
                 }
@@ -755,16 +768,14 @@ pub async fn import(
             })
         })
         .await
+        .map_err(ImportError::from)
 }
 
-fn rows_refused(report: &RosterReport) -> AppError {
-    let rows = report.rows - report.valid;
-    file_error(format!(
-        "文件中有 {rows} 行有错误，未导入任何人员；请先检查文件，按提示修改后重新导入"
-    ))
+fn rows_refused(report: &RosterReport) -> ImportError {
+    ImportError::BadRows(report.rows - report.valid)
 }
 
-async fn staff(state: &AppState, actor: &Actor) -> Result<Vec<Person>, AppError> {
+async fn staff(state: &AppState, actor: &Actor) -> Result<Vec<Person>, ImportError> {
     let (_, unit_id) = actor.unit_admin()?;
     let mut conn = state.db.read().await?;
     Ok(store::of_unit(&mut conn, unit_id).await?)
@@ -782,20 +793,20 @@ fn cells(p: &Person) -> [&str; 6] {
 }
 
 /// The unit's staff in the import's columns, as CSV with a BOM: importing it changes nothing.
-pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<Vec<u8>, AppError> {
+pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<Vec<u8>, ImportError> {
     let labels: Vec<&str> = COLUMNS.iter().map(|(_, l)| *l).collect();
     let mut out = CsvOut::new(&labels);
     for p in staff(state, actor).await? {
         out.row(&cells(&p))?;
     }
-    out.finish()
+    Ok(out.finish()?)
 }
 
 /// Column widths of the roster's XLSX, in characters.
 const WIDTHS: [f64; 6] = [22.0, 10.0, 14.0, 12.0, 14.0, 10.0];
 
 /// The same columns as an XLSX workbook, every cell text: importing it changes nothing.
-pub async fn export_xlsx(state: &AppState, actor: &Actor) -> Result<Vec<u8>, AppError> {
+pub async fn export_xlsx(state: &AppState, actor: &Actor) -> Result<Vec<u8>, ImportError> {
     let staff = staff(state, actor).await?;
     let header: Vec<(&str, f64)> = COLUMNS.iter().map(|(_, l)| *l).zip(WIDTHS).collect();
     tokio::task::spawn_blocking(move || {
@@ -807,6 +818,7 @@ pub async fn export_xlsx(state: &AppState, actor: &Actor) -> Result<Vec<u8>, App
     })
     .await
     .map_err(|e| AppError::Internal(format!("roster XLSX task: {e}")))?
+    .map_err(ImportError::from)
 }
 
 #[cfg(test)]
@@ -951,21 +963,12 @@ mod tests {
         let mut empty = rust_xlsxwriter::Workbook::new();
         empty.add_worksheet();
         let empty = empty.save_to_buffer().unwrap();
-        assert!(matches!(
-            Table::from_xlsx(empty),
-            Err(AppError::Explained {
-                code: ErrorCode::InvalidImport,
-                ..
-            })
-        ));
+        assert!(matches!(Table::from_xlsx(empty), Err(ImportError::Empty)));
         let mut damaged = workbook(&[GOOD], |_| {});
         damaged.truncate(damaged.len() / 2);
         assert!(matches!(
             Table::from_xlsx(damaged),
-            Err(AppError::Explained {
-                code: ErrorCode::UnsupportedFileType,
-                ..
-            })
+            Err(ImportError::NotZip)
         ));
     }
 }

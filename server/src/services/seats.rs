@@ -611,6 +611,7 @@ pub async fn start(
         },
     )
     .await
+    .map_err(AppError::from)
 }
 
 /// Answers the roll call on the seat (its checks are roll calls only).
@@ -630,6 +631,7 @@ pub async fn answer(
         given,
     )
     .await
+    .map_err(AppError::from)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The catalogue as a trainee sees it, and their plan of courses for the year.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::error::AppError;
 use crate::services::policy;
 use crate::state::AppState;
@@ -10,7 +10,38 @@ use crate::views::catalogue as view;
 use qinxue_core::api::Course;
 use qinxue_core::catalogue::CourseCategory;
 use qinxue_core::practice::Plan;
-use qinxue_core::ErrorCode;
+
+/// Why a course is not added to or removed from a trainee's plan.
+#[derive(Debug, thiserror::Error)]
+pub enum SelectionError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error("registration closed")]
+    RegistrationClosed,
+    /// No such published course, or none in the plan.
+    #[error("course not found")]
+    NotFound,
+    /// A trade course of another trade than the trainee's.
+    #[error("course of another trade")]
+    WrongTrade,
+    #[error("course selected already")]
+    AlreadySelected,
+    /// The plan has the hours the year requires.
+    #[error("plan complete")]
+    PlanComplete,
+    /// Study on the course has begun, so it stays in the plan.
+    #[error("course started")]
+    CourseStarted,
+    /// A fault of the layers below (database, writer, policy year).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for SelectionError {
+    fn from(e: sqlx::Error) -> Self {
+        SelectionError::Fault(e.into())
+    }
+}
 
 /// Catalogue filters; all optional.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
@@ -29,7 +60,7 @@ pub async fn catalogue(
     state: &AppState,
     viewer: Option<&User>,
     f: &CourseFilter,
-) -> Result<Vec<Course>, AppError> {
+) -> Result<Vec<Course>, SelectionError> {
     let mut conn = state.db.read().await?;
     let q = f.q.as_deref().map(str::trim).unwrap_or("");
     let mut courses: Vec<CourseRow> = catalogue::list_published(&mut conn)
@@ -51,7 +82,7 @@ pub async fn catalogue(
 }
 
 /// The trainee's plan for the year in force.
-pub async fn plan(state: &AppState, actor: &Actor) -> Result<Plan, AppError> {
+pub async fn plan(state: &AppState, actor: &Actor) -> Result<Plan, SelectionError> {
     let user = actor.trainee()?;
     let now = state.clock.now();
     let year = policy::in_force(state, now).await?;
@@ -76,11 +107,15 @@ pub async fn plan(state: &AppState, actor: &Actor) -> Result<Plan, AppError> {
 
 /// Adds a course: published, of the trainee's trade if it is a trade course, not already
 /// there, before the registration deadline, and while the plan is short of the requirement.
-pub async fn select(state: &AppState, actor: &Actor, course_id: i64) -> Result<Plan, AppError> {
+pub async fn select(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<Plan, SelectionError> {
     let user = actor.trainee()?;
     let current = plan(state, actor).await?;
     if !current.registration_open {
-        return Err(AppError::RegistrationClosed);
+        return Err(SelectionError::RegistrationClosed);
     }
     let course = {
         let mut conn = state.db.read().await?;
@@ -88,22 +123,18 @@ pub async fn select(state: &AppState, actor: &Actor, course_id: i64) -> Result<P
             .await?
             .into_iter()
             .find(|c| c.id == course_id)
-            .ok_or(AppError::NotFound)?
+            .ok_or(SelectionError::NotFound)?
     };
     if course.category == CourseCategory::Trade
         && !course.trades.iter().any(|t| Some(t) == user.trade.as_ref())
     {
-        return Err(AppError::field(
-            "course_id",
-            ErrorCode::WrongTrade,
-            ErrorCode::WrongTrade.default_message(),
-        ));
+        return Err(SelectionError::WrongTrade);
     }
     if current.courses.iter().any(|c| c.id == course_id) {
-        return Err(AppError::Refused(ErrorCode::AlreadySelected));
+        return Err(SelectionError::AlreadySelected);
     }
     if current.complete() {
-        return Err(AppError::Refused(ErrorCode::PlanComplete));
+        return Err(SelectionError::PlanComplete);
     }
     let (user_id, year, now) = (user.id, current.year, state.clock.now_secs());
     let added = state
@@ -113,20 +144,24 @@ pub async fn select(state: &AppState, actor: &Actor, course_id: i64) -> Result<P
         })
         .await?;
     if !added {
-        return Err(AppError::Refused(ErrorCode::AlreadySelected));
+        return Err(SelectionError::AlreadySelected);
     }
     plan(state, actor).await
 }
 
 /// Removes a course from the plan while registration is open, unless study on it has begun.
-pub async fn unselect(state: &AppState, actor: &Actor, course_id: i64) -> Result<Plan, AppError> {
+pub async fn unselect(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<Plan, SelectionError> {
     let user = actor.trainee()?;
     let current = plan(state, actor).await?;
     if !current.registration_open {
-        return Err(AppError::RegistrationClosed);
+        return Err(SelectionError::RegistrationClosed);
     }
     if !current.courses.iter().any(|c| c.id == course_id) {
-        return Err(AppError::NotFound);
+        return Err(SelectionError::NotFound);
     }
     let (user_id, year) = (user.id, current.year);
     let removed = state
@@ -138,7 +173,7 @@ pub async fn unselect(state: &AppState, actor: &Actor, course_id: i64) -> Result
         })
         .await?;
     if !removed {
-        return Err(AppError::Refused(ErrorCode::CourseStarted));
+        return Err(SelectionError::CourseStarted);
     }
     plan(state, actor).await
 }

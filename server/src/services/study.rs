@@ -2,7 +2,7 @@
 //! credited time. The crediting rules are `qinxue_core::ledger`; this module applies them to a
 //! session's row, which `services::study_writer` loads and saves around them.
 
-use crate::access::{Actor, Studier};
+use crate::access::{AccessError, Actor, Studier};
 use crate::auth::session::new_token;
 use crate::error::AppError;
 use crate::services::{completion, policy};
@@ -19,7 +19,48 @@ use qinxue_core::ledger::{
     self, AnswerOutcome, Beat, BeatOutcome, LedgerConfig, LedgerError, Session,
 };
 use qinxue_core::time::end_of_local_day;
-use qinxue_core::ErrorCode;
+
+/// Why a lesson is not shown, or a study session not opened, continued, answered or ended.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// No such lesson open to the trainee, or no such open check.
+    #[error("not found")]
+    NotFound,
+    /// A heartbeat's `seq` outside 1..=1,000,000,000.
+    #[error("seq out of range")]
+    SeqOutOfRange,
+    /// A heartbeat's position outside a day.
+    #[error("position out of range")]
+    PositionOutOfRange,
+    /// The year's study deadline has passed.
+    #[error("study closed")]
+    StudyClosed,
+    #[error("session ended")]
+    SessionEnded,
+    #[error("check expired")]
+    CheckExpired,
+    /// A trade course of another trade, outside the trainee's plan.
+    #[error("course of another trade")]
+    WrongTrade,
+    /// Neither this year paid for nor an earlier paid year owed.
+    #[error("not enrolled")]
+    NotEnrolled,
+    /// A check answered wrong (the failure is recorded).
+    #[error("wrong answer")]
+    WrongAnswer,
+    /// A fault of the layers below, or their refusal (database, heartbeat writer, policy
+    /// year, randomness).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for StudyError {
+    fn from(e: sqlx::Error) -> Self {
+        StudyError::Fault(e.into())
+    }
+}
 
 /// A position beyond a day is no lesson's; such input is refused, not clamped.
 const MAX_POSITION_SECS: i64 = 86_400;
@@ -30,29 +71,21 @@ pub fn random_u64() -> Result<u64, AppError> {
     Ok(u64::from_le_bytes(b))
 }
 
-fn ledger_error(e: LedgerError) -> AppError {
+fn ledger_error(e: LedgerError) -> StudyError {
     match e {
-        LedgerError::SessionEnded => AppError::SessionEnded,
-        LedgerError::NoOpenCheck => AppError::NotFound,
-        LedgerError::CheckExpired => AppError::CheckExpired,
+        LedgerError::SessionEnded => StudyError::SessionEnded,
+        LedgerError::NoOpenCheck => StudyError::NotFound,
+        LedgerError::CheckExpired => StudyError::CheckExpired,
     }
 }
 
 /// Checks a heartbeat's numbers before it reaches the ledger.
-pub fn validate_beat(req: &HeartbeatRequest) -> Result<Beat, AppError> {
+pub fn validate_beat(req: &HeartbeatRequest) -> Result<Beat, StudyError> {
     if req.seq < 1 || req.seq > 1_000_000_000 {
-        return Err(AppError::field(
-            "seq",
-            ErrorCode::OutOfRange,
-            "seq 应为从 1 开始递增的整数",
-        ));
+        return Err(StudyError::SeqOutOfRange);
     }
     if !(0..=MAX_POSITION_SECS).contains(&req.position_secs) {
-        return Err(AppError::field(
-            "position_secs",
-            ErrorCode::OutOfRange,
-            "播放位置超出范围",
-        ));
+        return Err(StudyError::PositionOutOfRange);
     }
     Ok(Beat {
         seq: req.seq,
@@ -69,9 +102,9 @@ pub fn apply_beat(
     beat: Beat,
     now: DateTime<Utc>,
     cfg: &LedgerConfig,
-) -> Result<BeatOutcome, AppError> {
+) -> Result<BeatOutcome, StudyError> {
     if now > end_of_local_day(row.study_deadline) {
-        return Err(AppError::StudyClosed);
+        return Err(StudyError::StudyClosed);
     }
     let cfg = &cfg.with_year(row.rules);
     let outcome = ledger::heartbeat(
@@ -129,17 +162,17 @@ pub fn reply_for(row: &StudyRow, outcome: &BeatOutcome) -> HeartbeatReply {
 }
 
 /// A lesson's content with the trainee's progress this year.
-pub async fn lesson(state: &AppState, actor: &Actor, lesson_id: i64) -> Result<Lesson, AppError> {
+pub async fn lesson(state: &AppState, actor: &Actor, lesson_id: i64) -> Result<Lesson, StudyError> {
     let user = actor.trainee()?;
     let year = policy::in_force(state, state.clock.now()).await?;
     let mut conn = state.db.read().await?;
     let l = catalogue::lesson(&mut conn, lesson_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(StudyError::NotFound)?;
     // An unpublished course (a draft, or one withdrawn) is open only to those who have it in
     // this year's plan.
     if !l.published && !catalogue::is_selected(&mut conn, user.id, year.year, l.course_id).await? {
-        return Err(AppError::NotFound);
+        return Err(StudyError::NotFound);
     }
     let (credited_secs, furthest_secs, position_secs) =
         study::progress(&mut conn, user.id, l.id, year.year)
@@ -168,27 +201,27 @@ pub async fn start(
     state: &AppState,
     actor: &Actor,
     lesson_id: i64,
-) -> Result<StudySession, AppError> {
+) -> Result<StudySession, StudyError> {
     let user = actor.trainee()?;
     let now = state.clock.now();
     let year = policy::in_force(state, now).await?;
     if !year.study_open(now) {
-        return Err(AppError::StudyClosed);
+        return Err(StudyError::StudyClosed);
     }
     {
         let mut conn = state.db.read().await?;
         let l = catalogue::lesson(&mut conn, lesson_id)
             .await?
-            .ok_or(AppError::NotFound)?;
+            .ok_or(StudyError::NotFound)?;
         // A withdrawn course stays open to those who had it in this year's plan. Outside the
         // plan, a trade course is for its trades only, as for practice: otherwise its credit
         // would count in the year of someone who could neither choose nor practise it.
         if !catalogue::is_selected(&mut conn, user.id, year.year, l.course_id).await? {
             if !l.published {
-                return Err(AppError::NotFound);
+                return Err(StudyError::NotFound);
             }
             if !catalogue::open_to_trade(&mut conn, l.course_id, user.trade.as_deref()).await? {
-                return Err(AppError::Refused(ErrorCode::WrongTrade));
+                return Err(StudyError::WrongTrade);
             }
         }
         // Paid for this year, or owing an earlier paid year that is unfinished: such study
@@ -197,7 +230,7 @@ pub async fn start(
         if !enrolments::is_active(&mut conn, user.id, year.year).await?
             && !completion::owes_earlier_year(&mut conn, user.id, user.grade, now).await?
         {
-            return Err(AppError::NotEnrolled);
+            return Err(StudyError::NotEnrolled);
         }
     }
     let cfg = state.ledger.with_year(year.ledger_rules());
@@ -237,7 +270,7 @@ pub(crate) async fn open_session<F>(
     o: Opening,
     session: Session,
     then: F,
-) -> Result<StudySession, AppError>
+) -> Result<StudySession, StudyError>
 where
     F: for<'t> FnOnce(&'t mut Tx, i64) -> WriteFuture<'t, ()> + Send + 'static,
 {
@@ -280,13 +313,13 @@ pub fn apply_answer(
     now: DateTime<Utc>,
     cfg: &LedgerConfig,
     draw: u64,
-) -> Result<Result<AnswerOutcome, LedgerError>, AppError> {
+) -> Result<Result<AnswerOutcome, LedgerError>, StudyError> {
     let correct = match &row.question {
         Some(q) if q.id == check_id => q.answer == given.trim(),
-        _ => return Err(AppError::NotFound),
+        _ => return Err(StudyError::NotFound),
     };
     if row.session.ended {
-        return Err(AppError::SessionEnded);
+        return Err(StudyError::SessionEnded);
     }
     let cfg = &cfg.with_year(row.rules);
     let verdict = ledger::answer(
@@ -322,7 +355,7 @@ pub async fn answer(
     actor: &Actor,
     check_id: String,
     given: String,
-) -> Result<CheckPassed, AppError> {
+) -> Result<CheckPassed, StudyError> {
     let user = actor.trainee()?;
     // A check's id is known to its client only once committed, so a read finds its session;
     // the writer makes sure it is still that session's open check.
@@ -330,7 +363,7 @@ pub async fn answer(
         let mut conn = state.db.read().await?;
         study::session_of_check(&mut conn, &check_id)
             .await?
-            .ok_or(AppError::NotFound)?
+            .ok_or(StudyError::NotFound)?
     };
     // The failed check is recorded (committed) before the error is answered.
     let (verdict, lesson_credited_secs) = state
@@ -348,7 +381,7 @@ pub async fn answer(
             credited_secs: o.credited_secs,
             lesson_credited_secs,
         }),
-        _ => Err(AppError::WrongAnswer),
+        _ => Err(StudyError::WrongAnswer),
     }
 }
 
@@ -358,19 +391,19 @@ pub async fn end(
     who: Studier,
     session_id: i64,
     last: Option<HeartbeatRequest>,
-) -> Result<(), AppError> {
+) -> Result<(), StudyError> {
     let last = last.as_ref().map(validate_beat).transpose()?;
     if let Some(beat) = last {
         match state.study.heartbeat(who, session_id, beat).await {
             Ok(_) | Err(AppError::SessionEnded | AppError::StudyClosed) => {}
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
-    state.study.end(who, session_id).await
+    Ok(state.study.end(who, session_id).await?)
 }
 
 /// The year's credited time by course, in 学时 with one decimal.
-pub async fn progress(state: &AppState, actor: &Actor) -> Result<StudyProgress, AppError> {
+pub async fn progress(state: &AppState, actor: &Actor) -> Result<StudyProgress, StudyError> {
     let user = actor.trainee()?;
     let year = policy::in_force(state, state.clock.now()).await?;
     let mut conn = state.db.read().await?;

@@ -1,11 +1,23 @@
 //! A unit's roster: the accounts an import's rows name, and its writes (`services::roster`).
 
 use super::stored_enum;
-use crate::services::roster::Person;
 use qinxue_core::{EmploymentType, Grade, Role};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
+
+/// A person as a roster file has them: one valid row of an import (`row` its line), or a
+/// trainee of the unit for an export (`row` 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub row: u64,
+    pub id_number: String,
+    pub name: String,
+    pub phone: String,
+    pub employment_type: EmploymentType,
+    pub trade: String,
+    pub grade: Grade,
+}
 
 /// An account a row names, by 身份证号.
 #[derive(Debug, Clone)]
