@@ -10,6 +10,7 @@ use crate::services::roster::{self, Cell, Table};
 use crate::state::AppState;
 use crate::storage::activities::{self as store, ActivityRow, Credit};
 use crate::storage::{audit, policy_years};
+use crate::views::activities as view;
 use chrono::Datelike;
 use qinxue_core::activity::{
     capped_secs, Activity, ActivityInput, ActivityStatus, AttendanceError, AttendanceReport,
@@ -96,9 +97,9 @@ pub async fn file(
                     Some(admin),
                     "activity.file",
                     &target(id),
-                    &saved.activity.title,
+                    &saved.title,
                     None,
-                    Some(&json(&saved.activity)?),
+                    Some(&json(&view::activity(&saved))?),
                 )
                 .await?;
                 Ok(id)
@@ -106,10 +107,8 @@ pub async fn file(
         })
         .await?;
     let mut conn = state.db.read().await?;
-    Ok(store::get(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .activity)
+    let saved = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    Ok(view::activity(&saved))
 }
 
 /// `PUT /api/activities/{id}`: its office changes a filed or rejected activity, which is
@@ -130,7 +129,7 @@ pub async fn update(
         .write(move |c| {
             Box::pin(async move {
                 let before = store::get(&mut *c, id).await?.ok_or(AppError::NotFound)?;
-                if before.activity.status == ActivityStatus::Approved {
+                if before.status == ActivityStatus::Approved {
                     return Err(AppError::Refused(ErrorCode::ActivityDecided));
                 }
                 let policy = year_of(&mut *c, &input).await?;
@@ -144,12 +143,12 @@ pub async fn update(
                     Some(admin),
                     "activity.update",
                     &target(id),
-                    &after.activity.title,
-                    Some(&json(&before.activity)?),
-                    Some(&json(&after.activity)?),
+                    &after.title,
+                    Some(&json(&view::activity(&before))?),
+                    Some(&json(&view::activity(&after))?),
                 )
                 .await?;
-                Ok(after.activity)
+                Ok(view::activity(&after))
             })
         })
         .await
@@ -202,12 +201,12 @@ pub async fn decide(
                     Some(admin),
                     action,
                     &target(id),
-                    reason.as_deref().unwrap_or(&after.activity.title),
-                    Some(&json(&before.activity)?),
-                    Some(&json(&after.activity)?),
+                    reason.as_deref().unwrap_or(&after.title),
+                    Some(&json(&view::activity(&before))?),
+                    Some(&json(&view::activity(&after))?),
                 )
                 .await?;
-                Ok(after.activity)
+                Ok(view::activity(&after))
             })
         })
         .await
@@ -228,14 +227,14 @@ pub async fn list(
     Ok(store::list(&mut conn, &pattern, status)
         .await?
         .into_iter()
-        .map(|a| a.activity)
+        .map(|a| view::activity(&a))
         .collect())
 }
 
 /// `GET /api/activities/{id}`.
 pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Activity, AppError> {
     let (_, scope) = actor.office()?;
-    Ok(scoped(state, &scope, id).await?.activity)
+    Ok(view::activity(&scoped(state, &scope, id).await?))
 }
 
 /// The 身份证号 of an attendance file (CSV, or XLSX read as the roster import reads it): the
@@ -321,7 +320,7 @@ pub async fn upload_attendance(
     let (user, scope) = actor.office_admin()?;
     let admin = user.id;
     let activity = scoped(state, &scope, id).await?;
-    if activity.activity.status != ActivityStatus::Approved {
+    if activity.status != ActivityStatus::Approved {
         return Err(AppError::Refused(ErrorCode::ActivityNotApproved));
     }
     if rows.is_empty() {
@@ -344,7 +343,7 @@ pub async fn upload_attendance(
         .db
         .write(move |c| {
             Box::pin(async move {
-                let a = &activity.activity;
+                let a = &activity;
                 let policy = policy_years::get(&mut *c, a.year)
                     .await?
                     .ok_or(AppError::NoPolicyYear)?;

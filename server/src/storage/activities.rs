@@ -3,16 +3,33 @@
 
 use super::{params, stored_enum, Backend};
 use chrono::{DateTime, NaiveDate, Utc};
-use qinxue_core::activity::{Activity, ActivityInput, ActivityKind, ActivityStatus};
+use qinxue_core::activity::{ActivityInput, ActivityKind, ActivityStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{HashMap, HashSet};
 
-/// An activity with the path of its region (for the reader's scope).
+/// An activity as filed and decided, with its region's name and path (the path for the
+/// reader's scope) and how many attendees it has.
 #[derive(Debug, Clone)]
 pub struct ActivityRow {
-    pub activity: Activity,
+    pub id: i64,
+    pub region_code: String,
+    pub region_name: String,
     pub region_path: String,
+    pub title: String,
+    pub kind: ActivityKind,
+    pub date: NaiveDate,
+    /// The policy year its 学时 count for.
+    pub year: i32,
+    pub place: String,
+    pub hours: u32,
+    pub expected: u32,
+    pub status: ActivityStatus,
+    /// The province's reason, when rejected.
+    pub reason: Option<String>,
+    pub filed_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub attendees: u64,
 }
 
 const SELECT: &str = "SELECT a.id, a.region_code, r.name AS region_name, r.path, a.title, a.kind, \
@@ -30,30 +47,28 @@ fn from_row(r: &AnyRow) -> Result<ActivityRow, sqlx::Error> {
     let small = |v: i64| u32::try_from(v).map_err(|e| decode(e.to_string()));
     Ok(ActivityRow {
         region_path: r.try_get("path")?,
-        activity: Activity {
-            id: r.try_get("id")?,
-            region: r.try_get("region_code")?,
-            region_name: r.try_get("region_name")?,
-            title: r.try_get("title")?,
-            kind: stored_enum(&r.try_get::<String, _>("kind")?, ActivityKind::from_wire)?,
-            date: NaiveDate::parse_from_str(&r.try_get::<String, _>("date")?, "%Y-%m-%d")
-                .map_err(|e| decode(e.to_string()))?,
-            year: i32::try_from(r.try_get::<i64, _>("year")?).map_err(|e| decode(e.to_string()))?,
-            place: r.try_get("place")?,
-            hours: small(r.try_get("hours")?)?,
-            expected: small(r.try_get("expected")?)?,
-            status: stored_enum(
-                &r.try_get::<String, _>("status")?,
-                ActivityStatus::from_wire,
-            )?,
-            reason: r.try_get("reason")?,
-            filed_at: instant(r.try_get("filed_at")?)?,
-            decided_at: r
-                .try_get::<Option<i64>, _>("decided_at")?
-                .map(instant)
-                .transpose()?,
-            attendees: u64::try_from(r.try_get::<i64, _>("attendees")?).unwrap_or(0),
-        },
+        id: r.try_get("id")?,
+        region_code: r.try_get("region_code")?,
+        region_name: r.try_get("region_name")?,
+        title: r.try_get("title")?,
+        kind: stored_enum(&r.try_get::<String, _>("kind")?, ActivityKind::from_wire)?,
+        date: NaiveDate::parse_from_str(&r.try_get::<String, _>("date")?, "%Y-%m-%d")
+            .map_err(|e| decode(e.to_string()))?,
+        year: i32::try_from(r.try_get::<i64, _>("year")?).map_err(|e| decode(e.to_string()))?,
+        place: r.try_get("place")?,
+        hours: small(r.try_get("hours")?)?,
+        expected: small(r.try_get("expected")?)?,
+        status: stored_enum(
+            &r.try_get::<String, _>("status")?,
+            ActivityStatus::from_wire,
+        )?,
+        reason: r.try_get("reason")?,
+        filed_at: instant(r.try_get("filed_at")?)?,
+        decided_at: r
+            .try_get::<Option<i64>, _>("decided_at")?
+            .map(instant)
+            .transpose()?,
+        attendees: u64::try_from(r.try_get::<i64, _>("attendees")?).unwrap_or(0),
     })
 }
 

@@ -3,6 +3,7 @@
 //! here, so that a stored column and an answer's field can change apart (a unit test in
 //! `views/tests.rs` keeps storage free of wire types).
 
+pub mod activities;
 pub mod catalogue;
 pub mod course_admin;
 pub mod directory;
