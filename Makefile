@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # too old, see TOOLCHAIN.md) must come first on the PATH so that Trunk, offline, finds them.
 export PATH := $(CURDIR)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: tools test-tools web server-release run test fmt clean bench fuzz lighthouse
+.PHONY: tools test-tools web server-release run test fmt clean bench fuzz crash-test lighthouse
 
 # Installs only what is missing: rustup target, trunk, wasm-bindgen-cli, npm packages, brotli;
 # test-tools adds Chromium and PostgreSQL, which only the tests need.
@@ -67,6 +67,11 @@ test: test-tools
 bench:
 	cargo build --release -p qinxue-server -p qinxue-bench
 	target/release/qinxue-bench $(BENCH_ARGS)
+
+# Crash test (issue 13, scripts/crash-test.sh, OPERATIONS.md): SIGKILLs of the release server
+# under load on SQLite, then on PostgreSQL; about 5 minutes each. CRASH_ARGS="--kills 40".
+crash-test:
+	scripts/crash-test.sh $(CRASH_ARGS)
 
 # Schemathesis against the running release server's OpenAPI document, anonymous and as each
 # demo role (issue 13, scripts/fuzz.sh); prints cases and failures per role. More cases:
