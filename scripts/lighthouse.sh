@@ -41,7 +41,8 @@ done
 jar="$data/cookies"
 curl -fsS -c "$jar" -H 'Content-Type: application/json' \
   -d '{"login":"350502198001011235","password":"Demo@2017"}' "$base/api/auth/login" >/dev/null
-cookie="$(awk '!/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }' "$jar")"
+# curl writes an HttpOnly cookie (the session's) as a line starting with #HttpOnly_.
+cookie="$(sed 's/^#HttpOnly_//' "$jar" | awk '!/^#/ && NF >= 7 { printf "%s%s=%s", sep, $6, $7; sep = "; " }')"
 [[ -n "$cookie" ]] || { echo "lighthouse: the demo trainee's sign-in set no cookie" >&2; exit 1; }
 
 flags="--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
