@@ -165,6 +165,42 @@ async fn selection_checks_trade_duplicates_and_the_requirement() {
     assert_eq!(plan["planned_hours"], 12);
 }
 
+/// Every trade of the registration list reaches a graded trainee's 42 学时: the public courses
+/// plus a trade course that lists it (its own, or the general course of its group, see
+/// content/README.md). A trade no course listed would stop at 30 学时 and still pay 126 元.
+#[tokio::test]
+async fn a_graded_trainee_of_every_trade_can_plan_42_hours() {
+    let app = TestApp::spawn().await;
+    let public = courses(&app, &app.client(), "?category=public").await;
+    for trade in qinxue_core::account::TRADES {
+        let trainee = new_trainee(&app, trade, "junior").await;
+        let theirs = courses(&app, &trainee, &format!("?category=trade&trade={trade}")).await;
+        let Some(course) = theirs.first() else {
+            panic!("no trade course lists {trade}");
+        };
+        for c in public.iter().chain([course]) {
+            let res = app
+                .post(&trainee, "/api/selections", &json!({"course_id": c["id"]}))
+                .await;
+            assert_eq!(res.status(), StatusCode::CREATED, "{trade}: {}", c["code"]);
+        }
+        let plan: Value = app
+            .get(&trainee, "/api/selections")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (&plan["planned_hours"], &plan["required_hours"]),
+            (&json!(42), &json!(42)),
+            "{trade}: {plan}"
+        );
+        if trade == "保洁员" {
+            assert_eq!(course["code"], "trade-service-general");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_course_with_credited_time_stays_in_the_plan() {
     let app = TestApp::spawn().await;
