@@ -281,6 +281,8 @@ pub async fn seed(
         },
     )
     .await?;
+    let keys: Vec<(i64, i64)> = progress.iter().map(|(id, _, _)| (*id, y)).collect();
+    crate::storage::lesson_year_totals::refresh(&mut *c, &keys).await?;
     let days: Vec<(i64, String, i64)> = days
         .into_iter()
         .map(|((id, day), secs)| (id, study::day_key(day), secs))

@@ -96,13 +96,22 @@ async fn standings(
 ) -> Result<Vec<Standing>, AppError> {
     let now = state.clock.now();
     let upto = policy.year.max(local_date(now).year());
-    let trainees = store::trainees(conn, pattern, policy.year).await?;
-    let mut enrolments: HashMap<i64, Vec<store::Enrolment>> = HashMap::new();
-    for e in store::enrolments(conn, pattern, upto).await? {
-        enrolments.entry(e.user_id).or_default().push(e);
-    }
+    let trainees = store::trainees(conn, pattern, policy.year, upto).await?;
     let mut credits: HashMap<i64, Vec<(Source, store::YearSecs)>> = HashMap::new();
-    for c in store::lesson_secs(conn, pattern, upto).await? {
+    for t in &trainees {
+        for &(year, secs) in &t.lesson_secs {
+            credits.entry(t.id).or_default().push((
+                Source::Online,
+                store::YearSecs {
+                    user_id: t.id,
+                    year,
+                    secs,
+                    at: 0,
+                },
+            ));
+        }
+    }
+    for c in store::live_lesson_secs(conn, pattern, upto).await? {
         credits
             .entry(c.user_id)
             .or_default()
@@ -115,7 +124,7 @@ async fn standings(
             .push((Source::Activity, c));
     }
     let mut years: BTreeSet<i32> = BTreeSet::from([policy.year]);
-    years.extend(enrolments.values().flatten().map(|e| e.year));
+    years.extend(trainees.iter().flat_map(|t| &t.enrolments).map(|e| e.year));
     years.extend(credits.values().flatten().map(|c| c.1.year));
     let mut policies: HashMap<i32, PolicyYear> = HashMap::new();
     for y in years {
@@ -123,10 +132,11 @@ async fn standings(
     }
     let none = Vec::new();
     let mut out = Vec::with_capacity(trainees.len());
-    for t in trainees {
+    for mut t in trainees {
         let profile = t.grade.as_deref().and_then(Grade::from_wire);
-        let mine = enrolments.get(&t.id).unwrap_or(&none);
-        let theirs = credits.get(&t.id).unwrap_or(&Vec::new()).clone();
+        let mine = std::mem::take(&mut t.enrolments);
+        let mine = &mine;
+        let theirs = credits.get(&t.id).unwrap_or(&none);
         let mut own_years: BTreeSet<i32> = BTreeSet::from([policy.year]);
         own_years.extend(mine.iter().map(|e| e.year));
         own_years.extend(theirs.iter().map(|c| c.1.year));

@@ -16,6 +16,7 @@ pub mod completion;
 pub mod course_admin;
 pub mod enrolments;
 pub mod group_sessions;
+pub mod lesson_year_totals;
 pub mod login_attempts;
 pub mod media;
 pub mod orders;

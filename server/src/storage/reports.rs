@@ -14,7 +14,8 @@ const IN_SCOPE: &str = "u.role = 'trainee' AND u.unit_id IN (SELECT sun.id FROM 
      JOIN regions sr ON sr.code = sun.region_code WHERE sr.path LIKE $1)";
 
 /// A trainee of the subtree, with whether they registered for the report's year (an order
-/// made for it that is not cancelled, or an enrolment).
+/// made for it that is not cancelled, or an enrolment), their enrolments and their stored
+/// lesson seconds of every year up to the last one the report settles.
 #[derive(Debug, Clone)]
 pub struct Trainee {
     pub id: i64,
@@ -22,6 +23,9 @@ pub struct Trainee {
     /// The profile's grade (the wire name); a year's enrolment may name another.
     pub grade: Option<String>,
     pub registered: bool,
+    pub enrolments: Vec<Enrolment>,
+    /// (year, seconds) from the ledger's year totals (`storage::lesson_year_totals`).
+    pub lesson_secs: Vec<(i32, i64)>,
 }
 
 /// Seconds credited to one year of one trainee.
@@ -37,7 +41,6 @@ pub struct YearSecs {
 /// One enrolment of a trainee of the subtree.
 #[derive(Debug, Clone)]
 pub struct Enrolment {
-    pub user_id: i64,
     pub year: i32,
     pub grade: String,
     pub active: bool,
@@ -76,59 +79,69 @@ pub async fn units(conn: &mut AnyConnection, pattern: &str) -> Result<Vec<Unit>,
         .collect()
 }
 
-/// Every trainee of the subtree, with their registration for `year` (`$2`).
+/// Every trainee of the subtree with their registration for `year` (`$2`), and their
+/// enrolments and stored lesson seconds up to `upto` (`$3`): one row a trainee, the years
+/// folded into a list each (`year grade status,…` and `year secs,…`), as the rows of several
+/// reads cost more to carry than the statement costs to run.
 pub async fn trainees(
     conn: &mut AnyConnection,
     pattern: &str,
     year: i32,
+    upto: i32,
 ) -> Result<Vec<Trainee>, sqlx::Error> {
     let sql = format!(
         "SELECT u.id, u.unit_id, u.grade, CAST(CASE WHEN EXISTS (SELECT 1 FROM enrolments e \
            WHERE e.user_id = u.id AND e.year = $2) OR EXISTS (SELECT 1 FROM order_items oi \
            JOIN orders o ON o.id = oi.order_id WHERE oi.user_id = u.id AND oi.year = $2 \
-           AND o.status <> 'cancelled') THEN 1 ELSE 0 END AS BIGINT) AS registered \
+           AND o.status <> 'cancelled') THEN 1 ELSE 0 END AS BIGINT) AS registered, \
+         (SELECT string_agg(CAST(e.year AS TEXT) || ' ' || e.grade || ' ' || e.status, ',') \
+           FROM enrolments e WHERE e.user_id = u.id AND e.year <= $3) AS enrolments, \
+         (SELECT string_agg(CAST(t.year AS TEXT) || ' ' || CAST(t.secs AS TEXT), ',') \
+           FROM lesson_year_totals t WHERE t.user_id = u.id AND t.year <= $3) AS lessons \
          FROM users u WHERE {IN_SCOPE}"
     );
     let rows = sqlx::query(&sql)
         .bind(pattern)
         .bind(i64::from(year))
-        .fetch_all(conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Trainee {
-                id: r.try_get("id")?,
-                unit_id: r.try_get("unit_id")?,
-                grade: r.try_get("grade")?,
-                registered: r.try_get::<i64, _>("registered")? == 1,
-            })
-        })
-        .collect()
-}
-
-/// The enrolments of the subtree's trainees up to `upto` (`$2`).
-pub async fn enrolments(
-    conn: &mut AnyConnection,
-    pattern: &str,
-    upto: i32,
-) -> Result<Vec<Enrolment>, sqlx::Error> {
-    let sql = format!(
-        "SELECT e.user_id, e.year, e.grade, e.status FROM enrolments e JOIN users u ON u.id = e.user_id \
-         WHERE e.year <= $2 AND {IN_SCOPE}"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(pattern)
         .bind(i64::from(upto))
         .fetch_all(conn)
         .await?;
     rows.iter()
         .map(|r| {
-            Ok(Enrolment {
-                user_id: r.try_get("user_id")?,
-                year: year_of(r.try_get("year")?)?,
+            let enrolments = r.try_get::<Option<String>, _>("enrolments")?;
+            let lessons = r.try_get::<Option<String>, _>("lessons")?;
+            Ok(Trainee {
+                id: r.try_get("id")?,
+                unit_id: r.try_get("unit_id")?,
                 grade: r.try_get("grade")?,
-                active: r.try_get::<String, _>("status")? == super::enrolments::ACTIVE,
+                registered: r.try_get::<i64, _>("registered")? == 1,
+                enrolments: folded(enrolments.as_deref(), |f| {
+                    Some(Enrolment {
+                        year: f.first()?.parse().ok()?,
+                        grade: (*f.get(1)?).to_owned(),
+                        active: *f.get(2)? == super::enrolments::ACTIVE,
+                    })
+                })?,
+                lesson_secs: folded(lessons.as_deref(), |f| {
+                    Some((f.first()?.parse().ok()?, f.get(1)?.parse().ok()?))
+                })?,
             })
+        })
+        .collect()
+}
+
+/// The items of a folded list (`a b,c d`), each read by `item` from its fields.
+fn folded<T>(
+    list: Option<&str>,
+    item: impl Fn(&[&str]) -> Option<T>,
+) -> Result<Vec<T>, sqlx::Error> {
+    list.unwrap_or_default()
+        .split(',')
+        .filter(|i| !i.is_empty())
+        .map(|i| {
+            let fields: Vec<&str> = i.split(' ').collect();
+            item(&fields)
+                .ok_or_else(|| sqlx::Error::Decode(format!("unreadable report item {i:?}").into()))
         })
         .collect()
 }
@@ -146,28 +159,14 @@ fn year_secs(rows: &[sqlx::any::AnyRow]) -> Result<Vec<YearSecs>, sqlx::Error> {
         .collect()
 }
 
-/// Seconds of online study and practice per trainee and year up to `upto` (`$2`), a live
-/// session's figure over its lesson's stored one (as `storage::completion::lesson_totals`).
-pub async fn lesson_secs(
+/// What live sessions of the subtree's trainees carry beyond their lessons' stored seconds,
+/// per trainee and year up to `upto` (`$2`): a live session's figure is over its lesson's
+/// stored one (as `storage::completion::lesson_totals` reads them) until it hands it over.
+pub async fn live_lesson_secs(
     conn: &mut AnyConnection,
     pattern: &str,
     upto: i32,
 ) -> Result<Vec<YearSecs>, sqlx::Error> {
-    let stored = format!(
-        "SELECT p.user_id, p.year, CAST(SUM(p.credited_secs) AS BIGINT) AS secs, \
-         CAST(0 AS BIGINT) AS at FROM lesson_progress p \
-         WHERE p.year <= $2 AND p.user_id IN (SELECT u.id FROM users u WHERE {IN_SCOPE}) \
-         GROUP BY p.user_id, p.year"
-    );
-    let mut out = year_secs(
-        &sqlx::query(&stored)
-            .bind(pattern)
-            .bind(i64::from(upto))
-            .fetch_all(&mut *conn)
-            .await?,
-    )?;
-    // A live session carries its lesson's credit until it hands it over: what it has
-    // beyond the stored figure.
     let live = format!(
         "SELECT s.user_id, s.year, CAST(SUM(s.credited_secs - p.credited_secs) AS BIGINT) AS secs, \
          CAST(0 AS BIGINT) AS at FROM study_sessions s JOIN lesson_progress p \
@@ -175,14 +174,13 @@ pub async fn lesson_secs(
          JOIN users u ON u.id = s.user_id \
          WHERE s.ended_at IS NULL AND s.year <= $2 AND {IN_SCOPE} GROUP BY s.user_id, s.year"
     );
-    out.extend(year_secs(
+    year_secs(
         &sqlx::query(&live)
             .bind(pattern)
             .bind(i64::from(upto))
             .fetch_all(conn)
             .await?,
-    )?);
-    Ok(out)
+    )
 }
 
 /// Seconds credited by supplementary activities per trainee and year up to `upto` (`$2`).

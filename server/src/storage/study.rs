@@ -454,6 +454,11 @@ pub async fn hand_over(
             q
         })
         .await?;
+        let keys: Vec<(i64, i64)> = lessons
+            .keys()
+            .map(|&(user, _, year)| (user, year))
+            .collect();
+        super::lesson_year_totals::refresh_tx(tx, &keys).await?;
     }
     if days.is_empty() {
         return Ok(());
