@@ -12,6 +12,7 @@ pub mod content;
 pub mod error;
 pub mod extract;
 pub mod hardening;
+pub mod jobs;
 pub mod maintenance;
 pub mod payments;
 pub mod routes;
@@ -244,13 +245,7 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let housekeeping = maintenance::spawn(self.state.clone());
-        let rooms = services::group_sessions::spawn_ticker(self.state.clone());
-        let reminders = services::reminders::spawn(self.state.clone());
-        let reconciler = services::payments::spawn_reconciler(
-            self.state.clone(),
-            self.state.config.reconcile_every,
-        );
+        let jobs = jobs::Jobs::start(self.state.clone());
         let db = self.state.db.clone();
         let study = self.state.study.clone();
         let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
@@ -272,10 +267,7 @@ impl Application {
                 Ok(())
             }
         };
-        housekeeping.abort();
-        rooms.abort();
-        reminders.abort();
-        reconciler.abort();
+        jobs.stop().await;
         // Runs after every job queued before it: what the last requests handed the writer is
         // committed once this answers.
         if let Err(e) = study

@@ -4,15 +4,13 @@
 use crate::state::AppState;
 use crate::storage::media;
 use crate::storage::{course_admin, login_attempts, sessions};
-use std::time::Duration;
 
-const EVERY: Duration = Duration::from_secs(600);
 /// Longer than any rate-limit window.
 const KEEP_ATTEMPTS_SECS: i64 = 86_400;
 
 /// Deletes uploads no course or lesson names (a replaced cover, a video whose lesson was
 /// saved without it); they are kept a day first (`media::KEEP_UNUSED`).
-pub async fn sweep_media(state: &AppState) {
+async fn sweep_media(state: &AppState) {
     let dir = state.config.media_dir();
     if !dir.exists() {
         return;
@@ -38,26 +36,21 @@ pub async fn sweep_media(state: &AppState) {
     }
 }
 
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        loop {
-            tick.tick().await;
-            let now = state.clock.now_secs();
-            let result = state
-                .db
-                .write(move |c| {
-                    Box::pin(async move {
-                        sessions::delete_expired(&mut *c, now).await?;
-                        login_attempts::prune(c, now - KEEP_ATTEMPTS_SECS).await?;
-                        Ok(())
-                    })
-                })
-                .await;
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "housekeeping failed; will retry");
-            }
-            sweep_media(&state).await;
-        }
-    })
+/// One round: expired sessions and old login attempts, then unused uploads.
+pub async fn run_once(state: &AppState) {
+    let now = state.clock.now_secs();
+    let result = state
+        .db
+        .write(move |c| {
+            Box::pin(async move {
+                sessions::delete_expired(&mut *c, now).await?;
+                login_attempts::prune(c, now - KEEP_ATTEMPTS_SECS).await?;
+                Ok(())
+            })
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "housekeeping failed; will retry");
+    }
+    sweep_media(state).await;
 }

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::services::orders;
 use crate::state::AppState;
 use crate::storage::completion::{insert_past_study, lessons_of, PastStudy};
-use crate::storage::{catalogue, enrolments, group_sessions, policy_years, units, users};
+use crate::storage::{self, catalogue, enrolments, group_sessions, policy_years, units, users};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone};
 use qinxue_core::time::{local_date, shanghai};
 use qinxue_core::{EmploymentType, Grade, PolicyYear, Role};
@@ -17,6 +17,9 @@ pub const DEMO_PASSWORD: &str = "Demo@2017";
 
 /// The room code of the demo's group session: its terminals open `/room/QZJZ2626`.
 pub const DEMO_ROOM_CODE: &str = "QZJZ2626";
+
+/// The advisory lock that lets one server instance alone seed an empty database.
+const SEED_LOCK: i64 = 0x5158_5345_4544_0000; // "QXSEED\0\0"
 
 /// The demo's group session lasts from just before the seeding for this long.
 const DEMO_ROOM_SECS: i64 = 8 * 3600;
@@ -158,6 +161,8 @@ pub async fn seed_demo(state: &AppState) -> Result<bool, AppError> {
         .db
         .write(move |c| {
             Box::pin(async move {
+                // Two instances started at once on an empty database would both find no users.
+                storage::serialise(&mut *c, SEED_LOCK).await?;
                 if users::count(&mut *c).await? > 0 {
                     return Ok(false);
                 }

@@ -18,10 +18,6 @@ use chrono::{DateTime, Datelike, Utc};
 use qinxue_core::catalogue::format_hours;
 use qinxue_core::reminder::{due_round, message, Reminder, ReminderKind};
 use qinxue_core::time::local_date;
-use std::time::Duration;
-
-/// How often the job looks for a round due; a round's day lasts 24 hours.
-const EVERY: Duration = Duration::from_secs(600);
 
 /// Reminders written per transaction.
 const CHUNK: usize = 500;
@@ -114,24 +110,6 @@ async fn missing_secs(
         .find(|y| y.policy.year == year)
         .filter(|y| !y.outcome.completed)
         .map(|y| y.outcome.missing_secs()))
-}
-
-/// The job: a run now and every [`EVERY`] after.
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match run_once(&state).await {
-                Ok(r) if r.rounds > 0 => {
-                    tracing::info!(rounds = r.rounds, sent = r.sent, "reminders sent");
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "reminder run failed; will retry"),
-            }
-        }
-    })
 }
 
 /// `GET /api/me/reminders`: the signed-in trainee's reminders that still hold — of a deadline

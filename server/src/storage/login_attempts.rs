@@ -1,22 +1,14 @@
 //! Login attempts, kept in the database so that the limits hold across server instances.
 
-use super::Backend;
 use sqlx::AnyConnection;
 
-/// The PostgreSQL advisory lock that serialises counting and recording attempts, so that two
+/// The advisory lock that serialises counting and recording attempts, so that two
 /// concurrent attempts cannot both count the same total (on every server instance).
 const ATTEMPTS_LOCK: i64 = 0x5158_4c4f_4749_4e00; // "QXLOGIN\0"
 
-/// Waits until this transaction alone counts and records attempts, until it ends. SQLite
-/// needs nothing: it has one writer, and this runs in its transaction.
+/// Waits until this transaction alone counts and records attempts, until it ends.
 pub async fn serialise(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    if Backend::of(conn) == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(ATTEMPTS_LOCK)
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
+    super::serialise(conn, ATTEMPTS_LOCK).await
 }
 
 /// Records a failed attempt (an attempt is a failure until its password is known to match);

@@ -16,6 +16,7 @@ pub mod completion;
 pub mod course_admin;
 pub mod enrolments;
 pub mod group_sessions;
+pub mod leases;
 pub mod lesson_year_totals;
 pub mod login_attempts;
 pub mod media;
@@ -69,6 +70,19 @@ impl Backend {
             Backend::Sqlite
         }
     }
+}
+
+/// Waits until this transaction alone holds `key`, until it ends: a PostgreSQL advisory lock,
+/// so that work which must not interleave does not, on every server instance. SQLite needs
+/// nothing: it has one writer, and this runs in its transaction.
+pub async fn serialise(conn: &mut AnyConnection, key: i64) -> Result<(), sqlx::Error> {
+    if Backend::of(conn) == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(key)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Bind markers for `n` values, the first being the statement's `from`th: `$from, …` on

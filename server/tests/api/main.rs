@@ -15,6 +15,7 @@ mod directory;
 mod eligibility;
 mod group_sessions;
 mod helpers;
+mod instances;
 mod login;
 mod passwords;
 mod payments;
