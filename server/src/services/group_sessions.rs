@@ -1566,7 +1566,7 @@ pub fn seat_events(
 }
 
 /// Closes the open sessions whose end has passed and starts the random roll calls that are
-/// due; answers how many of each. Run by [`spawn_ticker`], and by tests on demand.
+/// due; answers how many of each. Run by the jobs (`crate::jobs`), and by tests on demand.
 pub async fn run_due(state: &AppState) -> Result<(usize, usize), GroupSessionError> {
     let now = state.clock.now_secs();
     let due = {
@@ -1594,27 +1594,6 @@ pub async fn run_due(state: &AppState) -> Result<(usize, usize), GroupSessionErr
         }
     }
     Ok((closed, called))
-}
-
-/// How often the ticker looks for due work.
-const TICK: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Runs [`run_due`] every few seconds. A frozen test clock stops it: tests that count exact
-/// seconds run it themselves (`POST /api/test/group-sessions/tick`).
-pub fn spawn_ticker(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if state.clock.is_frozen() {
-                continue;
-            }
-            if let Err(e) = run_due(&state).await {
-                tracing::warn!(error = %e, "group sessions: due work failed; will retry");
-            }
-        }
-    })
 }
 
 /// What a console's event stream sends.

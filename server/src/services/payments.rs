@@ -22,7 +22,6 @@ use qinxue_core::api::ReconcileReport;
 use qinxue_core::order::{ItemOutcome, OrderStatus, RefundReason};
 use serde_json::json;
 use sqlx::AnyConnection;
-use std::time::Duration;
 
 /// Pending orders read from the database at a time by reconciliation.
 const RECONCILE_BATCH: i64 = 500;
@@ -404,27 +403,4 @@ pub async fn reconcile(state: &AppState) -> Result<ReconcileReport, AppError> {
             _ => return Ok(report),
         }
     }
-}
-
-/// Runs reconciliation at start-up and then every `every`, in the background.
-pub fn spawn_reconciler(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match reconcile(&state).await {
-                Ok(r) if r.resolved > 0 || r.failed > 0 => {
-                    tracing::info!(
-                        checked = r.checked,
-                        resolved = r.resolved,
-                        failed = r.failed,
-                        "reconciliation run"
-                    );
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "reconciliation run failed; will retry"),
-            }
-        }
-    })
 }
