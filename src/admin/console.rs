@@ -10,6 +10,9 @@
 //! replaced by a new one here. A grid that is not known to be current says since when it is
 //! not: the tablet never passes a stale grid off as live.
 
+use crate::admin::console_lecture::LecturePanel;
+use crate::admin::console_practice::PracticePanel;
+use crate::admin::console_seating::SeatSomeone;
 use crate::admin::group_api;
 use crate::admin::group_detail::AttendanceTable;
 use crate::admin::group_sessions::{session_id, session_url, status_badge, TITLE};
@@ -20,7 +23,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use qinxue_core::group::{
-    is_healthy, GroupSessionView, GroupStatus, RollCallMark, SeatState, SeatView,
+    is_healthy, GroupFormat, GroupSessionView, GroupStatus, RollCallMark, SeatState, SeatView,
 };
 use send_wrapper::SendWrapper;
 use std::cell::{Cell, RefCell};
@@ -251,6 +254,9 @@ pub fn ConsolePage() -> impl IntoView {
     });
     let handle = set_interval_with_handle(move || (*ticker)(), Duration::from_secs(1));
     let stream = SendWrapper::new(stream);
+    // A memo, not the view itself: the console is drawn once, not again at every event (which
+    // dropped its switches, the closing question and the forms' state).
+    let loaded = Memo::new(move |_| live.view.with(Option::is_some));
     on_cleanup(move || {
         if let Ok(handle) = handle {
             handle.clear();
@@ -263,7 +269,7 @@ pub fn ConsolePage() -> impl IntoView {
             <A href=format!("{BASE}/group-sessions")>{TITLE}</A>
             " › 监考控制台"
         </p>
-        {move || match (failed.get(), live.view.with(Option::is_some)) {
+        {move || match (failed.get(), loaded.get()) {
             (Some(message), false) => view! { <p class="form-alert" role="alert">{message}</p> }.into_any(),
             (_, false) => view! { <p class="loading" role="status">"正在加载…"</p> }.into_any(),
             (_, true) => view! { <Console live /> }.into_any(),
@@ -303,6 +309,21 @@ fn Console(live: Live) -> impl IntoView {
     let v = move || live.view.get();
     let id = live.view.with_untracked(|v| v.as_ref().map_or(0, |v| v.id));
     let status = Memo::new(move |_| live.view.with(|v| v.as_ref().map(|v| v.status)));
+    let open = move || status.get() == Some(GroupStatus::Open);
+    let lecture = Memo::new(move |_| {
+        live.view
+            .with(|v| v.as_ref().is_some_and(|v| v.format == GroupFormat::Lecture))
+    });
+    // The roll call taking answers or marks: its id, whether the server started it, and the
+    // seconds left.
+    let running = Signal::derive(move || {
+        live.view.with(|v| {
+            let r = v.as_ref()?.roll_call.as_ref()?;
+            let left = ((r.expires_at.timestamp_millis() as f64 - live.server_now_ms()) / 1000.0)
+                .ceil() as i64;
+            (left > 0).then_some((r.id, r.by_server, left))
+        })
+    });
     Effect::new(move || {
         if let Some(title) = live.view.with(|v| v.as_ref().map(|v| v.title.clone())) {
             set_page_title(&format!("监考控制台 · {title}"));
@@ -412,13 +433,14 @@ fn Console(live: Live) -> impl IntoView {
         Some(view! {
             <section class="card console-actions">
                 {match left {
-                    Some(secs) => view! {
+                    Some(secs) if !lecture.get() => view! {
                         <p class="notice notice-warn" role="status" data-testid="roll-call-running">
                             {format!("点名进行中，还剩 {secs} 秒。未在座位上点“我在”的人，可在下面点“到场”。")}
                         </p>
                     }
                     .into_any(),
-                    None => ().into_any(),
+                    // A lecture's prompt is in its panel, beside the marks.
+                    _ => ().into_any(),
                 }}
                 <p class="actions">
                     <button
@@ -433,7 +455,7 @@ fn Console(live: Live) -> impl IntoView {
                     >
                         "点名"
                     </button>
-                    <label class="choice console-switch">
+                    <label class="choice console-switch" hidden=lecture.get()>
                         <input
                             type="checkbox"
                             data-testid="hide-healthy"
@@ -477,7 +499,7 @@ fn Console(live: Live) -> impl IntoView {
     };
 
     let grid = move || {
-        let v = v().filter(|v| v.status == GroupStatus::Open)?;
+        let v = v().filter(|v| v.status == GroupStatus::Open && v.format == GroupFormat::Seats)?;
         let hide = hide_healthy.get();
         let roll = v
             .roll_call
@@ -528,6 +550,15 @@ fn Console(live: Live) -> impl IntoView {
                 {counts}
             </div>
             {roll_call}
+            {move || {
+                (open() && !lecture.get()).then(|| view! { <SeatSomeone view=live.view id /> })
+            }}
+            {move || {
+                (open() && lecture.get()).then(|| view! { <LecturePanel view=live.view id roll=running /> })
+            }}
+            {move || {
+                (open() && !lecture.get()).then(|| view! { <PracticePanel view=live.view id /> })
+            }}
             {grid}
             {attendance}
         </div>

@@ -5,8 +5,10 @@
 use crate::api::{self, json, ApiError, Body};
 use qinxue_core::group::{
     AttendanceCorrection, GroupSessionCreated, GroupSessionInput, GroupSessionSummary,
-    GroupSessionView, RollCallStarted, RollCallTick,
+    GroupSessionView, PaperAnswer, PracticePush, PresenceMark, ProctorSeating, RollCallStarted,
+    RollCallTick,
 };
+use qinxue_core::practice::GradedAnswer;
 use serde::de::DeserializeOwned;
 
 async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Body) -> Result<T, ApiError> {
@@ -67,4 +69,42 @@ pub async fn correct(id: i64, c: &AttendanceCorrection) -> Result<GroupSessionVi
         json(c),
     )
     .await
+}
+
+/// `POST /api/group-sessions/{id}/seats`: the proctor seats a person at the terminal that
+/// shows the seat code.
+pub async fn seat(id: i64, seating: &ProctorSeating) -> Result<GroupSessionView, ApiError> {
+    call(
+        "POST",
+        &format!("/api/group-sessions/{id}/seats"),
+        json(seating),
+    )
+    .await
+}
+
+/// `POST /api/group-sessions/{id}/roll-calls/{roll_call}/presence`: at a lecture's roll call
+/// the proctor marks a person present or absent.
+pub async fn presence(
+    id: i64,
+    roll_call: i64,
+    mark: &PresenceMark,
+) -> Result<GroupSessionView, ApiError> {
+    let path = format!("/api/group-sessions/{id}/roll-calls/{roll_call}/presence");
+    call("POST", &path, json(mark)).await
+}
+
+/// `POST /api/group-sessions/{id}/practice`: every question of the course, to every seat.
+pub async fn push_practice(id: i64) -> Result<GroupSessionView, ApiError> {
+    let path = format!("/api/group-sessions/{id}/practice");
+    call("POST", &path, json(&PracticePush::default())).await
+}
+
+/// `POST /api/group-sessions/{id}/practice/{practice_id}/answers`: an answer given on paper.
+pub async fn paper_answer(
+    id: i64,
+    practice_id: i64,
+    answer: &PaperAnswer,
+) -> Result<GradedAnswer, ApiError> {
+    let path = format!("/api/group-sessions/{id}/practice/{practice_id}/answers");
+    call("POST", &path, json(answer)).await
 }

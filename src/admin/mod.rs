@@ -6,6 +6,9 @@
 pub mod activities;
 pub mod audit;
 pub mod console;
+mod console_lecture;
+mod console_practice;
+mod console_seating;
 pub mod course_editor;
 pub mod course_form;
 pub mod course_items;

@@ -2,7 +2,8 @@
 //! ([`crate::api::send`]) and read with serde: this module is in the room bundle only.
 
 use crate::api::{self, json, ApiError, Body};
-use qinxue_core::group::{RoomInfo, SeatSession, SeatSignIn};
+use qinxue_core::group::{RoomInfo, SeatSession, SeatSignIn, TerminalView};
+use qinxue_core::practice::{AnswerQuestion, Attempt, GradedAnswer};
 use serde::de::DeserializeOwned;
 
 async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Body) -> Result<T, ApiError> {
@@ -29,6 +30,12 @@ pub async fn sign_in(code: &str, id_number: String, pin: String) -> Result<SeatS
     call("POST", &format!("/api/rooms/{code}/sign-in"), body).await
 }
 
+/// `POST /api/rooms/{code}/terminal`: the seat code this terminal shows while nobody sits
+/// here, or the seat the proctor made here from the console (the seat cookie then set).
+pub async fn terminal(code: &str) -> Result<TerminalView, ApiError> {
+    call("POST", &format!("/api/rooms/{code}/terminal"), Body::Empty).await
+}
+
 /// `GET /api/rooms/{code}/seat`: who sits here; a refusal says the seat has ended and why.
 pub async fn seat(code: &str) -> Result<SeatSession, ApiError> {
     call("GET", &format!("/api/rooms/{code}/seat"), Body::Empty).await
@@ -40,4 +47,15 @@ pub async fn sign_out(code: &str) -> Result<(), ApiError> {
     api::send("POST", &format!("/api/rooms/{code}/sign-out"), Body::Empty)
         .await
         .map(drop)
+}
+
+/// `GET /api/rooms/{code}/practice`: the seat's attempt on the set the proctor pushed last.
+pub async fn practice(code: &str) -> Result<Attempt, ApiError> {
+    call("GET", &format!("/api/rooms/{code}/practice"), Body::Empty).await
+}
+
+/// `POST /api/rooms/{code}/practice/answers`: one answer, graded at once.
+pub async fn answer(code: &str, answer: &AnswerQuestion) -> Result<GradedAnswer, ApiError> {
+    let path = format!("/api/rooms/{code}/practice/answers");
+    call("POST", &path, json(answer)).await
 }

@@ -10,6 +10,7 @@
 //! the page is loaded anew, which drops every bit of the last person's page state.
 
 pub mod api;
+mod practice;
 mod seat;
 mod sign_in;
 
@@ -28,6 +29,9 @@ use std::time::Duration;
 /// person signed in elsewhere, clears the terminal within this time.
 pub const WATCH_SECS: u64 = 10;
 
+/// How often a terminal nobody sits at asks whether the proctor seated someone at it.
+pub const TERMINAL_SECS: u64 = 3;
+
 /// The root component of `room.html`.
 #[component]
 pub fn RoomApp() -> impl IntoView {
@@ -40,6 +44,7 @@ pub fn RoomApp() -> impl IntoView {
             <FlatRoutes fallback=NoRoom>
                 <Route path=path!("/room/:code") view=RoomPage />
                 <Route path=path!("/room/:code/lessons/:id") view=seat::SeatLessonPage />
+                <Route path=path!("/room/:code/practice") view=practice::SeatPracticePage />
             </FlatRoutes>
         </Router>
     }
@@ -121,10 +126,21 @@ pub fn clear_terminal() {
     }
 }
 
+thread_local! {
+    /// [`leave`] has begun: the page is about to be replaced.
+    static LEAVING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Ends the seat on this terminal: the server signs it out and clears its cookie, the
 /// storage is emptied, and the room's first screen is loaded afresh (a full load, so that no
 /// page state survives), saying `why`.
 pub fn leave(code: String, why: Bye) {
+    // Several things may say at once that the seat ended (the seat's event stream, the watch,
+    // 签退): the terminal is cleared and loaded anew once, since a second load would abort
+    // the first.
+    if LEAVING.with(|l| l.replace(true)) {
+        return;
+    }
     spawn_local(async move {
         // Also after a refusal: a seat that ended still has its cookie until this clears it.
         let _ = api::sign_out(&code).await;

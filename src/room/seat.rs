@@ -2,6 +2,7 @@
 //! player of online study (`crate::study`), whose heartbeats go through the same routes with
 //! the seat's credential. Both ask every [`super::WATCH_SECS`] whether the seat still holds.
 
+use super::practice::{listen, PracticeOffer};
 use super::{leave, room_code, watch_seat, Bye, RoomTitle};
 use crate::components::load::{load_into, Fill};
 use crate::components::title::set_page_title;
@@ -31,12 +32,30 @@ fn SignOutButton(code: String) -> impl IntoView {
     }
 }
 
+/// The header of a seated person's pages other than the room's first: the brand and 签退.
+#[component]
+pub fn SeatHeader(code: String) -> impl IntoView {
+    view! {
+        <header class="site-header room-header">
+            <div class="container header-bar">
+                <span class="brand">
+                    <span class="brand-name">"勤学"</span>
+                    <span class="brand-subtitle">"集中学习"</span>
+                </span>
+                <SignOutButton code />
+            </div>
+        </header>
+    }
+}
+
 /// Who sits here, what they have earned in this session, and the lessons to open.
 #[component]
 pub fn SeatHome(info: RoomInfo, seat: SeatSession) -> impl IntoView {
     let code = info.code.clone();
     let seat = RwSignal::new(seat);
     watch_seat(code.clone(), move |s| seat.set(s));
+    let pushed = RwSignal::new(None);
+    listen(code.clone(), pushed);
     let lessons = move || {
         let code = code.clone();
         seat.with(|s| {
@@ -58,6 +77,7 @@ pub fn SeatHome(info: RoomInfo, seat: SeatSession) -> impl IntoView {
             <p class="field-hint">"请点下面的一节课开始学习。离开时请点“签退”，下一位学员才能使用这台电脑。"</p>
             <SignOutButton code=info.code.clone() />
         </section>
+        <PracticeOffer code=info.code.clone() pushed />
         <h2>{move || seat.with(|s| s.course_title.clone())}</h2>
         <ul class="room-lessons">{lessons}</ul>
     }
@@ -134,6 +154,8 @@ pub fn SeatLessonPage() -> impl IntoView {
                 Ok(())
             })
         });
+        let pushed = RwSignal::new(None);
+        listen(code.clone(), pushed);
         view! {
             <header class="site-header room-header">
                 <div class="container header-bar">
@@ -146,6 +168,7 @@ pub fn SeatLessonPage() -> impl IntoView {
                 </div>
             </header>
             <main id="main" class="container room" tabindex="-1">
+                <PracticeOffer code=code.clone() pushed />
                 {load_into(fill)}
             </main>
         }

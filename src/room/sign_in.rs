@@ -1,14 +1,15 @@
 //! The room's sign-in screen: 身份证号 and the 6-digit PIN from the proctor's screen, nothing
-//! else; or, while the session is not open, why one cannot sign in yet.
+//! else, and the terminal's 4-digit seat code for a person whom the proctor seats from the
+//! console instead; or, while the session is not open, why one cannot sign in yet.
 
-use super::{api, clear_terminal, Bye, RoomTitle, WATCH_SECS};
+use super::{api, clear_terminal, Bye, RoomTitle, TERMINAL_SECS, WATCH_SECS};
 use crate::components::field::TextField;
 use crate::components::focus::focus_element;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use qinxue_core::api::FieldError;
 use qinxue_core::group::{GroupStatus, RoomInfo, SeatSession};
-use qinxue_core::IdNumber;
+use qinxue_core::{ErrorCode, IdNumber};
 use std::time::Duration;
 
 /// The sign-in form of an open session, or the session's state otherwise; a session not yet
@@ -33,7 +34,11 @@ pub fn SignIn(
     let bye =
         bye.map(|b| view! { <p class="notice notice-ok room-bye" role="status">{b.message()}</p> });
     let body = match status {
-        GroupStatus::Open => view! { <Form info=info.clone() on_seated /> }.into_any(),
+        GroupStatus::Open => view! {
+            <Form info=info.clone() on_seated />
+            <SeatCode info=info.clone() on_seated on_reload />
+        }
+        .into_any(),
         GroupStatus::Scheduled => view! {
             <p class="notice notice-warn room-wait" role="status">
                 "监考员还没有开始签到，请稍候。开始后本页会自动显示签到框。"
@@ -144,5 +149,79 @@ fn Form(info: RoomInfo, on_seated: Callback<(RoomInfo, SeatSession)>) -> impl In
                 {move || if busy.get() { "正在签到……" } else { "签到并开始学习" }}
             </button>
         </form>
+    }
+}
+
+/// The terminal's seat code, for a person who cannot type their 身份证号: the proctor types
+/// it on the console with the person's name, and the next ask ([`TERMINAL_SECS`]) takes the
+/// seat made here. A session that stopped being open loads the room again.
+#[component]
+fn SeatCode(
+    info: RoomInfo,
+    on_seated: Callback<(RoomInfo, SeatSession)>,
+    on_reload: Callback<()>,
+) -> impl IntoView {
+    let seat_code = RwSignal::new(None::<String>);
+    let code = info.code.clone();
+    // One ask at a time: a slow answer must not let two seat the terminal twice.
+    let asking = StoredValue::new(false);
+    let ask = move || {
+        if asking.get_value() {
+            return;
+        }
+        asking.set_value(true);
+        let (code, info) = (code.clone(), info.clone());
+        spawn_local(async move {
+            let answer = api::terminal(&code).await;
+            asking.set_value(false);
+            match answer {
+                Ok(view) => match view.seat {
+                    Some(seat) => {
+                        clear_terminal();
+                        on_seated.run((info, seat));
+                    }
+                    None => seat_code.set(view.seat_code),
+                },
+                // Not open any more (closed, or not yet): the room says which.
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        Some(ErrorCode::RoomClosed | ErrorCode::RoomNotOpen)
+                    ) =>
+                {
+                    on_reload.run(())
+                }
+                // No network for a moment: the next ask tries again.
+                Err(_) => {}
+            }
+        });
+    };
+    ask();
+    // The interval also stops itself once this screen's values are gone: in the browser it
+    // outlived the screen after the person was seated (its cleanup did not clear it), and
+    // reading a disposed value panics.
+    let handle = std::rc::Rc::new(std::cell::Cell::new(None::<IntervalHandle>));
+    let own = send_wrapper::SendWrapper::new(std::rc::Rc::clone(&handle));
+    let tick = move || {
+        if asking.try_get_value().is_none() {
+            if let Some(h) = (*own).take() {
+                h.clear();
+            }
+            return;
+        }
+        ask();
+    };
+    if let Ok(h) = set_interval_with_handle(tick, Duration::from_secs(TERMINAL_SECS)) {
+        handle.set(Some(h));
+        on_cleanup(move || h.clear());
+    }
+    view! {
+        <section class="card room-seat-code" aria-labelledby="seat-code-title">
+            <h2 id="seat-code-title">"座位码"</h2>
+            <p>"不方便输入身份证号？请把下面的座位码告诉监考员，由监考员为您签到。"</p>
+            <p class="room-seat-code-digits" data-testid="seat-code">
+                {move || seat_code.get().unwrap_or_else(|| "····".to_owned())}
+            </p>
+        </section>
     }
 }

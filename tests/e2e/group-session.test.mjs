@@ -15,8 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'playwright-core';
 import {
-  BASE_URL, DEMO_GRADED_TRAINEE, TABLET_LANDSCAPE, isHeartbeat, launchBrowser, logInAdmin, newTrainee,
-  serverClock, url, withPage,
+  BASE_URL, DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_LANDSCAPE, TABLET_PORTRAIT, expectAccessible, isHeartbeat,
+  launchBrowser, logInAdmin, newTrainee, serverClock, url, withPage,
 } from './helpers.mjs';
 
 const PAYSIM_URL = (process.env.PAYSIM_BASE_URL ?? 'http://127.0.0.1:8090').replace(/\/$/, '');
@@ -60,22 +60,22 @@ async function paidTrainee(name) {
 }
 
 /** A seat: a browser context of its own at 1280×800 with fake timers, at the room's sign-in. */
-async function openSeat(person) {
+async function openSeat(person, room = ROOM) {
   const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...DESKTOP });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.clock.install();
-  await page.goto(url(`/room/${ROOM}`));
+  await page.goto(url(`/room/${room}`));
   return { ...person, context, page, errors, credited: 0 };
 }
 
-async function signIn(seat, pin) {
+async function signIn(seat, pin, room = ROOM) {
   const { page } = seat;
   await page.getByLabel('身份证号').fill(seat.idNumber);
   await page.getByLabel(/签到码/).fill(pin);
-  const answer = page.waitForResponse((r) => r.url().endsWith(`/api/rooms/${ROOM}/sign-in`));
+  const answer = page.waitForResponse((r) => r.url().endsWith(`/api/rooms/${room}/sign-in`));
   await page.getByRole('button', { name: '签到并开始学习' }).click();
   assert.equal((await answer).status(), 200, `${seat.name} is seated`);
   await page.getByTestId('seat-name').filter({ hasText: seat.name }).waitFor();
@@ -262,13 +262,19 @@ test('a proctor runs the demo room on a tablet: seats sign in by PIN, study, a r
       await card(proctor, b).filter({ hasText: '点名：未应答' }).waitFor();
 
       // Closing signs every seat out and clears each terminal.
+      for (const seat of studying) {
+        seat.loads = [];
+        seat.page.on('framenavigated', (f) => { if (f === seat.page.mainFrame()) seat.loads.push(f.url()); });
+      }
       await proctor.getByTestId('console-close').tap();
       await proctor.getByTestId('console-close-confirm').tap();
       await proctor.getByTestId('console-closed').waitFor();
+      // Each seat hears it on its event stream at once (no clock needs to move), and its page
+      // is loaded anew once.
       for (const seat of studying) {
-        await seat.page.clock.runFor(10_000);
         await seat.page.waitForURL(url(`/room/${ROOM}?bye=closed`));
         await seat.page.getByText('本场集中学习已结束，本机已签退。').waitFor();
+        assert.deepEqual(seat.loads, [url(`/room/${ROOM}?bye=closed`)], `${seat.name}'s terminal is loaded anew once`);
       }
       await shot(a.page, 'kiosk-closed-1280x800');
 
@@ -288,6 +294,199 @@ test('a proctor runs the demo room on a tablet: seats sign in by PIN, study, a r
     } finally {
       await serverClock(proctor, 0, false);
       for (const seat of seats) await seat.context.close();
+    }
+  }, TABLET_LANDSCAPE);
+});
+
+/** Schedules a session in 鲤城区 for proctor-demo by the API, as quanzhou-admin: the demo
+ * room's course, starting a minute after the server's now; `extra` adds to the request.
+ * Answers the created session's id and room code. */
+async function scheduleRoom(title, format, extra = {}) {
+  const client = await request.newContext({ baseURL: BASE_URL });
+  try {
+    const login = await client.post('/api/auth/login', { data: { login: 'quanzhou-admin', password: DEMO_PASSWORD } });
+    assert.equal(login.status(), 200, 'the office admin signs in');
+    const demo = (await (await client.get('/api/group-sessions')).json()).find((g) => g.code === ROOM);
+    const now = Date.parse((await (await client.post('/api/test/clock', { data: { advance_secs: 0, freeze: false } })).json()).now);
+    const res = await client.post('/api/group-sessions', {
+      data: {
+        title, room: '区机关事务服务中心三楼机房', format, capacity: 30, course_id: demo.course_id,
+        starts_at: new Date(now + 60_000).toISOString(), ends_at: new Date(now + 3 * 3600_000).toISOString(),
+        proctor_login: 'proctor-demo', region_code: '350502', ...extra,
+      },
+    });
+    assert.equal(res.status(), 201, `the session is scheduled: ${await res.text()}`);
+    return await res.json();
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** The proctor opens the console of session `id` and starts it. */
+async function openConsole(proctor, id) {
+  await logInAdmin(proctor, 'proctor-demo');
+  await proctor.goto(url(`/admin/group-sessions/${id}/console`));
+  await proctor.getByTestId('console-open').tap();
+  await proctor.getByTestId('console-live').waitFor();
+}
+
+async function closeConsole(proctor) {
+  await proctor.getByTestId('console-close').tap();
+  await proctor.getByTestId('console-close-confirm').tap();
+  await proctor.getByTestId('console-closed').waitFor();
+}
+
+async function atLeast44(locator, what) {
+  const box = await locator.boundingBox();
+  assert.ok(box.height >= 44 && box.width >= 44, `${what} is at least 44 px (${box.width}×${box.height})`);
+}
+
+test('the proctor seats a person by the seat code the kiosk shows, and the room practises together: seats answer, the console tallies, a paper answer counts', async (t) => {
+  const room = await scheduleRoom('鲤城区座位码签到', 'seats');
+  const [person, other] = [await paidTrainee('测试丙'), await paidTrainee('测试丁')];
+  await withPage(browser, t, async (proctor) => {
+    const seats = [];
+    try {
+      await openConsole(proctor, room.id);
+      const seat = await openSeat(person, room.code);
+      seats.push(seat);
+      // The kiosk nobody sits at shows its 4-digit seat code.
+      const shown = seat.page.getByTestId('seat-code').filter({ hasText: /^\d{4}$/ });
+      await shown.waitFor();
+      const code = (await shown.innerText()).trim();
+      await expectAccessible(seat.page, 'the kiosk sign-in with its seat code');
+      await shot(seat.page, 'kiosk-seat-code-1280x800');
+
+      // A code no terminal shows is refused in words; nothing is seated.
+      const seating = proctor.locator('.console-seating');
+      await seating.getByLabel('座位码').fill(code === '0000' ? '0001' : '0000');
+      await seating.getByLabel('身份证号').fill(person.idNumber);
+      await seating.getByTestId('seating-submit').tap();
+      await proctor.locator('#seating-alert').filter({ hasText: /\S/ }).waitFor();
+      assert.equal(await proctor.getByTestId('seat').count(), 0, 'nobody is seated by a wrong code');
+      // Too short a code is said before anything is sent.
+      await seating.getByLabel('座位码').fill('12');
+      await seating.getByTestId('seating-submit').tap();
+      await proctor.locator('#err-seat_code').filter({ hasText: '4 位座位码' }).waitFor();
+
+      await seating.getByLabel('座位码').fill(code);
+      await seating.getByTestId('seating-submit').tap();
+      await proctor.getByTestId('seating-done').filter({ hasText: code }).waitFor();
+      await expectAccessible(proctor, 'the console with 为学员签到');
+      await atLeast44(seating.getByTestId('seating-submit'), 'the seat button');
+      await shot(proctor, 'console-seating-800x1280');
+
+      // The kiosk takes the seat at its next ask.
+      await seat.page.clock.runFor(3_000);
+      await seat.page.getByTestId('seat-name').filter({ hasText: person.name }).waitFor();
+      await card(proctor, seat).waitFor();
+      const view = await (await proctor.request.get(url(`/api/group-sessions/${room.id}`))).json();
+      assert.equal(view.seats.find((s) => s.trainee_id === person.id)?.by_proctor, true, 'the seat was made by the proctor');
+
+      // A second seat signs in by PIN; then the proctor pushes the course's practice set.
+      const pin = (await proctor.getByTestId('console-pin').innerText()).trim();
+      const second = await openSeat(other, room.code);
+      seats.push(second);
+      await signIn(second, pin, room.code);
+      await proctor.getByTestId('practice-push').tap();
+      const rows = proctor.getByTestId('tally-row');
+      await rows.first().waitFor();
+      assert.ok(await rows.count() >= 2, 'the set has the course\'s questions');
+
+      // Each seat is offered the set on its event stream and answers the first question.
+      for (const s of seats) {
+        await s.page.getByTestId('seat-practice-open').click();
+        await s.page.getByTestId('practice-question').first().waitFor();
+      }
+      await expectAccessible(seat.page, 'the seat practice');
+      await shot(seat.page, 'kiosk-practice-1280x800');
+      const first = (s) => s.page.getByTestId('practice-question').first();
+      const qid = Number(await first(seat).getAttribute('data-question'));
+      for (const s of seats) {
+        const answered = s.page.waitForResponse((r) => r.url().endsWith('/practice/answers'));
+        const options = first(s).getByTestId('practice-option');
+        await options.first().click();
+        const submit = first(s).getByTestId('practice-submit');
+        if (await submit.count()) await submit.click();
+        assert.equal((await answered).status(), 200, `${s.name}'s answer is taken`);
+        await first(s).getByTestId('practice-verdict').waitFor();
+      }
+      const row = proctor.locator(`[data-testid=tally-row][data-question="${qid}"]`);
+      await row.and(proctor.locator('[data-answered="2"]')).waitFor();
+      const right = Number(await row.getAttribute('data-right'));
+      const wrong = Number(await row.getAttribute('data-wrong'));
+      assert.equal(right + wrong, 2, 'each answer is right or wrong');
+
+      // 测试丙 gave the second question's answer on paper: the proctor records it.
+      const paper = proctor.locator('.console-paper');
+      const onPaper = await rows.nth(1).getAttribute('data-question');
+      await paper.getByLabel('学员').selectOption(String(person.id));
+      await paper.getByLabel('题目').selectOption(onPaper);
+      await paper.getByLabel(/所选答案/).fill('A');
+      await paper.getByTestId('paper-submit').tap();
+      await proctor.getByTestId('paper-recorded').waitFor();
+      await rows.nth(1).and(proctor.locator('[data-answered="1"]')).waitFor();
+      await expectAccessible(proctor, 'the console with the practice tally');
+      await shot(proctor, 'console-practice-800x1280');
+      await proctor.setViewportSize({ width: 1280, height: 800 });
+      await shot(proctor, 'console-practice-1280x800');
+      await closeConsole(proctor);
+      for (const s of seats) assert.deepEqual(s.errors, [], `${s.name}'s page threw nothing`);
+    } finally {
+      for (const s of seats) await s.context.close();
+    }
+  }, TABLET_PORTRAIT);
+});
+
+test('a lecture: the proctor marks presence at the opening and the next roll call, and the attendance credits the time between them', async (t) => {
+  const [a, b] = [await paidTrainee('听课甲'), await paidTrainee('听课乙')];
+  const room = await scheduleRoom('鲤城区现场听课', 'lecture', { trainee_ids: [a.id, b.id] });
+  await withPage(browser, t, async (proctor) => {
+    try {
+      await openConsole(proctor, room.id);
+      await serverClock(proctor, 0, true);
+      await proctor.getByTestId('lecture-lesson').filter({ hasText: '投影播放：' }).waitFor();
+      const person = (p) => proctor.locator(`[data-testid=attendee][data-trainee="${p.id}"]`);
+      for (const p of [a, b]) await person(p).filter({ hasText: '未标记' }).waitFor();
+
+      // The opening roll call: 甲 present, 乙 not there yet.
+      await proctor.getByTestId('console-roll-call').tap();
+      await proctor.getByTestId('lecture-prompt').waitFor();
+      await atLeast44(person(a).getByTestId('mark-present'), 'the 在场 button');
+      await person(a).getByTestId('mark-present').tap();
+      await person(a).filter({ hasText: '本次：在场' }).waitFor();
+      await person(b).getByTestId('mark-absent').tap();
+      await person(b).filter({ hasText: '本次：缺席' }).waitFor();
+      await expectAccessible(proctor, 'the lecture console at a roll call');
+      await shot(proctor, 'console-lecture-1280x800');
+
+      // The roll call takes marks for 10 minutes; 601 s later the next one.
+      await serverClock(proctor, 601, true);
+      // The console learns the server's clock from its stream's pings (every 5 s).
+      await proctor.waitForFunction(() => !document.querySelector('[data-testid=console-roll-call]')?.disabled, null, { timeout: 15_000 });
+      await proctor.getByTestId('console-roll-call').tap();
+      await person(a).getByTestId('mark-present').waitFor();
+      await person(a).getByTestId('mark-present').tap();
+      await person(b).getByTestId('mark-present').tap();
+      await person(b).filter({ hasText: '本次：在场' }).waitFor();
+      // 甲: the 601 s between the two, within the lesson's nominal duration; 乙: nothing.
+      await person(a).and(proctor.locator(':not([data-secs="0"])')).waitFor();
+      const expected = Number(await person(a).getAttribute('data-secs'));
+      assert.ok(expected > 0 && expected <= 601, `甲 is credited at most the 601 s between the roll calls (${expected})`);
+      await person(b).and(proctor.locator('[data-secs="0"]')).waitFor();
+      await proctor.setViewportSize({ width: 800, height: 1280 });
+      await shot(proctor, 'console-lecture-800x1280');
+
+      await closeConsole(proctor);
+      const rows = proctor.getByTestId('attendance-row');
+      await rows.first().waitFor();
+      const shown = Object.fromEntries(await rows.evaluateAll((rs) => rs.map((r) => [r.dataset.trainee, Number(r.dataset.secs)])));
+      assert.deepEqual({ a: shown[a.id], b: shown[b.id] }, { a: expected, b: 0 }, 'present at both roll calls is credited the time between; absent at the first, nothing');
+      const closed = await (await proctor.request.get(url(`/api/group-sessions/${room.id}`))).json();
+      const row = closed.attendance.find((r) => r.trainee_id === a.id);
+      assert.deepEqual(row.by_source, { seat: 0, lecture: expected, correction: 0 }, 'the credit is the lecture\'s');
+    } finally {
+      await serverClock(proctor, 0, false);
     }
   }, TABLET_LANDSCAPE);
 });
