@@ -4,9 +4,10 @@
 //!
 //! The binary is this package's own (`CARGO_BIN_EXE_qinxue-server`, the debug build under
 //! `cargo test`), started as a production server is (demo data, the test clock to let
-//! heartbeats earn credit without waiting), on SQLite in a temp folder.
+//! heartbeats earn credit without waiting), on SQLite in a temp folder, or on a fresh
+//! PostgreSQL database when the tests run on PostgreSQL (`scripts/with-postgres.sh`).
 
-use crate::helpers::{check_answer, DEMO_GRADED, DEMO_PASSWORD};
+use crate::helpers::{check_answer, fresh_postgres_db, DEMO_GRADED, DEMO_PASSWORD};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -22,9 +23,29 @@ pub struct Server {
     pub url: String,
 }
 
+/// A fresh PostgreSQL database for a server binary when the tests run on PostgreSQL
+/// (`QINXUE_TEST_DATABASE_URL`); `None` on SQLite.
+pub async fn postgres_database() -> Option<String> {
+    match std::env::var("QINXUE_TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => Some(fresh_postgres_db(&admin).await),
+        _ => None,
+    }
+}
+
 impl Server {
+    /// The server on SQLite in `data`.
     pub fn start(data: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qinxue-server"))
+        Self::start_on(data, None)
+    }
+
+    /// The server with `data` as its folder and, if given, a PostgreSQL database.
+    pub fn start_on(data: &Path, database_url: Option<&str>) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_qinxue-server"));
+        match database_url {
+            Some(url) => command.env("QINXUE_DATABASE_URL", url),
+            None => command.env_remove("QINXUE_DATABASE_URL"),
+        };
+        let mut child = command
             .env("QINXUE_ADDR", "127.0.0.1:0")
             .env("QINXUE_DATA", data)
             .env("QINXUE_DEMO", "1")
@@ -181,7 +202,8 @@ pub async fn beat(client: &Client, url: &str, session: i64, seq: i64) -> Option<
 #[tokio::test]
 async fn sigterm_under_load_finishes_what_was_accepted_and_exits_0_within_10_s() {
     let data = tempfile::tempdir().unwrap();
-    let mut server = Server::start(data.path());
+    let database = postgres_database().await;
+    let mut server = Server::start_on(data.path(), database.as_deref());
     let url = server.url.clone();
     let learner = sign_in(&url).await;
     let before = year_secs(&learner, &url).await;
@@ -216,8 +238,9 @@ async fn sigterm_under_load_finishes_what_was_accepted_and_exits_0_within_10_s()
             }
         }));
     }
+    let answered = Arc::new(AtomicI64::new(0));
     let beats = {
-        let (url, learner) = (url.clone(), learner.clone());
+        let (url, learner, answered) = (url.clone(), learner.clone(), answered.clone());
         tokio::spawn(async move {
             let (mut accepted, mut credited) = (0_i64, 0_i64);
             // A lesson's credit is capped at its duration; 60 beats of 20 s stay below it.
@@ -226,6 +249,7 @@ async fn sigterm_under_load_finishes_what_was_accepted_and_exits_0_within_10_s()
                     Some(c) => {
                         accepted += 1;
                         credited += c;
+                        answered.store(accepted, Ordering::Relaxed);
                     }
                     None => break,
                 }
@@ -233,7 +257,13 @@ async fn sigterm_under_load_finishes_what_was_accepted_and_exits_0_within_10_s()
             (accepted, credited)
         })
     };
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // The signal comes once the load is under way: a few heartbeats answered (on PostgreSQL,
+    // under the readers, that takes longer than on SQLite), then a moment more.
+    let waited = Instant::now();
+    while answered.load(Ordering::Relaxed) < 4 && waited.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
     server.terminate();
     let (status, took) = tokio::task::spawn_blocking(move || server.wait(Duration::from_secs(10)))
         .await
@@ -253,12 +283,14 @@ async fn sigterm_under_load_finishes_what_was_accepted_and_exits_0_within_10_s()
         accepted > 3,
         "the load ran before the signal: {accepted} beats"
     );
-    // The WAL was checkpointed into the database file and emptied.
-    let wal = data.path().join("qinxue.db-wal");
-    let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
-    assert_eq!(wal_len, 0, "the WAL still holds {wal_len} bytes");
+    if database.is_none() {
+        // The WAL was checkpointed into the database file and emptied.
+        let wal = data.path().join("qinxue.db-wal");
+        let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(wal_len, 0, "the WAL still holds {wal_len} bytes");
+    }
 
-    let server = Server::start(data.path());
+    let server = Server::start_on(data.path(), database.as_deref());
     let learner = sign_in(&server.url).await;
     let after = year_secs(&learner, &server.url).await;
     // Every answered heartbeat is stored; at most the one that was cut off before its answer
