@@ -57,41 +57,58 @@ impl TestApp {
             }
             _ => None,
         };
-        let config = Config {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            data_dir: data.path().to_path_buf(),
-            database_url,
-            demo: options.demo,
-            test_clock: options.test_clock,
-            static_dir: PathBuf::from("/nonexistent-static"),
-            content_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content"),
-            secure_cookies: false,
-            // Nothing listens there: a test that pays starts a simulator and says so.
-            pay_url: "http://127.0.0.1:9".into(),
-            pay_secret: SecretString::new(crate::sim::SECRET.into()),
-            public_url: None,
-            // Tests run reconciliation when they mean to (`TestApp::reconcile`).
-            reconcile_every: std::time::Duration::from_secs(3600),
-            media: Default::default(),
-            certificate_font: qinxue_server::config::DEFAULT_CERTIFICATE_FONT.into(),
-        };
-        let mut config = config;
+        let mut config = test_config(options, &data, database_url);
         adjust(&mut config);
-        let mut app = TestApp {
+        let mut app = TestApp::unstarted(config, data);
+        app.boot().await;
+        app
+    }
+
+    /// Two server instances started at the same moment on one fresh PostgreSQL database, as a
+    /// deployment behind a load balancer runs them; `None` on SQLite, whose database belongs
+    /// to one server. Returns whether each start seeded the demo data too.
+    pub async fn start_twins(options: Options) -> Option<[(TestApp, bool); 2]> {
+        let admin = std::env::var("QINXUE_TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty())?;
+        let url = fresh_postgres_db(&admin).await;
+        let [a, b] = [(); 2].map(|()| {
+            let data = tempfile::tempdir().expect("temp dir");
+            let config = test_config(options, &data, Some(SecretString::new(url.clone())));
+            TestApp::unstarted(config, data)
+        });
+        let (built_a, built_b) = tokio::join!(
+            Application::build(a.config.clone()),
+            Application::build(b.config.clone())
+        );
+        let mut twins = [(a, built_a), (b, built_b)].map(|(mut app, built)| {
+            let application = built.expect("server starts beside another");
+            let seeded = application.seeded_demo();
+            app.run(application);
+            (app, seeded)
+        });
+        twins.sort_by_key(|(_, seeded)| !seeded);
+        Some(twins)
+    }
+
+    fn unstarted(config: Config, data: tempfile::TempDir) -> TestApp {
+        TestApp {
             base: String::new(),
             config,
             _data: data,
             stop: None,
             task: None,
-        };
-        app.boot().await;
-        app
+        }
     }
 
     async fn boot(&mut self) {
         let application = Application::build(self.config.clone())
             .await
             .expect("server starts");
+        self.run(application);
+    }
+
+    fn run(&mut self, application: Application) {
         self.base = format!("http://{}", application.local_addr());
         // A restart listens on the same port, as a real server would: the payment platform
         // keeps notifying the address it was given.
@@ -213,6 +230,32 @@ impl Drop for TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+}
+
+/// The configuration of a test server on `data` (and on `database_url`, else on SQLite there).
+fn test_config(
+    options: Options,
+    data: &tempfile::TempDir,
+    database_url: Option<SecretString>,
+) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.path().to_path_buf(),
+        database_url,
+        demo: options.demo,
+        test_clock: options.test_clock,
+        static_dir: PathBuf::from("/nonexistent-static"),
+        content_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content"),
+        secure_cookies: false,
+        // Nothing listens there: a test that pays starts a simulator and says so.
+        pay_url: "http://127.0.0.1:9".into(),
+        pay_secret: SecretString::new(crate::sim::SECRET.into()),
+        public_url: None,
+        // Tests run reconciliation when they mean to (`TestApp::reconcile`).
+        reconcile_every: std::time::Duration::from_secs(3600),
+        media: Default::default(),
+        certificate_font: qinxue_server::config::DEFAULT_CERTIFICATE_FONT.into(),
     }
 }
 
