@@ -238,10 +238,16 @@ impl Load {
 
     /// A new trainee whose order is paid and whose year is active.
     async fn enrolled(&self) -> Result<Client, BoxError> {
-        let (c, order) = self
-            .pay_one()
-            .await?
-            .ok_or("a trainee could not pay before the first kill")?;
+        // A busy machine may turn a registration away (503 while the hashing queue is full).
+        let mut paid = None;
+        for _ in 0..5 {
+            paid = self.pay_one().await?;
+            if paid.is_some() {
+                break;
+            }
+            tokio::time::sleep(PAUSE).await;
+        }
+        let (c, order) = paid.ok_or("a trainee could not pay five times before the first kill")?;
         for _ in 0..300 {
             if order_status(&self.base, &c, order).await.as_deref() == Some("paid") {
                 return Ok(c);
