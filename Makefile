@@ -63,10 +63,12 @@ test: test-tools
 
 # Heartbeat benchmark (issue 3, README "Benchmark"): the release server on SQLite with 400,000
 # simulated learners, loaded from a separate process on loopback; prints a report and fails
-# when the target is missed. Options: make bench BENCH_ARGS="--learners 600000".
+# when the target is missed. Options: make bench BENCH_ARGS="--learners 600000". Then the
+# reports run of issue 11 (300,000 trainees, 10 million study records) on SQLite and on a
+# throw-away PostgreSQL; BENCH_ARGS="--only reports" runs that alone.
 bench:
 	cargo build --release -p qinxue-server -p qinxue-bench
-	target/release/qinxue-bench $(BENCH_ARGS)
+	scripts/with-postgres.sh target/release/qinxue-bench $(BENCH_ARGS)
 
 # Crash test (issue 13, scripts/crash-test.sh, OPERATIONS.md): SIGKILLs of the release server
 # under load on SQLite, then on PostgreSQL; about 5 minutes each. CRASH_ARGS="--kills 40".

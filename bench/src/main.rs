@@ -19,6 +19,7 @@
 //! day costs); the runs held to the target follow it.
 
 use qinxue_bench::{load, machine, prepare, room, roster, server};
+mod reports;
 
 use load::RunStats;
 use machine::{Facts, MachineTicks};
@@ -46,7 +47,9 @@ usage: qinxue-bench [options]
   --quiet-wait S      wait up to S seconds for other processes to leave the CPUs idle before
                       measuring; 0 does not wait (120)
   --server PATH       server binary (<repo>/target/release/qinxue-server)
-  --repo PATH         repository root, for content/ and dist/ (this crate's parent)";
+  --repo PATH         repository root, for content/ and dist/ (this crate's parent)
+  --report-trainees N trainees of the reports run, on SQLite and on PostgreSQL (300000)
+  --only SECTION      `reports`: only the reports run (issue 11)";
 
 #[derive(Debug, Clone)]
 struct Args {
@@ -59,6 +62,8 @@ struct Args {
     quiet_wait: u64,
     server: PathBuf,
     repo: PathBuf,
+    report_trainees: usize,
+    only_reports: bool,
 }
 
 impl Args {
@@ -77,6 +82,8 @@ impl Args {
             quiet_wait: 120,
             server: repo.join("target/release/qinxue-server"),
             repo,
+            report_trainees: 300_000,
+            only_reports: false,
         };
         let mut server_given = false;
         while let Some(flag) = it.next() {
@@ -112,6 +119,15 @@ impl Args {
                     server_given = true;
                 }
                 "--repo" => a.repo = value.into(),
+                "--report-trainees" => a.report_trainees = number(&value)?,
+                "--only" => {
+                    if value != "reports" {
+                        return Err(format!(
+                            "--only: the one section is `reports`, got {value:?}"
+                        ));
+                    }
+                    a.only_reports = true;
+                }
                 other => return Err(format!("unknown option {other}\n{USAGE}")),
             }
         }
@@ -198,6 +214,9 @@ async fn run(args: &Args) -> Result<bool, BoxError> {
             args.server.display()
         )
         .into());
+    }
+    if args.only_reports {
+        return run_reports(args).await;
     }
 
     // Dropped last (declared first): the server must be killed before its folder goes.
@@ -346,7 +365,32 @@ async fn run(args: &Args) -> Result<bool, BoxError> {
     println!();
     let roster_ok = roster::print(&roster_run);
     println!();
-    Ok(check_targets(&health, &beats) && room_ok && roster_ok)
+    let reports_ok = run_reports(args).await?;
+    Ok(check_targets(&health, &beats) && room_ok && roster_ok && reports_ok)
+}
+
+/// The reports run (issue 11) on SQLite, then on the PostgreSQL server whose admin URL
+/// `QINXUE_TEST_DATABASE_URL` gives (scripts/with-postgres.sh); false when a target is missed.
+async fn run_reports(args: &Args) -> Result<bool, BoxError> {
+    let admin_url = std::env::var("QINXUE_TEST_DATABASE_URL").ok();
+    let mut all = true;
+    for backend in [reports::Backend::Sqlite, reports::Backend::Postgres] {
+        println!(
+            "preparing the reports run on {backend:?}: {} trainees …",
+            thousands(args.report_trainees as f64)
+        );
+        let stats = reports::run(
+            backend,
+            args.report_trainees,
+            &args.server,
+            &args.repo,
+            admin_url.as_deref(),
+        )
+        .await?;
+        all &= reports::print(&stats);
+        println!();
+    }
+    Ok(all)
 }
 
 /// Seats of the computer-room run (issue 10): one room's worth behind one address.

@@ -51,7 +51,7 @@ const SIGN_IN_SECS: i64 = 12 * 3600;
 /// Builds the data folder in `data_dir` with `n` learners.
 pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Prepared, BoxError> {
     let started = Instant::now();
-    seed_schema_and_courses(data_dir, content_dir).await?;
+    seed_schema_and_courses(data_dir, content_dir, None).await?;
 
     let options = SqliteConnectOptions::new()
         .filename(data_dir.join(SQLITE_FILE))
@@ -248,11 +248,16 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
     })
 }
 
-/// Lets the server library create the schema, the policy year in force and the courses.
-async fn seed_schema_and_courses(data_dir: &Path, content_dir: &Path) -> Result<(), BoxError> {
+/// Lets the server library create the schema, the policy year in force and the courses, in
+/// the SQLite file of `data_dir` or, given its URL, in a PostgreSQL database.
+pub async fn seed_schema_and_courses(
+    data_dir: &Path,
+    content_dir: &Path,
+    database_url: Option<&str>,
+) -> Result<(), BoxError> {
     // Through the server's own reader of the environment, so that settings it gains later
     // keep their defaults here too.
-    let vars = [
+    let mut vars = vec![
         ("QINXUE_ADDR", "127.0.0.1:0".to_owned()),
         ("QINXUE_DATA", data_dir.display().to_string()),
         ("QINXUE_DEMO", "1".to_owned()),
@@ -262,6 +267,9 @@ async fn seed_schema_and_courses(data_dir: &Path, content_dir: &Path) -> Result<
             data_dir.join("no-front-end").display().to_string(),
         ),
     ];
+    if let Some(url) = database_url {
+        vars.push(("QINXUE_DATABASE_URL", url.to_owned()));
+    }
     let config = Config::from_lookup(|k| {
         vars.iter()
             .find(|(name, _)| *name == k)
