@@ -132,7 +132,17 @@ pub fn RosterPage() -> impl IntoView {
             report
                 .get()
                 .filter(|r| !r.dry_run && !r.passwords.is_empty())
-                .map(|r| password_sheet(r.passwords))
+                .map(|r| {
+                    let sheet = PasswordSheet {
+                        title: "初始密码单",
+                        note: SHEET_NOTE,
+                        print_label: "打印密码单",
+                        download: Some("initial-passwords.txt"),
+                        test_id: "password-sheet",
+                        row_test_id: "password-row",
+                    };
+                    password_sheet(sheet, r.passwords.into_iter().map(Into::into).collect())
+                })
         }}
     }
 }
@@ -260,8 +270,25 @@ fn summary(r: RosterReport) -> impl IntoView {
     }
 }
 
+/// One person's line on a sheet of one-time passwords.
+pub struct OneTimeLine {
+    pub name: String,
+    pub id_number: String,
+    pub password: String,
+}
+
+impl From<InitialPassword> for OneTimeLine {
+    fn from(p: InitialPassword) -> Self {
+        Self {
+            name: p.name,
+            id_number: p.id_number,
+            password: p.password,
+        }
+    }
+}
+
 /// The sheet as plain text, one person a line, for saving beside the printout.
-fn sheet_text(people: &[InitialPassword]) -> String {
+fn sheet_text(people: &[OneTimeLine]) -> String {
     let mut out = String::from("姓名\t身份证号\t一次性密码\r\n");
     for p in people {
         out.push_str(&format!("{}\t{}\t{}\r\n", p.name, p.id_number, p.password));
@@ -269,18 +296,35 @@ fn sheet_text(people: &[InitialPassword]) -> String {
     out
 }
 
-/// The one-time passwords of the new accounts: printed on A4 (only the sheet prints) or saved
-/// as a text file, made here from the answer, since the server keeps only their hashes.
-fn password_sheet(people: Vec<InitialPassword>) -> impl IntoView {
-    let href = format!(
-        "data:text/plain;charset=utf-8,{}",
-        office_api::encode(&sheet_text(&people))
-    );
+/// A sheet of one-time passwords, made here from the answer since the server keeps only their
+/// hashes: printed on A4 (only the sheet prints) and, where `download` names a file, saved as
+/// text. The roster's new accounts and the staff page's resets both hand theirs out on it.
+pub struct PasswordSheet {
+    pub title: &'static str,
+    pub note: &'static str,
+    pub print_label: &'static str,
+    pub download: Option<&'static str>,
+    pub test_id: &'static str,
+    pub row_test_id: &'static str,
+}
+
+pub fn password_sheet(sheet: PasswordSheet, people: Vec<OneTimeLine>) -> impl IntoView {
+    let download = sheet.download.map(|file| {
+        let href = format!(
+            "data:text/plain;charset=utf-8,{}",
+            office_api::encode(&sheet_text(&people))
+        );
+        view! {
+            <a class="button" href=href download=file data-testid="password-download">
+                "保存为文件"
+            </a>
+        }
+    });
     let rows = people
         .into_iter()
         .map(|p| {
             view! {
-                <tr data-testid="password-row">
+                <tr data-testid=sheet.row_test_id>
                     <td>{p.name}</td>
                     <td>{p.id_number}</td>
                     <td class="one-time">{p.password}</td>
@@ -289,9 +333,9 @@ fn password_sheet(people: Vec<InitialPassword>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="card password-sheet" data-testid="password-sheet" aria-labelledby="sheet-title">
-            <h2 id="sheet-title">"初始密码单"</h2>
-            <p>{SHEET_NOTE}</p>
+        <section class="card password-sheet" data-testid=sheet.test_id aria-labelledby="sheet-title">
+            <h2 id="sheet-title">{sheet.title}</h2>
+            <p>{sheet.note}</p>
             <p class="actions no-print">
                 <button
                     type="button"
@@ -300,11 +344,9 @@ fn password_sheet(people: Vec<InitialPassword>) -> impl IntoView {
                         let _ = window().print();
                     }
                 >
-                    "打印密码单"
+                    {sheet.print_label}
                 </button>
-                <a class="button" href=href download="initial-passwords.txt" data-testid="password-download">
-                    "保存为文件"
-                </a>
+                {download}
             </p>
             <table>
                 <thead>

@@ -4,6 +4,7 @@
 //! it (忘记密码), after verifying them: the one-time passwords are shown once, printable.
 
 use crate::admin::office_api;
+use crate::admin::roster::{password_sheet, OneTimeLine, PasswordSheet};
 use crate::api::{self, ApiError, Body};
 use crate::components::title::set_page_title;
 use leptos::prelude::*;
@@ -237,43 +238,22 @@ fn row(
 
 /// The reset one-time passwords, shown once; printed alone like the roster's sheet.
 fn reset_sheet(done: Vec<PasswordReset>) -> impl IntoView {
-    let rows = done
+    let sheet = PasswordSheet {
+        title: "重置后的一次性密码",
+        note:
+            "只显示这一次。请交给本人；本人用身份证号或手机号和一次性密码登录后，须先设置新密码。",
+        print_label: "打印",
+        download: None,
+        test_id: "reset-sheet",
+        row_test_id: "reset-row",
+    };
+    let people = done
         .into_iter()
-        .map(|r| {
-            view! {
-                <tr data-testid="reset-row">
-                    <td>{r.name}</td>
-                    <td>{r.id_number}</td>
-                    <td class="one-time">{r.password}</td>
-                </tr>
-            }
+        .map(|r| OneTimeLine {
+            name: r.name,
+            id_number: r.id_number,
+            password: r.password,
         })
-        .collect_view();
-    view! {
-        <section class="card password-sheet" data-testid="reset-sheet" aria-labelledby="reset-title">
-            <h2 id="reset-title">"重置后的一次性密码"</h2>
-            <p>"只显示这一次。请交给本人；本人用身份证号或手机号和一次性密码登录后，须先设置新密码。"</p>
-            <p class="actions no-print">
-                <button
-                    type="button"
-                    class="button button-primary"
-                    on:click=move |_| {
-                        let _ = window().print();
-                    }
-                >
-                    "打印"
-                </button>
-            </p>
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">"姓名"</th>
-                        <th scope="col">"身份证号"</th>
-                        <th scope="col">"一次性密码"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </section>
-    }
+        .collect();
+    password_sheet(sheet, people)
 }
