@@ -195,6 +195,9 @@ impl Application {
             StudyWriter::spawn(db.clone(), clock.clone(), ledger).map_err(StartupError::Writer)?;
         let notifications = NotifyWriter::spawn(db.clone());
         let sign_ins = SignIns::spawn(db.clone(), clock.clone());
+        if let Some(url) = &config.database_url {
+            sign_ins.listen(url.expose().to_owned());
+        }
         let state = AppState {
             db,
             clock,

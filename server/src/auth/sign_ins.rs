@@ -2,11 +2,11 @@
 //!
 //! A heartbeat is the most frequent request there is, and reading its cookie's session from
 //! the database cost more than the rest of it. Sign-in sessions change only by expiry,
-//! renewal and logout, so each process remembers, for [`FRESH_SECS`], which user and role a
-//! token hash stands for and until when. Expiry is checked against the remembered instant at
-//! every request; a logout on this process forgets the token at once, and a renewal refreshes
-//! it. A logout on another server instance is seen here within [`FRESH_SECS`] at most (the
-//! time its heartbeats may still be accepted). Routes that read the whole user keep
+//! renewal, logout and password changes, so each process remembers, for [`FRESH_SECS`], which
+//! user and role a token hash stands for and until when. Expiry is checked against the
+//! remembered instant at every request; a session ended on this process is forgotten at once,
+//! and a renewal refreshes it. On PostgreSQL, sessions ended by another server instance are
+//! heard of at once ([`SignIns::listen`]). Routes that read the whole user keep
 //! `CurrentUser`, which always reads the database.
 //!
 //! Tokens nobody here remembers are looked up together: requests that miss at the same time
@@ -117,6 +117,58 @@ impl SignIns {
         let mut shard = self.shard(&hash);
         shard.entries.remove(&hash);
         shard.forgotten += 1;
+    }
+
+    /// Forgets every sign-in of a person (their sessions ended: a password reset or change,
+    /// a logout on another instance).
+    pub fn forget_user(&self, user_id: i64) {
+        self.forget_where(|e| e.who.user_id == user_id);
+    }
+
+    fn forget_where(&self, ended: impl Fn(&Entry) -> bool) {
+        for shard in self.shards.iter() {
+            let mut shard = shard
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            shard.entries.retain(|_, e| !ended(e));
+            shard.forgotten += 1;
+        }
+    }
+
+    /// Hears, on PostgreSQL, of the sessions that any server instance ends
+    /// (`sessions::announce_ended`) and forgets them here at once, so that a logout, a
+    /// password change or a reset anywhere holds everywhere within a round trip rather than
+    /// after [`FRESH_SECS`]. While not listening (before the first connection, after a lost
+    /// one) it could miss news, so it forgets everything on every (re)connection.
+    pub fn listen(&self, database_url: String) {
+        let sign_ins = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match sign_ins.hear(&database_url).await {
+                    Ok(()) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "sign-in news: listener lost; reconnecting")
+                    }
+                }
+                sign_ins.forget_where(|_| true);
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        });
+    }
+
+    /// Listens until the connection is lost.
+    async fn hear(&self, database_url: &str) -> Result<(), sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect(database_url).await?;
+        listener.listen(sessions::ENDED_CHANNEL).await?;
+        self.forget_where(|_| true);
+        // `try_recv` answers `None` when the connection was lost (news may have been missed).
+        while let Some(news) = listener.try_recv().await? {
+            match news.payload().parse() {
+                Ok(user_id) => self.forget_user(user_id),
+                Err(_) => tracing::warn!(payload = news.payload(), "sign-in news: not a user id"),
+            }
+        }
+        Ok(())
     }
 
     /// Who the token signs in, remembered or read (with other lookups waiting at the same time).

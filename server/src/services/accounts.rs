@@ -188,6 +188,7 @@ pub async fn logout(state: &AppState, actor: &Actor, token: String) -> Result<()
         .write(move |c| {
             Box::pin(async move {
                 sessions::delete(&mut *c, &hash).await?;
+                sessions::announce_ended(&mut *c, id).await?;
                 if admin {
                     audit::record(c, now, Some(id), "sign_out", &format!("user:{id}"), "").await?;
                 }

@@ -125,7 +125,10 @@ pub async fn change(
                 Ok(())
             })
         })
-        .await
+        .await?;
+    // After the commit: a lookup that read a session before it cannot put it back.
+    state.sign_ins.forget_user(user.id);
+    Ok(())
 }
 
 /// An admin who verified the person resets a trainee's password to a new one-time one (shown
@@ -171,6 +174,7 @@ pub async fn reset(
             })
         })
         .await?;
+    state.sign_ins.forget_user(user_id);
     Ok(PasswordReset {
         id: trainee.id,
         name: trainee.name,

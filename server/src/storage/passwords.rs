@@ -43,11 +43,13 @@ pub async fn set(
 
 /// Ends every session of a person (their password was reset), returning how many.
 pub async fn end_sessions(conn: &mut AnyConnection, user_id: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?
-        .rows_affected())
+        .rows_affected();
+    super::sessions::announce_ended(conn, user_id).await?;
+    Ok(ended)
 }
 
 /// Ends a person's sessions other than the one whose token hash is given (they set a new
@@ -60,7 +62,7 @@ pub async fn end_other_sessions(
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(user_id)
         .bind(keep_token_hash)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    super::sessions::announce_ended(conn, user_id).await
 }

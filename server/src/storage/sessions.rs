@@ -124,3 +124,21 @@ pub async fn delete_expired(conn: &mut AnyConnection, now: i64) -> Result<(), sq
         .await?;
     Ok(())
 }
+
+/// The PostgreSQL channel on which a transaction that ends sign-in sessions tells every
+/// server instance whose (the payload is the user id), so that none keeps accepting them.
+pub const ENDED_CHANNEL: &str = "qinxue_sessions_ended";
+
+/// Tells every server instance, once this transaction commits, that sessions of `user_id`
+/// ended (`auth::sign_ins` forgets them). On SQLite there is one instance, which forgets
+/// them itself.
+pub async fn announce_ended(conn: &mut AnyConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    if super::Backend::of(conn) == super::Backend::Postgres {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(ENDED_CHANNEL)
+            .bind(user_id.to_string())
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}

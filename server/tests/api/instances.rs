@@ -4,6 +4,7 @@
 
 use crate::helpers::*;
 use reqwest::StatusCode;
+use serde_json::json;
 
 #[tokio::test]
 async fn two_instances_started_at_once_seed_the_demo_once() {
@@ -125,4 +126,45 @@ async fn a_lease_is_taken_once_renewed_by_its_holder_and_taken_over_when_it_expi
         .expect("leases written");
     db.close().await;
     assert_eq!(steps, [true, false, true, false, true, false]);
+}
+
+#[tokio::test]
+async fn a_logout_on_one_instance_holds_on_the_other_within_a_second() {
+    let Some([(first, _), (second, _)]) = TestApp::start_twins(Options::default()).await else {
+        return;
+    };
+    let cookie = session_cookie(&first, DEMO_GRADED, DEMO_PASSWORD).await;
+    let client = client_with_cookie(&cookie);
+    let (lesson, _) = lesson_of_kind(&first, "text").await;
+    let session = Learner {
+        app: &first,
+        client: client.clone(),
+    }
+    .start(lesson)
+    .await;
+    // The other instance remembers the sign-in after its first heartbeat.
+    let on_second = Learner {
+        app: &second,
+        client: client.clone(),
+    };
+    let beat = |seq: i64| json!({"seq": seq, "visible": true, "position_secs": 0});
+    let res = on_second.beat_raw(session, beat(1)).await;
+    assert_ne!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = first.post(&client, "/api/auth/logout", &json!({})).await;
+    assert!(res.status().is_success(), "logout: {}", res.status());
+    let logged_out = std::time::Instant::now();
+    let mut seq = 2;
+    loop {
+        let res = on_second.beat_raw(session, beat(seq)).await;
+        if res.status() == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            logged_out.elapsed() < std::time::Duration::from_secs(1),
+            "the other instance still accepts the ended sign-in: {}",
+            res.status()
+        );
+        seq += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
