@@ -175,6 +175,7 @@ const MATRIX: &[Row] = &[
     row("GET    /api/me/certificates/{year}/pdf",                   &[LastYear],             NONE,                    [401, 200, 404, 403, 403, 403, 403, 403, 403]),
     row("GET    /api/me/certificates/{year}/qr.svg",                &[LastYear],             NONE,                    [401, 200, 404, 403, 403, 403, 403, 403, 403]),
     row("GET    /api/unit/certificates.zip",                        &[],                     NONE,                    [401, 403, 403, 200, 200, 403, 403, 403, 403]),
+    row("GET    /api/policy-year",                                  &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/verify/key",                                   &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET    /api/verify/{code}",                                &[UnknownCode],          NONE,                    [404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("GET    /api/verify/revoked",                               &[],                     NONE,                    [200, 200, 200, 200, 200, 200, 200, 200, 200]),
