@@ -29,6 +29,15 @@ async fn now(app: &TestApp) -> i64 {
         .timestamp()
 }
 
+/// Freezes the clock at the next 08:00 in Shanghai (00:00 UTC). A test spans a few hours of
+/// the clock: frozen at the real time late in the evening, it passed Shanghai midnight halfway
+/// and today's credit and the daily cap started over; from 08:00 it stays in one day.
+async fn freeze_clock_in_the_morning(app: &TestApp) {
+    freeze_clock(app).await;
+    let to_morning = (-now(app).await).rem_euclid(86_400);
+    app.advance_clock(to_morning).await;
+}
+
 fn rfc3339(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
         .unwrap()
@@ -451,7 +460,7 @@ async fn an_office_admin_schedules_changes_and_cancels_inside_their_subtree_only
 #[tokio::test]
 async fn seats_sign_in_by_pin_and_study_at_a_seat_through_the_ledger_in_exact_seconds() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let room = Room::schedule(&app, |_| {}).await;
 
     // Not open yet: the kiosk says so, with no PIN to try.
@@ -615,7 +624,7 @@ async fn seated_id(room: &Room<'_>, name: &str) -> i64 {
 #[tokio::test]
 async fn a_seat_refuses_outsiders_the_unpaid_the_unassigned_and_a_full_room() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let (paid, paid_id_number) = trainee(&app, true).await;
     let (_, unpaid_id_number) = trainee(&app, false).await;
     let room = Room::schedule(&app, |b| {
@@ -654,7 +663,7 @@ async fn a_seat_refuses_outsiders_the_unpaid_the_unassigned_and_a_full_room() {
 #[tokio::test]
 async fn wrong_pins_are_limited_per_terminal_and_renew_the_pin_per_session_never_per_address() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let room = Room::schedule(&app, |_| {}).await;
     let pin = room.open().await;
     let wrong = if pin == "000000" { "111111" } else { "000000" };
@@ -695,7 +704,7 @@ async fn wrong_pins_are_limited_per_terminal_and_renew_the_pin_per_session_never
 #[tokio::test]
 async fn a_second_seat_signs_the_first_out_and_the_next_person_clears_the_terminal() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let (_, other) = trainee(&app, true).await;
     let room = Room::schedule(&app, |_| {}).await;
     let pin = room.open().await;
@@ -747,7 +756,7 @@ async fn a_second_seat_signs_the_first_out_and_the_next_person_clears_the_termin
 #[tokio::test]
 async fn roll_calls_replace_the_checks_and_a_missed_one_blocks_until_the_next_is_answered() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let (_, other) = trainee(&app, true).await;
     let room = Room::schedule(&app, |_| {}).await;
     let pin = room.open().await;
@@ -889,7 +898,7 @@ async fn roll_calls_replace_the_checks_and_a_missed_one_blocks_until_the_next_is
 #[tokio::test]
 async fn closing_signs_every_seat_out_and_keeps_each_persons_time_which_only_the_office_corrects() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let (_, other) = trainee(&app, true).await;
     let room = Room::schedule(&app, |_| {}).await;
     let pin = room.open().await;
@@ -1038,7 +1047,7 @@ async fn closing_signs_every_seat_out_and_keeps_each_persons_time_which_only_the
 #[tokio::test]
 async fn a_session_closes_itself_at_its_end() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let room = Room::schedule(&app, |_| {}).await;
     let pin = room.open().await;
     let a = room.seat(DEMO_GRADED, &pin).await;
@@ -1232,7 +1241,7 @@ async fn seat_code(room: &Room<'_>, kiosk: &Client) -> String {
 #[tokio::test]
 async fn the_proctor_seats_a_person_at_the_kiosk_showing_its_seat_code() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let (unpaid, _) = trainee(&app, false).await;
     let (paid, _) = trainee(&app, true).await;
     let room = Room::schedule(&app, |_| {}).await;
@@ -1401,7 +1410,7 @@ fn attendee(view: &Value, trainee_id: i64) -> Value {
 #[tokio::test]
 async fn a_lecture_credits_the_time_between_roll_calls_each_person_was_marked_present_at() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let (a, _) = trainee(&app, true).await;
     let (b, _) = trainee(&app, true).await;
     let (unpaid, _) = trainee(&app, false).await;
@@ -1575,7 +1584,7 @@ async fn a_lecture_credits_the_time_between_roll_calls_each_person_was_marked_pr
 #[tokio::test]
 async fn the_proctor_pushes_practice_to_every_seat_and_sees_the_answers_per_question() {
     let app = TestApp::spawn().await;
-    freeze_clock(&app).await;
+    freeze_clock_in_the_morning(&app).await;
     let (a, a_id_number) = trainee(&app, true).await;
     let (b, _) = trainee(&app, true).await;
     let room = Room::schedule(&app, |_| {}).await;
