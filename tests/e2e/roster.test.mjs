@@ -2,7 +2,8 @@
 // it (GBK, no BOM) with two bad rows, sees exactly those two with their reasons, checks the
 // corrected file and imports it, gets the one-time password sheet of the new accounts, then
 // downloads the unit's roster as CSV and imports that file again: the check says nothing would
-// change and the import changes nothing (the staff list read through the API is the same).
+// change and the import changes nothing (the staff list read through the API is the same); the
+// same for the roster downloaded as an Excel workbook.
 // At desktop size and on a portrait tablet.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -158,6 +159,15 @@ for (const [size, options] of [['desktop', DESKTOP], ['tablet portrait', TABLET_
       assert.equal(await commit(page), `已导入：新增 0 人，更新 0 人，${n} 人不变。`);
       assert.equal(await page.getByTestId('password-sheet').count(), 0, 'no new account, no password sheet');
       assert.deepEqual(await staff(page), imported, 'the staff list is as it was before the second import');
+
+      // The same round trip through the Excel workbook.
+      const [workbook] = await Promise.all([page.waitForEvent('download'), page.getByTestId('roster-xlsx').click()]);
+      const xlsx = readFileSync(await workbook.path());
+      assert.equal(xlsx.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'the workbook is a ZIP archive');
+      assert.equal(await check(page, 'roster.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', xlsx),
+        `共 ${n} 行，${n} 行无误，0 行有错误；导入后将新增 0 人、更新 0 人，${n} 人不变。`);
+      assert.equal(await commit(page), `已导入：新增 0 人，更新 0 人，${n} 人不变。`);
+      assert.deepEqual(await staff(page), imported, 'the staff list is as it was before the workbook\'s import');
     }, options);
   });
 }
