@@ -512,6 +512,8 @@ pub struct GroupSessionView {
     pub open_to_region: bool,
     /// The assigned trainees (empty when open to the region).
     pub trainee_ids: Vec<i64>,
+    /// The same trainees by name, ordered by name: the console seats them by touch.
+    pub trainees: Vec<AssignedTrainee>,
     /// The PIN seats sign in with; only while open.
     pub pin: Option<String>,
     pub opened_at: Option<DateTime<Utc>>,
@@ -527,6 +529,16 @@ pub struct GroupSessionView {
     pub lecture: Option<LectureView>,
     /// The practice set pushed last, with the room's answers per question; null before one.
     pub practice: Option<GroupPracticeView>,
+}
+
+/// A trainee assigned to a session, as the office and the console list them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AssignedTrainee {
+    pub trainee_id: i64,
+    pub name: String,
+    /// Masked 身份证号.
+    pub id_number: String,
 }
 
 /// `PUT /api/group-sessions/{id}/lecture`: the lesson of the course the proctor now plays on

@@ -1,7 +1,7 @@
 //! The console's 为学员签到: the proctor seats a person who cannot type their 身份证号 at the
 //! terminal showing a 4-digit seat code (`POST /api/group-sessions/{id}/seats`). The person is
-//! picked by touch among those who sat here before, or named by 身份证号; the kiosk takes the
-//! seat at its next ask (`POST /api/rooms/{code}/terminal`).
+//! picked by touch among the assigned and those who sat here before, or named by 身份证号; the
+//! kiosk takes the seat at its next ask (`POST /api/rooms/{code}/terminal`).
 
 use crate::admin::group_api;
 use crate::components::field::TextField;
@@ -22,15 +22,29 @@ pub fn SeatSomeone(view: RwSignal<Option<GroupSessionView>>, id: i64) -> impl In
     let alert = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    // Those who sat here and left (a break, a terminal that failed): one touch seats them again.
-    let earlier = move || {
+    // Who one touch may seat: the assigned trainees not at a seat now, then those who sat here
+    // and left (a break, a terminal that failed) though not assigned (a session open to the
+    // region has nobody assigned).
+    let pickable = move || {
         view.with(|v| {
             v.as_ref().map_or_else(Vec::new, |v| {
-                v.seats
+                let seated = |trainee: i64| {
+                    v.seats
+                        .iter()
+                        .any(|s| s.trainee_id == trainee && s.state != SeatState::Left)
+                };
+                let assigned = v
+                    .trainees
+                    .iter()
+                    .filter(|t| !seated(t.trainee_id))
+                    .map(|t| (t.trainee_id, t.name.clone(), t.id_number.clone()));
+                let left = v
+                    .seats
                     .iter()
                     .filter(|s| s.state == SeatState::Left)
-                    .map(|s| (s.trainee_id, s.name.clone(), s.id_number.clone()))
-                    .collect::<Vec<_>>()
+                    .filter(|s| !v.trainees.iter().any(|t| t.trainee_id == s.trainee_id))
+                    .map(|s| (s.trainee_id, s.name.clone(), s.id_number.clone()));
+                assigned.chain(left).collect::<Vec<_>>()
             })
         })
     };
@@ -105,7 +119,7 @@ pub fn SeatSomeone(view: RwSignal<Option<GroupSessionView>>, id: i64) -> impl In
         });
     };
     let picks = move || {
-        let people = earlier();
+        let people = pickable();
         (!people.is_empty()).then(|| {
             let buttons = people
                 .into_iter()
@@ -134,7 +148,7 @@ pub fn SeatSomeone(view: RwSignal<Option<GroupSessionView>>, id: i64) -> impl In
                 })
                 .collect_view();
             view! {
-                <p>"选择来过的学员："</p>
+                <p>"选择学员："</p>
                 <ul class="console-picks">{buttons}</ul>
                 <p class="field-hint">"或者输入身份证号："</p>
             }

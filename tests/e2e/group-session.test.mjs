@@ -342,8 +342,8 @@ async function atLeast44(locator, what) {
 }
 
 test('the proctor seats a person by the seat code the kiosk shows, and the room practises together: seats answer, the console tallies, a paper answer counts', async (t) => {
-  const room = await scheduleRoom('鲤城区座位码签到', 'seats');
   const [person, other] = [await paidTrainee('测试丙'), await paidTrainee('测试丁')];
+  const room = await scheduleRoom('鲤城区座位码签到', 'seats', { trainee_ids: [person.id, other.id] });
   await withPage(browser, t, async (proctor) => {
     const seats = [];
     try {
@@ -369,9 +369,24 @@ test('the proctor seats a person by the seat code the kiosk shows, and the room 
       await seating.getByTestId('seating-submit').tap();
       await proctor.locator('#err-seat_code').filter({ hasText: '4 位座位码' }).waitFor();
 
+      // The assigned are offered by name and masked 身份证号 before anyone sat: one touch picks.
+      const picks = seating.getByTestId('seating-pick');
+      assert.deepEqual((await picks.allInnerTexts()).map((p) => p.split(/\s+/)[0]).sort(), [person.name, other.name].sort());
+      for (const p of [person, other]) {
+        const pick = picks.and(proctor.locator(`[data-trainee="${p.id}"]`));
+        const shown = await pick.innerText();
+        assert.ok(!shown.includes(p.idNumber), `${p.name}'s 身份证号 is masked: ${shown}`);
+        assert.ok(shown.includes(p.idNumber.slice(-4)), `${p.name}'s pick ends with their 身份证号's last 4: ${shown}`);
+      }
+      await atLeast44(picks.first(), 'a pick');
+      await seating.getByLabel('身份证号').fill('');
       await seating.getByLabel('座位码').fill(code);
+      await picks.and(proctor.locator(`[data-trainee="${person.id}"]`)).tap();
       await seating.getByTestId('seating-submit').tap();
       await proctor.getByTestId('seating-done').filter({ hasText: code }).waitFor();
+      await proctor.getByTestId('seating-done').filter({ hasText: person.name }).waitFor();
+      // Seated now: only the other is offered.
+      assert.deepEqual(await picks.evaluateAll((ps) => ps.map((p) => Number(p.dataset.trainee))), [other.id]);
       await expectAccessible(proctor, 'the console with 为学员签到');
       await atLeast44(seating.getByTestId('seating-submit'), 'the seat button');
       await shot(proctor, 'console-seating-800x1280');

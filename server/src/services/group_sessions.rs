@@ -24,8 +24,8 @@ use crate::storage::{audit, regions, Then, Tx};
 use chrono::{DateTime, Utc};
 use qinxue_core::api::{CheckPassed, FieldError};
 use qinxue_core::group::{
-    self, seat_state, AttendanceCorrection, AttendanceRow, AttendanceSources, GroupFormat,
-    GroupPracticeView, GroupSessionCreated, GroupSessionInput, GroupSessionSummary,
+    self, seat_state, AssignedTrainee, AttendanceCorrection, AttendanceRow, AttendanceSources,
+    GroupFormat, GroupPracticeView, GroupSessionCreated, GroupSessionInput, GroupSessionSummary,
     GroupSessionView, GroupStatus, LectureAttendee, LectureLesson, LectureView, PaperAnswer,
     PracticePush, PresenceMark, QuestionTally, RollCallMark, RollCallStarted, RollCallView,
     SeatState, SeatView, LECTURE_MARK_SECS, MAX_REASON_CHARS, OPEN_EARLY_SECS, ROLL_CALL_ANSWER,
@@ -529,6 +529,16 @@ async fn build(state: &AppState, g: GroupRow) -> Result<GroupSessionView, GroupS
     let mut conn = state.db.read().await?;
     let regions = regions::list(&mut conn).await?;
     let assigned = store::assigned(&mut conn, g.id).await?;
+    let mut trainees: Vec<AssignedTrainee> = store::people(&mut conn, &assigned)
+        .await?
+        .into_iter()
+        .map(|(trainee_id, name, id_number)| AssignedTrainee {
+            trainee_id,
+            name,
+            id_number: mask_id_number(&id_number),
+        })
+        .collect();
+    trainees.sort_by(|a, b| a.name.cmp(&b.name).then(a.trainee_id.cmp(&b.trainee_id)));
     let roll_calls = store::roll_calls(&mut conn, g.id).await?;
     let marks = store::marks(&mut conn, g.id).await?;
     let spans = store::seat_spans(&mut conn, g.id).await?;
@@ -575,6 +585,7 @@ async fn build(state: &AppState, g: GroupRow) -> Result<GroupSessionView, GroupS
         status: g.status,
         open_to_region: g.open_to_region,
         trainee_ids: assigned,
+        trainees,
         pin: g.pin.clone().filter(|_| g.status == GroupStatus::Open),
         opened_at: g.opened_at.map(at),
         closed_at: g.closed_at.map(at),

@@ -368,6 +368,13 @@ async fn an_office_admin_schedules_changes_and_cancels_inside_their_subtree_only
             .unwrap();
         assert_eq!(v["status"], "scheduled");
         assert_eq!(v["trainee_ids"], json!([wang]));
+        // By name too, for the console to seat them by touch; the 身份证号 masked.
+        assert_eq!(
+            v["trainees"],
+            json!([{"trainee_id": wang, "name": "王建国",
+                    "id_number": qinxue_core::id_number::mask_id_number(DEMO_GRADED)}])
+        );
+        assert_ne!(v["trainees"][0]["id_number"], DEMO_GRADED);
         assert_eq!(v["pin"], Value::Null);
         assert_eq!(v["region_name"], "福建省 泉州市 鲤城区");
     }
@@ -424,6 +431,11 @@ async fn an_office_admin_schedules_changes_and_cancels_inside_their_subtree_only
     assert_eq!(
         (v["room"].as_str(), v["open_to_region"].as_bool()),
         (Some("二楼多媒体教室"), Some(true))
+    );
+    assert_eq!(
+        v["trainees"],
+        json!([]),
+        "open to the region: nobody assigned"
     );
     let res = app
         .post(
