@@ -7,10 +7,10 @@ SHELL := /bin/bash
 # too old, see TOOLCHAIN.md) must come first on the PATH so that Trunk, offline, finds them.
 export PATH := $(CURDIR)/node_modules/.bin:$(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
-.PHONY: tools test-tools web server-release run test fmt clean bench fuzz crash-test lighthouse
+.PHONY: tools test-tools web server-release run cluster test fmt clean bench fuzz crash-test lighthouse
 
 # Installs only what is missing: rustup target, trunk, wasm-bindgen-cli, npm packages, brotli;
-# test-tools adds Chromium and PostgreSQL, which only the tests need.
+# test-tools adds Chromium, PostgreSQL and HAProxy, which only the tests need.
 tools:
 	scripts/install-tools.sh
 
@@ -48,6 +48,14 @@ run:
 
 server-release:
 	cargo build --release -p qinxue-server -p qinxue-paysim
+
+# Scaled out (issue 15, scripts/cluster.sh): two release instances on one throw-away PostgreSQL
+# behind HAProxy (round-robin, no stickiness), with demo data and the payment simulator beside;
+# prints the balancer's URL (CLUSTER_PORT, default 8080) and the demo logins; Ctrl-C stops it.
+cluster:
+	scripts/install-tools.sh cluster
+	$(MAKE) --no-print-directory -j2 web server-release
+	scripts/cluster.sh
 
 # Everything CI checks, in order, stopping at the first failure.
 test: test-tools

@@ -18,12 +18,16 @@ WASM_BINDGEN_VERSION="$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/ve
 # `make run` needs brotli (pre-compression of dist/) and a CJK font that the server embeds in
 # certificate PDFs (QINXUE_CERT_FONT; the same font makes the browser's screenshots and text
 # widths real Chinese in the tests). `install-tools.sh test` adds what only the tests need: the
-# browser for e2e, poppler-utils (pdftotext reads the certificates back) and PostgreSQL for the
-# second run of the integration tests; `install-tools.sh fuzz` only Schemathesis (below);
+# browser for e2e, poppler-utils (pdftotext reads the certificates back), PostgreSQL for the
+# second run of the integration tests and HAProxy for the tests through a balancer
+# (scripts/cluster.sh); `install-tools.sh cluster` PostgreSQL and HAProxy for `make cluster`;
+# `install-tools.sh fuzz` only Schemathesis (below);
 # `install-tools.sh lighthouse` the browser and Lighthouse (below).
 APT_PACKAGES=(brotli fonts-wqy-microhei)
 if [[ "${1:-}" == test ]]; then
-  APT_PACKAGES+=(chromium chromium-driver poppler-utils postgresql)
+  APT_PACKAGES+=(chromium chromium-driver poppler-utils postgresql haproxy)
+elif [[ "${1:-}" == cluster ]]; then
+  APT_PACKAGES+=(postgresql haproxy)
 elif [[ "${1:-}" == lighthouse ]]; then
   APT_PACKAGES+=(chromium)
 fi
