@@ -15,12 +15,12 @@ const BASE_URL = new URL(process.env.QINXUE_BASE_URL ?? 'http://127.0.0.1:8080')
 const PAYSIM_URL = new URL(process.env.PAYSIM_BASE_URL ?? 'http://127.0.0.1:8090').origin;
 
 /** The Leptos routers: each file's `path!("…")` routes, under the router's base. The computer
- * room's kiosk (src/room/mod.rs) is not listed yet: its seat pages need a seated person, which
- * only group-session.test.mjs sets up, and that test has no axe check of them so far. */
+ * room's kiosk (room.html) is checked by group-session.test.mjs, which seats people there. */
 const ROUTERS = [
   { app: 'trainee', file: 'src/app.rs', base: '' },
   { app: 'admin', file: 'src/admin/mod.rs', base: '/admin' },
   { app: 'certificates', file: 'src/certificates_app.rs', base: '' },
+  { app: 'room', file: 'src/room/mod.rs', base: '' },
 ];
 
 function leptosRoutes({ app, file, base }) {

@@ -198,6 +198,7 @@ test('a proctor runs the demo room on a tablet: seats sign in by PIN, study, a r
       const view = await (await proctor.request.get(url(`/api/group-sessions/${sessionId}`))).json();
       // 王建国's id (the demo's) comes from the session's seats.
       for (const seat of seats) seat.id = seat.id ?? view.seats.find((s) => s.name === seat.name).trainee_id;
+      await expectAccessible(a.page, 'the kiosk seated, with its lessons');
       await shot(a.page, 'kiosk-seated-1280x800');
 
       // All three on the console, live.
@@ -205,6 +206,7 @@ test('a proctor runs the demo room on a tablet: seats sign in by PIN, study, a r
       await proctor.getByTestId('count-seated').filter({ hasText: '3 / ' }).waitFor();
 
       for (const seat of seats) await openLesson(seat);
+      await expectAccessible(a.page, 'the seat lesson');
       await beat(seats, proctor);
       assert.deepEqual(seats.map((s) => s.credited), [20, 20, 20], 'the first interval is credited in full at each seat');
       for (const seat of seats) await card(proctor, seat).and(proctor.locator('[data-state=active]')).waitFor();
