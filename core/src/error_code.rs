@@ -102,6 +102,8 @@ pub enum ErrorCode {
     /// Too many requests need the server's slow work (password hashing) at once; try again
     /// in the seconds that `Retry-After` says.
     ServerBusy,
+    /// The server did not answer within its time limit (`QINXUE_REQUEST_TIMEOUT_SECS`).
+    RequestTimeout,
     /// A state-changing request from a page of another site (CSRF); nothing was done.
     CrossOrigin,
     /// The request's path and query are longer than the server reads.
@@ -209,6 +211,7 @@ impl ErrorCode {
             ErrorCode::InvalidOrder => "排序应包含本课程的全部条目，且每项只出现一次",
             ErrorCode::InvalidImport => "文件中有错误，未导入任何题目，请修改后重新导入",
             ErrorCode::ServerBusy => "当前登录和注册的人较多，请几秒后再试",
+            ErrorCode::RequestTimeout => "服务器处理超时，请稍后再试",
             ErrorCode::CrossOrigin => "该请求来自其他网站，已拒绝。请在勤学平台的页面上操作",
             ErrorCode::UriTooLong => "请求的网址过长",
             ErrorCode::HeadersTooLarge => "请求头过大，请清除本站的 Cookie 后重试",

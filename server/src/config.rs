@@ -36,6 +36,10 @@ pub struct Config {
     /// `QINXUE_RECONCILE_SECS`: how often open orders are checked with the payment platform
     /// (default 60; also once at start-up).
     pub reconcile_every: Duration,
+    /// `QINXUE_REQUEST_TIMEOUT_SECS`: how long a request may take before it is answered 503
+    /// `request_timeout` (default 30). Live-event streams run on after their first answer;
+    /// a video upload has no overall limit, only this long between two of its chunks.
+    pub request_timeout: Duration,
     /// Where uploaded covers and videos are kept, and how large they may be.
     pub media: MediaConfig,
     /// `QINXUE_CERT_FONT`: the font certificates are printed in (default: Debian's
@@ -163,6 +167,7 @@ impl Config {
             pay_secret,
             public_url: http_url(&get, "QINXUE_PUBLIC_URL")?,
             reconcile_every: reconcile_every(&get)?,
+            request_timeout: request_timeout(&get)?,
             media: media(&get)?,
             certificate_font: get("QINXUE_CERT_FONT")
                 .filter(|s| !s.is_empty())
@@ -222,6 +227,21 @@ fn reconcile_every(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, Co
                 var,
                 value: raw,
                 reason: "expected whole seconds from 1 to 86400",
+            }),
+        },
+    }
+}
+
+fn request_timeout(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    let var = "QINXUE_REQUEST_TIMEOUT_SECS";
+    match get(var).filter(|s| !s.is_empty()) {
+        None => Ok(Duration::from_secs(30)),
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(secs @ 1..=3600) => Ok(Duration::from_secs(secs)),
+            _ => Err(ConfigError::Invalid {
+                var,
+                value: raw,
+                reason: "expected whole seconds from 1 to 3600",
             }),
         },
     }
@@ -291,6 +311,7 @@ mod tests {
         assert_eq!(c.pay_secret.expose(), "paysim-dev-secret");
         assert_eq!(c.public_url, None);
         assert_eq!(c.reconcile_every, Duration::from_secs(60));
+        assert_eq!(c.request_timeout, Duration::from_secs(30));
         assert_eq!(c.media_dir(), PathBuf::from("./data/media"));
         assert_eq!(c.media.max_cover_bytes, 2 * 1024 * 1024);
         assert_eq!(c.media.max_video_bytes, 200 * 1024 * 1024);
@@ -334,6 +355,8 @@ mod tests {
         for (var, value) in [
             ("QINXUE_PAY_URL", "pay.example"),
             ("QINXUE_RECONCILE_SECS", "0"),
+            ("QINXUE_REQUEST_TIMEOUT_SECS", "0"),
+            ("QINXUE_REQUEST_TIMEOUT_SECS", "1.5"),
         ] {
             let e = config(&[(var, value)]).unwrap_err().to_string();
             assert!(e.starts_with(var), "{e}");

@@ -78,7 +78,9 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | C::LessonStudied
         | C::QuestionAnswered
         | C::NotCompleted => StatusCode::CONFLICT,
-        C::PaymentUnavailable | C::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
+        C::PaymentUnavailable | C::ServerBusy | C::RequestTimeout => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         C::PasswordChangeRequired => StatusCode::FORBIDDEN,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }

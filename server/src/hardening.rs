@@ -2,20 +2,23 @@
 //! (an Origin check, because SameSite=Lax lets any same-site page — another port on the host, a
 //! sibling subdomain — send the cookie, and some writes need no preflight). Every response
 //! carries a Content-Security-Policy the wasm app works under, and personal answers are never
-//! stored by a browser or proxy cache.
+//! stored by a browser or proxy cache. Every request has an id, in its log lines and its
+//! answer, and a time limit.
 
 use crate::error::AppError;
 use crate::state::AppState;
 use argon2::password_hash::Encoding;
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use qinxue_core::ErrorCode;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tower_http::timeout::TimeoutBody;
 
 /// The longest path and query read (the common proxies' limit); hyper itself refuses past
 /// 64 KiB, with an empty 414 that this server cannot shape.
@@ -39,6 +42,91 @@ pub async fn request_limits(req: Request, next: Next) -> Response {
         AppError::Refused(ErrorCode::HeadersTooLarge).into_response()
     } else {
         next.run(req).await
+    }
+}
+
+/// The header that names a request: taken from the client or proxy in front when it sent a
+/// usable one (so that one id follows the request through both logs), made here otherwise,
+/// and sent back in the answer.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest incoming request id kept; a longer or odd one (log injection, a flood of
+/// bytes in every log line) is replaced by one made here.
+const MAX_REQUEST_ID_BYTES: usize = 64;
+
+/// Gives the request its id (see [`REQUEST_ID`]) before anything logs, and the answer the same.
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .filter(|v| is_sane_request_id(v.as_bytes()))
+        .cloned()
+        .unwrap_or_else(new_request_id);
+    req.headers_mut().insert(REQUEST_ID, id.clone());
+    let mut response = next.run(req).await;
+    response.headers_mut().insert(REQUEST_ID, id);
+    response
+}
+
+fn is_sane_request_id(id: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_BYTES).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+}
+
+/// 128 random bits in hex, as unlikely to repeat as a UUID.
+fn new_request_id() -> HeaderValue {
+    let mut bytes = [0u8; 16];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        // No randomness from the system (not seen on Linux): the clock's nanoseconds still
+        // tell requests apart well enough for reading logs.
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes = nanos.to_le_bytes();
+    }
+    HeaderValue::from_str(&hex::encode(bytes)).unwrap_or_else(|_| HeaderValue::from_static("-"))
+}
+
+/// The span every log line of a request is written in: its id, method and path (not the query,
+/// which can hold what a person searched for).
+pub fn request_span(req: &Request) -> tracing::Span {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+}
+
+/// Whether a route takes a lesson video: hundreds of MiB that a slow link may take many
+/// minutes to send, so no overall limit fits it. Matches the paths of requests and of the
+/// OpenAPI document (`{id}`) alike.
+pub fn is_video_upload(method: &str, path: &str) -> bool {
+    (method.eq_ignore_ascii_case("post") && path == "/api/admin/uploads/videos")
+        || (method.eq_ignore_ascii_case("put")
+            && path.starts_with("/api/admin/courses/")
+            && path.ends_with("/video"))
+}
+
+/// Answers 503 `request_timeout` for a request not answered within `limit` (a slow body, a
+/// stuck query), so that no request holds a connection and its work without end. What the
+/// handler had open is dropped: its transaction rolls back. The limit ends at the answer's
+/// head, so a live-events stream runs on after it. A video upload has no overall limit
+/// ([`is_video_upload`]); instead its body may pause no longer than `limit` between chunks
+/// (the upload then fails as interrupted, 400).
+pub async fn deadline(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    if is_video_upload(req.method().as_str(), req.uri().path()) {
+        let req = req.map(|body| Body::new(TimeoutBody::new(limit, body)));
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(?limit, "request not answered in time");
+            AppError::Refused(ErrorCode::RequestTimeout).into_response()
+        }
     }
 }
 
@@ -410,6 +498,36 @@ mod tests {
         let s = site("https://qinxue.example.gov.cn", false);
         let h = headers(&[("host", "evil.example"), ("origin", "http://evil.example")]);
         assert!(!s.allows(&h));
+    }
+
+    #[test]
+    fn incoming_request_ids_are_kept_only_when_short_and_plain() {
+        for kept in ["abc-123", "0f3c9e2a.b_c:d", &"x".repeat(64)] {
+            assert!(is_sane_request_id(kept.as_bytes()), "{kept}");
+        }
+        for replaced in ["", "a b", "id\nforged line", "ü", &"x".repeat(65)] {
+            assert!(!is_sane_request_id(replaced.as_bytes()), "{replaced:?}");
+        }
+        let made = new_request_id();
+        assert_eq!(made.len(), 32);
+        assert!(is_sane_request_id(made.as_bytes()));
+        assert_ne!(made, new_request_id());
+    }
+
+    #[test]
+    fn only_the_video_uploads_have_no_overall_limit() {
+        assert!(is_video_upload("POST", "/api/admin/uploads/videos"));
+        assert!(is_video_upload(
+            "PUT",
+            "/api/admin/courses/3/lessons/9/video"
+        ));
+        assert!(is_video_upload(
+            "put",
+            "/api/admin/courses/{id}/lessons/{lesson_id}/video"
+        ));
+        assert!(!is_video_upload("GET", "/api/admin/uploads/videos"));
+        assert!(!is_video_upload("PUT", "/api/admin/courses/3/cover"));
+        assert!(!is_video_upload("POST", "/api/auth/login"));
     }
 
     #[test]

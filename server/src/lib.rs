@@ -113,6 +113,10 @@ pub fn app(state: AppState) -> Router {
         .fallback_service(static_files::service(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
+            state.config.request_timeout,
+            hardening::deadline,
+        ))
+        .layer(middleware::from_fn_with_state(
             site,
             hardening::same_origin_writes,
         ))
@@ -131,7 +135,9 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(policy, hardening::headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(hardening::request_span))
+        // Outermost, so that the id is set before anything logs and on every answer.
+        .layer(middleware::from_fn(hardening::request_id))
         .with_state(state)
 }
 

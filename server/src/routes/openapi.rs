@@ -19,6 +19,7 @@
 //! | 413, 415 | a request body | `lib.rs`'s body limit, `extract.rs` |
 //! | 422 | a JSON body | `extract.rs` (`invalid_body`: wrong type, missing or unknown field, NUL) |
 //! | 414, 431 | always | `hardening::request_limits` |
+//! | 503 | always but on the video uploads | `hardening::deadline` (`request_timeout`) |
 //!
 //! Every error answer is the API's error body (`ErrorBody`); a route's own description of a
 //! status is kept and the layers' reason appended. Query parameters lose the `null` that
@@ -71,19 +72,19 @@ pub fn complete(doc: &mut Value) {
     let Some(Value::Object(paths)) = root.get_mut("paths") else {
         return;
     };
-    for item in paths.values_mut() {
+    for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
         for method in METHODS {
             if let Some(Value::Object(op)) = item.get_mut(method) {
-                complete_operation(method, op, &default_security);
+                complete_operation(method, path, op, &default_security);
             }
         }
     }
 }
 
-fn complete_operation(method: &str, op: &mut Map<String, Value>, default: &Value) {
+fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>, default: &Value) {
     let security = op.get("security").unwrap_or(default);
     // An empty requirement (`{}`) is the alternative of sending nothing.
     let credential_required = security.as_array().is_some_and(|reqs| {
@@ -166,6 +167,12 @@ fn complete_operation(method: &str, op: &mut Map<String, Value>, default: &Value
     }
     layers.push((414, "`uri_too_long`: the path and query are over 8 KiB"));
     layers.push((431, "`headers_too_large`: the headers are over 32 KiB"));
+    if !crate::hardening::is_video_upload(method, path) {
+        layers.push((
+            503,
+            "`request_timeout`: not answered within the server's time limit",
+        ));
+    }
 
     let responses = op
         .entry("responses")
@@ -283,7 +290,7 @@ mod tests {
         let put = op(&doc, "/api/things/{id}", "put");
         assert_eq!(
             statuses(&put),
-            ["200", "400", "401", "403", "404", "413", "414", "415", "422", "431"]
+            ["200", "400", "401", "403", "404", "413", "414", "415", "422", "431", "503"]
         );
         let forbidden = put["responses"]["403"]["description"].as_str().unwrap();
         assert!(forbidden.starts_with("not an admin; "), "{forbidden}");
@@ -304,7 +311,7 @@ mod tests {
         let mut doc = sample();
         complete(&mut doc);
         let get = op(&doc, "/api/public", "get");
-        assert_eq!(statuses(&get), ["200", "400", "414", "431"]);
+        assert_eq!(statuses(&get), ["200", "400", "414", "431", "503"]);
         assert_eq!(get["parameters"][0]["schema"], json!({"type": "string"}));
     }
 

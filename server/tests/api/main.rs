@@ -25,6 +25,7 @@ mod practice_credit;
 mod registration;
 mod reminders;
 mod reports;
+mod request_ids;
 mod revocations;
 mod roster;
 mod security;
