@@ -65,6 +65,7 @@ test: test-tools
 	cargo test --workspace
 	scripts/with-postgres.sh cargo test -p qinxue-server --test api
 	cargo build --release -p qinxue-server -p qinxue-paysim
+	scripts/cluster.sh --test python3 scripts/cluster-test.py
 	scripts/fuzz.sh --short
 	$(build-web)
 	scripts/e2e.sh
