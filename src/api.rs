@@ -53,10 +53,12 @@ impl ApiError {
     /// What to tell the person, in their language.
     pub fn message(&self) -> String {
         match self {
+            // The server words every refusal; the code's own wording stays out of the
+            // trainee's bundle (3 KB of text that a first visit would download for nothing).
             ApiError::Refused(detail) if !detail.message.trim().is_empty() => {
                 detail.message.clone()
             }
-            ApiError::Refused(detail) => detail.code.default_message().to_owned(),
+            ApiError::Refused(_) => t().unexpected_answer.to_owned(),
             ApiError::Status(status) => (t().server_status)(*status),
             ApiError::Network => t().network_error.to_owned(),
             ApiError::Decode => t().unexpected_answer.to_owned(),
