@@ -9,7 +9,8 @@ use crate::components::field::TextField;
 use crate::group_time::duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use qinxue_core::group::{GroupSessionView, LectureAttendee, PresenceMark};
+use qinxue_core::api::LessonSummary;
+use qinxue_core::group::{GroupSessionView, LectureAttendee, LectureLesson, PresenceMark};
 use qinxue_core::IdNumber;
 
 /// The lesson played, the prompt of a running roll call, and the attendees with their marks.
@@ -44,12 +45,53 @@ pub fn LecturePanel(
             busy.set(false);
         });
     };
-    let lesson = move || {
+    let playing = move || {
         view.with(|v| {
             v.as_ref()
                 .and_then(|v| v.lecture.as_ref())
-                .and_then(|l| l.lesson_title.clone())
+                .and_then(|l| l.lesson_id)
         })
+    };
+    // The course's lessons, for the proctor to say which one the projector plays: each person
+    // present is credited at most that lesson's length (DESIGN.md §8).
+    let lessons = RwSignal::new(Vec::<LessonSummary>::new());
+    let course_id = view.with_untracked(|v| v.as_ref().map(|v| v.course_id));
+    spawn_local(async move {
+        if let Ok(courses) = crate::api::courses("").await {
+            let found = courses.into_iter().find(|c| Some(c.id) == course_id);
+            lessons.set(found.map(|c| c.lessons).unwrap_or_default());
+        }
+    });
+    let choose = move |ev: leptos::ev::Event| {
+        let Ok(lesson_id) = event_target_value(&ev).parse::<i64>() else {
+            return;
+        };
+        if busy.get_untracked() || playing() == Some(lesson_id) {
+            return;
+        }
+        busy.set(true);
+        alert.set(None);
+        spawn_local(async move {
+            match group_api::set_lecture(id, &LectureLesson { lesson_id }).await {
+                Ok(v) => view.set(Some(v)),
+                Err(e) => alert.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    let options = move || {
+        let now = playing();
+        lessons
+            .get()
+            .into_iter()
+            .map(|l| {
+                view! {
+                    <option value=l.id.to_string() selected=Some(l.id) == now>
+                        {format!("{}（{}）", l.title, duration(l.duration_secs))}
+                    </option>
+                }
+            })
+            .collect_view()
     };
     let prompt = move || match roll.get() {
         Some((_, by_server, secs)) => {
@@ -114,9 +156,17 @@ pub fn LecturePanel(
     view! {
         <section class="card console-lecture" aria-labelledby="lecture-title">
             <h2 id="lecture-title">"现场听课"</h2>
-            <p data-testid="lecture-lesson">
-                {move || format!("投影播放：{}", lesson().unwrap_or_else(|| "未选课程".to_owned()))}
-            </p>
+            <label class="field" for="lecture-lesson">"投影播放的课"</label>
+            <select
+                id="lecture-lesson"
+                class="console-big"
+                data-testid="lecture-lesson"
+                on:change=choose
+                disabled=move || busy.get()
+            >
+                <option value="" disabled selected=move || playing().is_none()>"请选择要播放的课"</option>
+                {options}
+            </select>
             {prompt}
             <p class="form-alert" role="alert" hidden=move || alert.with(Option::is_none)>{move || alert.get()}</p>
             {attendees}

@@ -5,8 +5,8 @@
 use crate::api::{self, json, ApiError, Body};
 use qinxue_core::group::{
     AttendanceCorrection, GroupSessionCreated, GroupSessionInput, GroupSessionSummary,
-    GroupSessionView, PaperAnswer, PracticePush, PresenceMark, ProctorSeating, RollCallStarted,
-    RollCallTick,
+    GroupSessionView, LectureLesson, PaperAnswer, PracticePush, PresenceMark, ProctorSeating,
+    RollCallStarted, RollCallTick,
 };
 use qinxue_core::practice::GradedAnswer;
 use serde::de::DeserializeOwned;
@@ -91,6 +91,12 @@ pub async fn presence(
 ) -> Result<GroupSessionView, ApiError> {
     let path = format!("/api/group-sessions/{id}/roll-calls/{roll_call}/presence");
     call("POST", &path, json(mark)).await
+}
+
+/// `PUT /api/group-sessions/{id}/lecture`: the lesson the projector plays from now on.
+pub async fn set_lecture(id: i64, lesson: &LectureLesson) -> Result<GroupSessionView, ApiError> {
+    let path = format!("/api/group-sessions/{id}/lecture");
+    call("PUT", &path, json(lesson)).await
 }
 
 /// `POST /api/group-sessions/{id}/practice`: every question of the course, to every seat.

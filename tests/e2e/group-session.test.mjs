@@ -462,7 +462,17 @@ test('a lecture: the proctor marks presence at the opening and the next roll cal
     try {
       await openConsole(proctor, room.id);
       await serverClock(proctor, 0, true);
-      await proctor.getByTestId('lecture-lesson').filter({ hasText: '投影播放：' }).waitFor();
+      // The opening plays the course's first lesson; the proctor puts on the second.
+      const picker = proctor.getByTestId('lecture-lesson');
+      await proctor.waitForFunction(() => document.querySelector('[data-testid=lecture-lesson]')?.options.length > 2);
+      const choices = await picker.locator('option:not([disabled])').evaluateAll((os) => os.map((o) => o.value));
+      assert.equal(await picker.inputValue(), choices[0], 'the first lesson plays at the opening');
+      await atLeast44(picker, 'the lesson picker');
+      await picker.selectOption(choices[1]);
+      await proctor.waitForFunction(() => !document.querySelector('[data-testid=lecture-lesson]')?.disabled);
+      const playing = (await (await proctor.request.get(url(`/api/group-sessions/${room.id}`))).json()).lecture.lesson_id;
+      assert.equal(String(playing), choices[1], 'the server plays the lesson the proctor chose');
+      assert.equal(await picker.inputValue(), choices[1]);
       const person = (p) => proctor.locator(`[data-testid=attendee][data-trainee="${p.id}"]`);
       for (const p of [a, b]) await person(p).filter({ hasText: '未标记' }).waitFor();
 
