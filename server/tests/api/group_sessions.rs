@@ -3,8 +3,8 @@
 //! closing and corrections. Times are counted in exact seconds under a frozen test clock.
 
 use crate::helpers::{
-    error_of, freeze_clock, insert_admin, registration, unique_id_number, unit_in_region, TestApp,
-    DEMO_GRADED, DEMO_PASSWORD, DEMO_UNGRADED,
+    error_of, freeze_clock_in_the_morning, insert_admin, now, registration, unique_id_number,
+    unit_in_region, TestApp, DEMO_GRADED, DEMO_PASSWORD, DEMO_UNGRADED,
 };
 use qinxue_core::Role;
 use reqwest::{Client, StatusCode};
@@ -22,22 +22,6 @@ struct Room<'a> {
 }
 
 /// The server's clock, Unix seconds.
-async fn now(app: &TestApp) -> i64 {
-    let v = app.advance_clock(0).await;
-    chrono::DateTime::parse_from_rfc3339(v["now"].as_str().unwrap())
-        .unwrap()
-        .timestamp()
-}
-
-/// Freezes the clock at the next 08:00 in Shanghai (00:00 UTC). A test spans a few hours of
-/// the clock: frozen at the real time late in the evening, it passed Shanghai midnight halfway
-/// and today's credit and the daily cap started over; from 08:00 it stays in one day.
-async fn freeze_clock_in_the_morning(app: &TestApp) {
-    freeze_clock(app).await;
-    let to_morning = (-now(app).await).rem_euclid(86_400);
-    app.advance_clock(to_morning).await;
-}
-
 fn rfc3339(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0)
         .unwrap()

@@ -365,6 +365,24 @@ pub async fn freeze_clock(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
+/// The server's clock, in seconds since the epoch.
+pub async fn now(app: &TestApp) -> i64 {
+    let v = app.advance_clock(0).await;
+    chrono::DateTime::parse_from_rfc3339(v["now"].as_str().unwrap())
+        .unwrap()
+        .timestamp()
+}
+
+/// Freezes the clock at the next 08:00 in Shanghai (00:00 UTC). A test spans a few hours of
+/// the clock, or runs across the real midnight: frozen at the real time late in the evening,
+/// it passed Shanghai midnight halfway and today's credit and the daily cap started over;
+/// from 08:00 it stays in one day.
+pub async fn freeze_clock_in_the_morning(app: &TestApp) {
+    freeze_clock(app).await;
+    let to_morning = (-now(app).await).rem_euclid(86_400);
+    app.advance_clock(to_morning).await;
+}
+
 /// The first lesson of the given kind in the catalogue: (lesson id, duration).
 pub async fn lesson_of_kind(app: &TestApp, kind: &str) -> (i64, i64) {
     let courses: Vec<Value> = app

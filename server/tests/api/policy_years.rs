@@ -240,14 +240,15 @@ async fn set(app: &TestApp, admin: &Client, year: i64, changes: &[(&str, i64)]) 
 #[tokio::test]
 async fn study_is_credited_under_the_years_daily_cap_and_check_interval_as_they_change() {
     let app = TestApp::spawn().await;
-    crate::helpers::freeze_clock(&app).await;
+    crate::helpers::freeze_clock_in_the_morning(&app).await;
     let admin = province(&app).await;
     let year = this_year(&app, &admin).await;
     // 王建国 studied 1,790 s earlier today (Shanghai); the year's cap is lowered to 30 minutes
     // and checks put off for two hours, so that only the cap limits what follows.
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8))
-        .format("%Y-%m-%d")
-        .to_string();
+    let today = (chrono::DateTime::from_timestamp(crate::helpers::now(&app).await, 0).unwrap()
+        + chrono::Duration::hours(8))
+    .format("%Y-%m-%d")
+    .to_string();
     let db = app.db().await;
     db.write(move |c| {
         Box::pin(async move {
