@@ -63,12 +63,32 @@ async fn lease_holders(app: &TestApp) -> Vec<(String, String)> {
     rows
 }
 
+/// The leases once `done` holds of them, read every 250 ms for at most 20 s (each instance
+/// looks at its leases at least every quarter of a lease, 15 s).
+async fn leases_once(
+    app: &TestApp,
+    what: &str,
+    done: impl Fn(&[(String, String)]) -> bool,
+) -> Vec<(String, String)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let held = lease_holders(app).await;
+        if done(&held) {
+            return held;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: {held:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
 #[tokio::test]
 async fn each_background_job_runs_on_one_instance_and_moves_when_it_stops() {
     let Some([(first, _), (second, _)]) = TestApp::start_twins(Options::default()).await else {
         return;
     };
-    let held = lease_holders(&first).await;
+    // A holder names its instance's address.
+    let of = |app: &TestApp, holder: &str| holder.starts_with(&format!("{} ", app.base));
+    let held = leases_once(&first, "every job is held", |held| held.len() == 4).await;
     let jobs: Vec<&str> = held.iter().map(|(job, _)| job.as_str()).collect();
     assert_eq!(
         jobs,
@@ -79,29 +99,19 @@ async fn each_background_job_runs_on_one_instance_and_moves_when_it_stops() {
             "reminders"
         ]
     );
-    // A holder names its instance's address; stop the one that runs the group sessions.
-    let of = |app: &TestApp, holder: &str| holder.starts_with(&format!("{} ", app.base));
     assert!(held.iter().all(|(_, h)| of(&first, h) || of(&second, h)));
+    // Stop the one that runs the group sessions: it gives its leases up, and the other
+    // instance takes each at its next look.
     let (mut going, staying) = if of(&first, &held[0].1) {
         (first, second)
     } else {
         (second, first)
     };
-    // Stopping gives the leases up; the other instance takes each at its next look (at most
-    // a quarter of a lease, 15 s).
     going.stop().await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let now = lease_holders(&staying).await;
-        if now.len() == 4 && now.iter().all(|(_, h)| of(&staying, h)) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the jobs did not move to the instance left: {now:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    }
+    leases_once(&staying, "the jobs move to the instance left", |held| {
+        held.len() == 4 && held.iter().all(|(_, h)| of(&staying, h))
+    })
+    .await;
 }
 
 #[tokio::test]
