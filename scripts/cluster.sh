@@ -24,7 +24,8 @@ if [[ "${1:-}" == --test ]]; then
   test_mode=1
   (($#)) || { echo "cluster: --test needs a command" >&2; exit 2; }
 fi
-for bin in target/release/qinxue-server target/release/qinxue-paysim; do
+release="${CARGO_TARGET_DIR:-target}/release"
+for bin in "$release/qinxue-server" "$release/qinxue-paysim"; do
   [[ -x "$bin" ]] || { echo "cluster: $bin missing (make server-release)" >&2; exit 1; }
 done
 command -v haproxy >/dev/null || { echo "cluster: haproxy missing (scripts/install-tools.sh cluster)" >&2; exit 1; }
@@ -55,7 +56,7 @@ trap 'exit 130' INT TERM
 db_url="${QINXUE_TEST_DATABASE_URL%/postgres}/qinxue"
 psql -q "$QINXUE_TEST_DATABASE_URL" -c 'CREATE DATABASE qinxue'
 
-PAYSIM_ADDR="$sim_addr" PAYSIM_SECRET=paysim-dev-secret target/release/qinxue-paysim \
+PAYSIM_ADDR="$sim_addr" PAYSIM_SECRET=paysim-dev-secret "$release/qinxue-paysim" \
   >"$logs/paysim.log" 2>&1 &
 pids+=($!)
 
@@ -73,7 +74,7 @@ for i in 0 1; do
   env QINXUE_DATABASE_URL="$db_url" QINXUE_ADDR="$addr" QINXUE_DEMO=1 QINXUE_STATIC_DIR=dist \
     QINXUE_PUBLIC_URL="$lb_url" QINXUE_PAY_URL="http://$sim_addr" QINXUE_PAY_SECRET=paysim-dev-secret \
     QINXUE_DATA="$logs/data$((i + 1))" QINXUE_MEDIA_DIR="$logs/media" ${test_mode:+QINXUE_TEST_CLOCK=1} \
-    target/release/qinxue-server >"$logs/s$((i + 1)).log" 2>&1 &
+    "$release/qinxue-server" >"$logs/s$((i + 1)).log" 2>&1 &
   pids+=($!)
   instances+=("http://$addr")
 done
