@@ -17,6 +17,7 @@ import { request } from 'playwright-core';
 import {
   BASE_URL, DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_LANDSCAPE, TABLET_PORTRAIT, expectAccessible, isHeartbeat,
   launchBrowser, logInAdmin, newTrainee, serverClock, url, withPage,
+  pauseClock,
 } from './helpers.mjs';
 
 const PAYSIM_URL = (process.env.PAYSIM_BASE_URL ?? 'http://127.0.0.1:8090').replace(/\/$/, '');
@@ -89,7 +90,7 @@ async function openLesson(seat) {
   assert.equal((await started).status(), 201, `${seat.name}'s study session starts`);
   // Timing (正在计时), or confirming it until the first heartbeat is credited.
   await page.locator('[data-testid=study-status]').filter({ hasText: /正在计时|正在确认计时/ }).waitFor();
-  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 100));
+  await pauseClock(page);
 }
 
 /** One heartbeat interval: the server's clock, then every seat's; answers each reply. */

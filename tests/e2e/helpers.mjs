@@ -272,6 +272,15 @@ export async function expectHome(page, hours, feeYuan) {
 
 /** Moves the server's test clock (QINXUE_TEST_CLOCK=1) forward by `advanceSecs` and, with
  * `freeze`, stops it there (`false` lets it run again). Answers the server's new now. */
+/**
+ * Stops the page's installed fake clock a moment ahead, so that the test runs it by hand. The
+ * moment is a second ahead: with less, a loaded machine could pass it before the call lands,
+ * and Playwright refuses to pause in the past.
+ */
+export async function pauseClock(page) {
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
+}
+
 export async function serverClock(page, advanceSecs, freeze = true) {
   const res = await page.request.post(url('/api/test/clock'), { data: { advance_secs: advanceSecs, freeze } });
   assert.equal(res.status(), 200, 'the test clock answers 200 (is QINXUE_TEST_CLOCK=1 set?)');

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import {
   TABLET_PORTRAIT, expectAccessible, isHeartbeat, launchBrowser, newTrainee, screenshot, serverClock, url,
   waitForLessonCredited, withPage,
+  pauseClock,
 } from './helpers.mjs';
 
 let browser;
@@ -142,7 +143,7 @@ for (const [size, options] of [['desktop', DESKTOP], ['tablet', TABLET_PORTRAIT]
         await page.keyboard.press('Enter');
         assert.equal((await started).status(), 201, 'the study session starts');
         await page.locator('[data-testid=study-status][data-state=confirming]').waitFor();
-        await page.clock.pauseAt(await page.evaluate(() => Date.now() + 100));
+        await pauseClock(page);
         let reply = await beat(page);
         for (let i = 0; i < 46 && !reply.check; i++) reply = await beat(page);
         assert.ok(reply.check, 'an anti-idle check came within 15 minutes');

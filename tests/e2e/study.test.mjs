@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import {
   DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_PORTRAIT, expectAccessible, isHeartbeat, launchBrowser, lessonCredited, logIn,
   serverClock, setVisibility, url, waitForLessonCredited, withPage,
+  pauseClock,
 } from './helpers.mjs';
 
 let browser;
@@ -52,7 +53,7 @@ test('studying a text lesson earns time, the anti-idle check is answered, and a 
     try {
       await openLesson(page, '图文');
       // From here on the browser's time moves only when the test says so.
-      await page.clock.pauseAt(await page.evaluate(() => Date.now() + 100));
+      await pauseClock(page);
       const start = await lessonCredited(page);
 
       let reply = await beat(page);
@@ -116,7 +117,7 @@ test('studying a text lesson earns time, the anti-idle check is answered, and a 
       assert.equal(closed.credited_secs, 0, 'the hidden three minutes earn nothing');
       await waitForLessonCredited(page, closed.lesson_credited_secs);
       reply = await beat(page);
-      assert.equal(reply.credited_secs, BEAT_SECS, 'crediting resumes once the page is visible');
+      assert.equal(reply.credited_secs, BEAT_SECS, `crediting resumes once the page is visible: ${JSON.stringify(reply)}`);
       assert.equal(await lessonCredited(page), hidden + BEAT_SECS);
     } finally {
       await serverClock(page, 0, false);
@@ -131,7 +132,7 @@ test('a lost heartbeat goes again with the same number, and a second tab stops t
     await serverClock(page, 0, true);
     try {
       await openLesson(page, '图文');
-      await page.clock.pauseAt(await page.evaluate(() => Date.now() + 100));
+      await pauseClock(page);
       const start = await lessonCredited(page);
 
       // The network drops the first try; the retry a second later carries the same seq.
