@@ -237,11 +237,7 @@ fn paste_box(page: &Node) {
 
 async fn check_pasted(out: &Element, value: &str) {
     out.set_text_content(None);
-    let payload = value
-        .rsplit_once('#')
-        .map_or(value, |(_, p)| p)
-        .trim()
-        .to_owned();
+    let payload = value.rsplit_once('#').map_or(value, |(_, p)| p).to_owned();
     let payload = decode_uri_component(&payload)
         .ok()
         .and_then(|p| p.as_string())
