@@ -3,8 +3,9 @@
 //! closing and corrections. Times are counted in exact seconds under a frozen test clock.
 
 use crate::helpers::{
-    error_of, freeze_clock_in_the_morning, insert_admin, now, registration, unique_id_number,
-    unit_in_region, TestApp, DEMO_GRADED, DEMO_PASSWORD, DEMO_UNGRADED,
+    demo_group_session, error_of, freeze_clock_in_the_morning, insert_admin, now,
+    open_group_session, registration, unique_id_number, unit_in_region, Events, TestApp,
+    DEMO_GRADED, DEMO_PASSWORD, DEMO_UNGRADED,
 };
 use qinxue_core::Role;
 use reqwest::{Client, StatusCode};
@@ -1078,10 +1079,7 @@ async fn the_console_streams_a_snapshot_then_each_change_and_starts_over_on_reco
     let res = app.get(&room.proctor, &room.path("/events")).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "text/event-stream");
-    let mut res = Events {
-        res,
-        buf: String::new(),
-    };
+    let mut res = Events::new(res);
     let first = res.next().await;
     assert!(first.starts_with("event: snapshot"), "{first}");
     assert!(first.contains(&format!("\"pin\":\"{pin}\"")));
@@ -1110,10 +1108,7 @@ async fn the_console_streams_a_snapshot_then_each_change_and_starts_over_on_reco
     drop(res);
 
     // A reconnect starts with the whole view again.
-    let mut again = Events {
-        res: app.get(&room.office, &room.path("/events")).await,
-        buf: String::new(),
-    };
+    let mut again = Events::new(app.get(&room.office, &room.path("/events")).await);
     let first = again.next().await;
     assert!(
         first.starts_with("event: snapshot") && first.contains("王建国"),
@@ -1121,48 +1116,11 @@ async fn the_console_streams_a_snapshot_then_each_change_and_starts_over_on_reco
     );
 }
 
-/// A console's event stream, read event by event.
-struct Events {
-    res: reqwest::Response,
-    buf: String,
-}
-
-impl Events {
-    /// The next event (its lines up to the blank line), skipping keep-alive comments.
-    async fn next(&mut self) -> String {
-        loop {
-            if let Some(end) = self.buf.find("\n\n") {
-                let event = self.buf[..end].to_owned();
-                self.buf.drain(..end + 2);
-                if event.starts_with(':') {
-                    continue;
-                }
-                return event;
-            }
-            let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), self.res.chunk())
-                .await
-                .expect("an event within 10 s")
-                .expect("stream readable")
-                .expect("stream open");
-            self.buf.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-    }
-}
-
 #[tokio::test]
 async fn the_demo_has_a_session_of_today_that_its_proctor_opens_and_wang_sits_in() {
     let app = TestApp::spawn().await;
     let proctor = app.login_as("proctor-demo", DEMO_PASSWORD).await;
-    let list: Vec<Value> = app
-        .get(&proctor, "/api/group-sessions")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let demo = list
-        .iter()
-        .find(|s| s["code"] == qinxue_server::seed::DEMO_ROOM_CODE)
-        .expect("the demo session is the proctor's");
+    let demo = demo_group_session(&app, &proctor).await;
     assert_eq!(
         (
             demo["region_code"].as_str(),
@@ -1179,18 +1137,7 @@ async fn the_demo_has_a_session_of_today_that_its_proctor_opens_and_wang_sits_in
         .await
         .unwrap();
     assert!(list.iter().any(|s| s["id"] == demo["id"]));
-    let res = app
-        .post(
-            &proctor,
-            &format!("/api/group-sessions/{}/open", demo["id"]),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let pin = res.json::<Value>().await.unwrap()["pin"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let pin = open_group_session(&app, &proctor, &demo["id"]).await;
     let t = app.client();
     let code = qinxue_server::seed::DEMO_ROOM_CODE;
     assert_eq!(
@@ -1595,10 +1542,7 @@ async fn the_proctor_pushes_practice_to_every_seat_and_sees_the_answers_per_ques
     // The seat's event stream hears of the push.
     let res = app.get(&kiosk, &seat_path("/events")).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let mut events = Events {
-        res,
-        buf: String::new(),
-    };
+    let mut events = Events::new(res);
     let push = |body: Value| {
         let (app, path, proctor) = (room.app, room.path("/practice"), room.proctor.clone());
         async move { app.post(&proctor, &path, &body).await }

@@ -648,3 +648,78 @@ pub async fn insert_admin(
     db.close().await;
     id
 }
+
+/// The demo's group session of today (code `DEMO_ROOM_CODE`), as its proctor lists it.
+pub async fn demo_group_session(app: &TestApp, proctor: &Client) -> Value {
+    let list: Vec<Value> = app
+        .get(proctor, "/api/group-sessions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    list.into_iter()
+        .find(|s| s["code"] == qinxue_server::seed::DEMO_ROOM_CODE)
+        .expect("the demo session is the proctor's")
+}
+
+/// Opens the group session `id` as its `proctor` and returns the room's PIN.
+pub async fn open_group_session(app: &TestApp, proctor: &Client, id: &Value) -> String {
+    let res = app
+        .post(
+            proctor,
+            &format!("/api/group-sessions/{id}/open"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json::<Value>().await.unwrap()["pin"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A live event stream (a console's or a seat's), read event by event.
+pub struct Events {
+    res: Response,
+    buf: String,
+}
+
+impl Events {
+    pub fn new(res: Response) -> Events {
+        Events {
+            res,
+            buf: String::new(),
+        }
+    }
+
+    /// The next event (its lines up to the blank line), skipping keep-alive comments.
+    pub async fn next(&mut self) -> String {
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let event = self.buf[..end].to_owned();
+                self.buf.drain(..end + 2);
+                if event.starts_with(':') {
+                    continue;
+                }
+                return event;
+            }
+            let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), self.res.chunk())
+                .await
+                .expect("an event within 10 s")
+                .expect("stream readable")
+                .expect("stream open");
+            self.buf.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    }
+
+    /// The next event whose first line is `event: {kind}`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> String {
+        let head = format!("event: {kind}");
+        loop {
+            let event = self.next().await;
+            if event.lines().next() == Some(head.as_str()) {
+                return event;
+            }
+        }
+    }
+}

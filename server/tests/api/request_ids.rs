@@ -2,7 +2,9 @@
 //! its request, every log line of the request carries the same id, and a request that takes
 //! too long is answered in the API's error shape, while live-event streams run on.
 
-use crate::helpers::{Options, TestApp, DEMO_GRADED, DEMO_PASSWORD};
+use crate::helpers::{
+    demo_group_session, open_group_session, Events, Options, TestApp, DEMO_GRADED, DEMO_PASSWORD,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -171,37 +173,16 @@ async fn a_request_not_answered_in_time_gets_503_in_the_error_shape() {
 async fn a_live_event_stream_outlives_the_time_limit() {
     let app = with_short_timeout().await;
     let proctor = app.login_as("proctor-demo", DEMO_PASSWORD).await;
-    let list: Vec<Value> = app
-        .get(&proctor, "/api/group-sessions")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let demo = list
-        .iter()
-        .find(|s| s["code"] == qinxue_server::seed::DEMO_ROOM_CODE)
-        .expect("the demo session is the proctor's");
-    let res = app
-        .post(
-            &proctor,
-            &format!("/api/group-sessions/{}/open", demo["id"]),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let pin = res.json::<Value>().await.unwrap()["pin"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mut events = app
-        .get(
+    let demo = demo_group_session(&app, &proctor).await;
+    let pin = open_group_session(&app, &proctor, &demo["id"]).await;
+    let mut events = Events::new(
+        app.get(
             &proctor,
             &format!("/api/group-sessions/{}/events", demo["id"]),
         )
-        .await;
-    assert_eq!(events.status(), StatusCode::OK);
-    let mut seen = String::new();
-    read_until(&mut events, &mut seen, "event: snapshot").await;
+        .await,
+    );
+    events.next_of("snapshot").await;
     tokio::time::sleep(SHORT * 3).await;
     // Wang sits down well after the limit: the stream still tells the proctor.
     let res = app
@@ -212,17 +193,5 @@ async fn a_live_event_stream_outlives_the_time_limit() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    read_until(&mut events, &mut seen, "event: seat").await;
-}
-
-/// Reads the stream into `seen` until it holds `text`.
-async fn read_until(events: &mut reqwest::Response, seen: &mut String, text: &str) {
-    while !seen.contains(text) {
-        let chunk = tokio::time::timeout(Duration::from_secs(10), events.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("{text} within 10 s; so far:\n{seen}"))
-            .expect("stream readable")
-            .expect("stream open");
-        seen.push_str(std::str::from_utf8(&chunk).unwrap());
-    }
+    events.next_of("seat").await;
 }
