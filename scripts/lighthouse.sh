@@ -5,13 +5,15 @@
 # the home page, 选课 (/courses) and 我的学习 (/study, signed in as the demo trainee). Prints the
 # accessibility and performance score of each page and fails when one misses its target
 # (accessibility 100, performance 95). The reports are kept in target/lighthouse/.
+# QINXUE_DIST names another build of the front end than dist/ (one's own, on a shared machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 LIGHTHOUSE=scripts/lighthouse/node_modules/.bin/lighthouse
 SERVER="${CARGO_TARGET_DIR:-target}/release/qinxue-server"
 CHROMIUM="${QINXUE_CHROMIUM:-/usr/bin/chromium}"
-[[ -f dist/index.html ]] || { echo "lighthouse: dist/index.html missing: run 'make web' first" >&2; exit 1; }
+DIST="$(realpath -m "${QINXUE_DIST:-dist}")"
+[[ -f "$DIST/index.html" ]] || { echo "lighthouse: $DIST/index.html missing: run 'make web' first" >&2; exit 1; }
 [[ -x "$LIGHTHOUSE" ]] || { echo "lighthouse: run 'scripts/install-tools.sh lighthouse' first" >&2; exit 1; }
 [[ -x "$SERVER" ]] || { echo "lighthouse: $SERVER missing: cargo build --release -p qinxue-server" >&2; exit 1; }
 
@@ -29,7 +31,7 @@ trap 'exit 130' INT TERM
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
 env -u QINXUE_DATABASE_URL -u QINXUE_PUBLIC_URL QINXUE_ADDR="127.0.0.1:$port" QINXUE_DATA="$data" \
-  QINXUE_DEMO=1 QINXUE_STATIC_DIR="$PWD/dist" "$SERVER" >"$data/server.log" 2>&1 &
+  QINXUE_DEMO=1 QINXUE_STATIC_DIR="$DIST" "$SERVER" >"$data/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 300); do
   curl -fsS --max-time 2 "$base/api/health" >/dev/null 2>&1 && break

@@ -177,6 +177,7 @@ pub struct Text {
 
     pub nav_courses: &'static str,
     pub catalogue_title: &'static str,
+    pub catalogue_list: &'static str,
     pub selection_rules: &'static str,
     pub search_title: &'static str,
     pub search_placeholder: &'static str,
@@ -552,6 +553,7 @@ pub const ZH_CN: Text = Text {
 
     nav_courses: "选课",
     catalogue_title: "选课",
+    catalogue_list: "课程列表",
     selection_rules: "选课规则：公共知识课人人可选，专业理论课只能选本人工种的；同一门课只选一次；所选课程的学时够本年度要求后不能再加；报名截止后不能再选课或退选。",
     search_title: "课程名称",
     search_placeholder: "输入课程名称中的字词",

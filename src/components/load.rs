@@ -13,9 +13,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local_scoped_with_cancellation;
 use qinxue_core::ErrorCode;
 use send_wrapper::SendWrapper;
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
 use std::rc::Rc;
+use std::task::Poll;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
@@ -65,4 +66,32 @@ fn failed(page: Owner, place: Element, fill: Fill, error: &ApiError) {
     let again = place.clone();
     let on_click = Closure::once_into_js(move || run(page, again, fill));
     let _ = retry.add_event_listener_with_callback("click", on_click.unchecked_ref());
+}
+
+/// Both answers, the two requests in flight together: a page that asks for its plan, then its
+/// courses, waits a round trip more before it can show anything (on a phone's network the
+/// largest part of the time to its first content).
+pub async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (pin!(a), pin!(b));
+    let (mut a_out, mut b_out) = (None, None);
+    poll_fn(|cx| {
+        if a_out.is_none() {
+            if let Poll::Ready(out) = a.as_mut().poll(cx) {
+                a_out = Some(out);
+            }
+        }
+        if b_out.is_none() {
+            if let Poll::Ready(out) = b.as_mut().poll(cx) {
+                b_out = Some(out);
+            }
+        }
+        match (a_out.take(), b_out.take()) {
+            (Some(a), Some(b)) => Poll::Ready((a, b)),
+            (a, b) => {
+                (a_out, b_out) = (a, b);
+                Poll::Pending
+            }
+        }
+    })
+    .await
 }

@@ -7,7 +7,7 @@
 use crate::api::{self, ApiError};
 use crate::components::course::course_card;
 use crate::components::dom::{attr, el, text};
-use crate::components::load::{load_into, Fill};
+use crate::components::load::{both, load_into, Fill};
 use crate::components::plan::{path_note, PlanBar};
 use crate::components::title::set_page_title;
 use crate::i18n::t;
@@ -34,21 +34,28 @@ pub fn CataloguePage() -> impl IntoView {
     let session = use_session();
     let fill: Fill = Rc::new(move |page| {
         Box::pin(async move {
-            let plan = match api::plan().await {
+            // The trainee's trade: a trade course of another trade is said to be closed to
+            // them rather than offered with a 选课 button that can only be refused. On a
+            // first load the session may not have answered yet: then ask, beside the rest.
+            let signed_in = match session.state_untracked() {
+                SessionState::SignedIn(me) => Some(me.trade),
+                _ => None,
+            };
+            let trade = async move {
+                match signed_in {
+                    Some(trade) => Ok(trade),
+                    None => api::me().await.map(|me| me.trade),
+                }
+            };
+            let ((plan, courses), trade) = both(both(api::plan(), api::courses("")), trade).await;
+            let plan = match plan {
                 Ok(plan) => Some(plan),
                 Err(e) if is_not_a_trainee(&e) => None,
                 Err(e) => return Err(e),
             };
-            // The trainee's trade: a trade course of another trade is said to be closed to
-            // them rather than offered with a 选课 button that can only be refused. On a
-            // first load the session may not have answered yet: then ask.
-            let trade = match (session.state_untracked(), &plan) {
-                (SessionState::SignedIn(me), _) => me.trade,
-                (_, Some(_)) => api::me().await?.trade,
-                _ => None,
-            };
-            let courses = api::courses("").await?;
-            Catalogue::build(&page, plan, trade, &courses);
+            // A visitor's /api/me is refused: only a trainee's trade counts.
+            let trade = if plan.is_some() { trade? } else { None };
+            Catalogue::build(&page, plan, trade, &courses?);
             Ok(())
         })
     });
@@ -120,6 +127,9 @@ impl Catalogue {
             "submit",
         );
 
+        // The cards' titles are h3, under this h2 as on 我的学习 (a heading level skipped
+        // is a jump for a screen reader's list of headings).
+        text(page, "h2", "", words.catalogue_list);
         let count = el(page, "p", "");
         attr(&count, "role", "status");
         attr(&count, "data-testid", "courses-found");

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::course::course_card;
 use crate::components::dom::{attr, el, link, text, Bar};
-use crate::components::load::{load_into, Fill};
+use crate::components::load::{both, load_into, Fill};
 use crate::components::plan::{path_note, PlanBar};
 use crate::components::title::set_page_title;
 use crate::i18n::t;
@@ -30,33 +30,39 @@ pub fn StudyPage() -> impl IntoView {
     let session = use_session();
     let fill: Fill = Rc::new(move |page| {
         Box::pin(async move {
-            let (progress, plan) = (api::study_progress().await?, api::plan().await?);
-            let unplanned = |id: i64| !plan.courses.iter().any(|c| c.id == id);
-            // Only studying outside the plan needs the catalogue.
-            let studied = if progress.courses.iter().any(|p| unplanned(p.course_id)) {
-                let mut all = api::courses("").await?;
-                all.retain(|c| {
-                    unplanned(c.id) && progress.courses.iter().any(|p| p.course_id == c.id)
-                });
-                all
-            } else {
-                Vec::new()
+            // Everything the page may need, asked at once (the catalogue serves the path to
+            // the requirement and the courses studied outside the plan); the trade comes
+            // from the session once it has answered.
+            let signed_in = match session.state_untracked() {
+                SessionState::SignedIn(me) => Some(me.trade),
+                _ => None,
             };
+            let trade = async move {
+                match signed_in {
+                    Some(trade) => Ok(trade),
+                    None => api::me().await.map(|me| me.trade),
+                }
+            };
+            let ((progress, plan), (all, trade)) = both(
+                both(api::study_progress(), api::plan()),
+                both(api::courses(""), trade),
+            )
+            .await;
+            let (progress, plan, mut all) = (progress?, plan?, all?);
             // While the plan falls short, which courses reach the requirement for this trade.
             let path = if plan.registration_open && !plan.complete() {
-                let trade = match session.state_untracked() {
-                    SessionState::SignedIn(me) => me.trade,
-                    _ => api::me().await?.trade,
-                };
-                let all = api::courses("").await?;
                 Some(PathToRequirement::new(
                     &all,
-                    trade.as_deref(),
+                    trade?.as_deref(),
                     plan.required_hours,
                 ))
             } else {
                 None
             };
+            // The courses studied outside the plan (their time counts all the same).
+            let unplanned = |id: i64| !plan.courses.iter().any(|c| c.id == id);
+            all.retain(|c| unplanned(c.id) && progress.courses.iter().any(|p| p.course_id == c.id));
+            let studied = all;
             study_content(&page, &progress, &plan, path.as_ref(), studied);
             Ok(())
         })
