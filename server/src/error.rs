@@ -293,7 +293,9 @@ mod domain {
     use super::AppError;
     use crate::payments::NotificationError;
     use crate::services::accounts::AccountError;
+    use crate::services::audit_log::AuditLogError;
     use crate::services::certificates::CertificateError;
+    use crate::services::completion::CompletionError;
     use crate::services::course_admin::CourseAdminError;
     use crate::services::group_sessions::{
         CorrectionProblem, GroupSessionError, PushProblem, ScheduleProblem,
@@ -728,6 +730,25 @@ mod domain {
                 OrderError::PaymentUnavailable => AppError::PaymentUnavailable,
                 OrderError::NoPolicyYear(_) => AppError::NoPolicyYear,
                 OrderError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<AuditLogError> for AppError {
+        fn from(e: AuditLogError) -> Self {
+            match e {
+                AuditLogError::Access(e) => e.into(),
+                AuditLogError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<CompletionError> for AppError {
+        fn from(e: CompletionError) -> Self {
+            match e {
+                CompletionError::Access(e) => e.into(),
+                CompletionError::NotFound => AppError::NotFound,
+                CompletionError::Fault(e) => e,
             }
         }
     }

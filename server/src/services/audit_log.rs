@@ -2,7 +2,7 @@
 //! actions of the people in its subtree; filtered by actor, action and time, newest first,
 //! and exported whole as CSV.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::audit::{self, Entry, Filter};
@@ -14,13 +14,29 @@ use serde_json::{Map, Value};
 /// Most entries on one page of the log.
 pub const PAGE: i64 = 100;
 
+/// Why the audit log is not read.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditLogError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// A fault of the layers below (database, the CSV writer).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for AuditLogError {
+    fn from(e: sqlx::Error) -> Self {
+        AuditLogError::Fault(e.into())
+    }
+}
+
 /// One page of the entries the reader may see.
 pub async fn page(
     state: &AppState,
     actor: &Actor,
     filter: Filter,
     limit: Option<i64>,
-) -> Result<AuditPage, AppError> {
+) -> Result<AuditPage, AuditLogError> {
     let reach = actor.audit_reader()?;
     let limit = limit.unwrap_or(PAGE).clamp(1, PAGE);
     let mut conn = state.db.read().await?;
@@ -37,7 +53,11 @@ pub async fn page(
 
 /// Every entry the reader may see that matches, as CSV with a BOM (so that Chinese Excel
 /// reads it as UTF-8), no row limit.
-pub async fn csv(state: &AppState, actor: &Actor, filter: Filter) -> Result<Vec<u8>, AppError> {
+pub async fn csv(
+    state: &AppState,
+    actor: &Actor,
+    filter: Filter,
+) -> Result<Vec<u8>, AuditLogError> {
     let reach = actor.audit_reader()?;
     let rows = {
         let mut conn = state.db.read().await?;
@@ -89,7 +109,7 @@ pub async fn csv(state: &AppState, actor: &Actor, filter: Filter) -> Result<Vec<
             &changes,
         ])?;
     }
-    out.finish()
+    Ok(out.finish()?)
 }
 
 fn to_wire(e: Entry) -> AuditEntry {

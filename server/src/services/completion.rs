@@ -8,7 +8,7 @@
 //! supplementary activities are credits of their own source (`activity_attendance`), each
 //! earned at the end of its activity's day.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::completion as store;
@@ -58,9 +58,31 @@ impl Year {
     }
 }
 
+/// Why a trainee's years are not shown.
+#[derive(Debug, thiserror::Error)]
+pub enum CompletionError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// The signed-in trainee's account is gone.
+    #[error("no such trainee")]
+    NotFound,
+    /// A fault of the layers below (database).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for CompletionError {
+    fn from(e: sqlx::Error) -> Self {
+        CompletionError::Fault(e.into())
+    }
+}
+
 /// The settings of a year: as configured, else the notice's standard ones (as
 /// `services::policy::in_force` starts a year nobody configured).
-pub(crate) async fn policy_of(conn: &mut AnyConnection, year: i32) -> Result<PolicyYear, AppError> {
+pub(crate) async fn policy_of(
+    conn: &mut AnyConnection,
+    year: i32,
+) -> Result<PolicyYear, sqlx::Error> {
     Ok(match policy_years::in_force(conn, year).await? {
         Some(p) if p.year == year => p,
         _ => PolicyYear::standard(year),
@@ -75,7 +97,7 @@ pub async fn of_trainee(
     user_id: i64,
     profile_grade: Option<Grade>,
     now: DateTime<Utc>,
-) -> Result<Option<Vec<Year>>, AppError> {
+) -> Result<Option<Vec<Year>>, sqlx::Error> {
     let Some(registered_at) = store::registered_at(conn, user_id).await? else {
         return Ok(None);
     };
@@ -166,7 +188,7 @@ pub async fn owes_earlier_year(
     user_id: i64,
     profile_grade: Option<Grade>,
     now: DateTime<Utc>,
-) -> Result<bool, AppError> {
+) -> Result<bool, sqlx::Error> {
     let this_year = local_date(now).year();
     Ok(of_trainee(conn, user_id, profile_grade, now)
         .await?
@@ -176,12 +198,15 @@ pub async fn owes_earlier_year(
 }
 
 /// `GET /api/me/years`: the signed-in trainee's years, the earliest first.
-pub async fn my_years(state: &AppState, actor: &Actor) -> Result<Vec<TrainingYear>, AppError> {
+pub async fn my_years(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<TrainingYear>, CompletionError> {
     let user = actor.trainee()?;
     let now = state.clock.now();
     let mut conn = state.db.read().await?;
     let years = of_trainee(&mut conn, user.id, user.grade, now)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(CompletionError::NotFound)?;
     Ok(years.iter().map(|y| y.to_wire(now)).collect())
 }
