@@ -303,6 +303,7 @@ mod domain {
     use crate::services::orders::OrderError;
     use crate::services::payments::PaymentError;
     use crate::services::practice::PracticeError;
+    use crate::services::reminders::RemindersError;
     use crate::services::roster::{self, ImportError};
     use crate::services::selection::SelectionError;
     use crate::services::study::StudyError;
@@ -749,6 +750,15 @@ mod domain {
                 CompletionError::Access(e) => e.into(),
                 CompletionError::NotFound => AppError::NotFound,
                 CompletionError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<RemindersError> for AppError {
+        fn from(e: RemindersError) -> Self {
+            match e {
+                RemindersError::Access(e) => e.into(),
+                RemindersError::Fault(e) => e,
             }
         }
     }

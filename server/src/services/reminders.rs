@@ -9,7 +9,7 @@
 //! next round's day. Several instances may run it at the same time: the inserts are keyed by
 //! (person, year, kind, days before) and do nothing twice.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::error::AppError;
 use crate::services::{completion, policy};
 use crate::state::AppState;
@@ -31,9 +31,25 @@ pub struct RemindersRun {
     pub sent: u64,
 }
 
+/// Why reminders are not sent or not shown.
+#[derive(Debug, thiserror::Error)]
+pub enum RemindersError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// A fault of the layers below (database, policy year).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for RemindersError {
+    fn from(e: sqlx::Error) -> Self {
+        RemindersError::Fault(e.into())
+    }
+}
+
 /// Works through the rounds of the year in force that are due at the clock's now and not yet
 /// done.
-pub async fn run_once(state: &AppState) -> Result<RemindersRun, AppError> {
+pub async fn run_once(state: &AppState) -> Result<RemindersRun, RemindersError> {
     let now = state.clock.now();
     let today = local_date(now);
     let year = policy::in_force(state, now).await?;
@@ -101,7 +117,7 @@ async fn missing_secs(
     p: &Recipient,
     year: i32,
     now: DateTime<Utc>,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<i64>, sqlx::Error> {
     let years = completion::of_trainee(conn, p.user_id, p.grade, now)
         .await?
         .unwrap_or_default();
@@ -115,7 +131,7 @@ async fn missing_secs(
 /// `GET /api/me/reminders`: the signed-in trainee's reminders that still hold — of a deadline
 /// not yet passed, for a year still unpaid (registration) or unfinished (study) — the newest
 /// first.
-pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<Reminder>, AppError> {
+pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<Reminder>, RemindersError> {
     let user = actor.trainee()?;
     let now = state.clock.now();
     let today = local_date(now);

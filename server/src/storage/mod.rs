@@ -110,8 +110,9 @@ fn markers(backend: Backend, from: usize, n: usize) -> String {
     out
 }
 
-/// The future a write closure returns; it borrows the transaction (or its connection).
-pub type WriteFuture<'c, T> = Pin<Box<dyn Future<Output = Result<T, AppError>> + Send + 'c>>;
+/// The future a write closure returns; it borrows the transaction (or its connection). Its
+/// error is `AppError` unless the caller names its own ([`Db::write_as`]).
+pub type WriteFuture<'c, T, E = AppError> = Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>;
 
 /// What follows a statement in its [`Tx`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -410,6 +411,18 @@ impl Db {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut AnyConnection) -> WriteFuture<'c, T> + Send + 'static,
     {
+        self.write_as(f).await
+    }
+
+    /// As [`Db::write`], for a closure that refuses with the caller's own error, so that a
+    /// refusal found inside the transaction reaches the caller as itself. The error type is
+    /// named at the call (`write_as::<_, SeatError, _>`): nothing else could infer it.
+    pub async fn write_as<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<sqlx::Error> + From<AppError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> WriteFuture<'c, T, E> + Send + 'static,
+    {
         let writer = self.writer.clone();
         let turn = self.turn.clone();
         let sqlite = self.backend == Backend::Sqlite;
@@ -421,7 +434,7 @@ impl Db {
             let mut tx = writer.begin().await?;
             let value = f(&mut tx).await?;
             tx.commit().await?;
-            Ok(value)
+            Ok::<T, E>(value)
         })
         .await
         .map_err(|e| AppError::Internal(format!("write task failed: {e}")))?
