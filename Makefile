@@ -70,9 +70,10 @@ test: test-tools
 	$(build-web)
 	scripts/e2e.sh
 
-# Heartbeat benchmark (issue 3, README "Benchmark"): the release server on SQLite with 400,000
-# simulated learners, loaded from a separate process on loopback; prints a report and fails
-# when the target is missed. Options: make bench BENCH_ARGS="--learners 600000". Then the
+# Heartbeat benchmark (issues 3 and 15, README "Benchmark"): the release server on SQLite with
+# 1,000,000 simulated learners, loaded from a separate process on loopback; prints a report and
+# fails when a target is missed. Options: make bench BENCH_ARGS="--learners 600000";
+# BENCH_ARGS=--postgres runs the heartbeats on PostgreSQL with one, then two instances. Then the
 # reports run of issue 11 (300,000 trainees, 10 million study records) on SQLite and on a
 # throw-away PostgreSQL; BENCH_ARGS="--only reports" runs that alone.
 bench:

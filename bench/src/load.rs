@@ -6,6 +6,10 @@
 //! has been due longest; a learner is due again `HEARTBEAT` after its previous one was sent,
 //! as the player would send it. When nobody in its ring is due the connection waits (and
 //! that wait is reported: it means the learners, not the server, limited the rate).
+//!
+//! Given several server instances, every connection sends its requests to each in turn (one
+//! keep-alive connection to each), as a round-robin balancer without stickiness would: a
+//! learner's consecutive heartbeats land on different instances.
 
 use crate::prepare::LearnerSeed;
 use bytes::Bytes;
@@ -179,32 +183,39 @@ impl ConnStats {
     }
 }
 
-/// A keep-alive HTTP/1.1 connection that reconnects after a failure.
+/// Keep-alive HTTP/1.1 connections, one to each instance, used in turn; each reconnects
+/// after a failure.
 struct Conn {
-    addr: SocketAddr,
+    addrs: Vec<SocketAddr>,
     host: HeaderValue,
-    sender: Option<SendRequest<Full<Bytes>>>,
+    senders: Vec<Option<SendRequest<Full<Bytes>>>>,
+    /// The instance of the next request.
+    turn: usize,
 }
 
 impl Conn {
-    fn new(addr: SocketAddr) -> Self {
+    fn new(addrs: &[SocketAddr]) -> Self {
+        let first = addrs.first().expect("at least one server address");
         Self {
-            addr,
-            host: HeaderValue::try_from(addr.to_string()).expect("an address is a valid header"),
-            sender: None,
+            addrs: addrs.to_vec(),
+            host: HeaderValue::try_from(first.to_string()).expect("an address is a valid header"),
+            senders: addrs.iter().map(|_| None).collect(),
+            turn: 0,
         }
     }
 
-    /// Sends one request and reads the whole reply.
+    /// Sends one request to the next instance and reads the whole reply.
     async fn exchange(&mut self, req: Request<Full<Bytes>>) -> Result<(StatusCode, Bytes), String> {
-        if self.sender.is_none() {
-            self.sender = Some(
-                connect(self.addr)
+        let i = self.turn;
+        self.turn = (i + 1) % self.addrs.len();
+        if self.senders[i].is_none() {
+            self.senders[i] = Some(
+                connect(self.addrs[i])
                     .await
                     .map_err(|e| format!("connect: {e}"))?,
             );
         }
-        let sender = self.sender.as_mut().expect("connected above");
+        let sender = self.senders[i].as_mut().expect("connected above");
         let result = async {
             sender.ready().await?;
             let reply = sender.send_request(req).await?;
@@ -214,7 +225,7 @@ impl Conn {
         }
         .await;
         if result.is_err() {
-            self.sender = None;
+            self.senders[i] = None;
         }
         result.map_err(|e| format!("transport: {e}"))
     }
@@ -235,7 +246,7 @@ async fn connect(addr: SocketAddr) -> std::io::Result<SendRequest<Full<Bytes>>> 
 
 /// Whether the server answers `GET /api/health` with 200.
 pub async fn healthy(addr: SocketAddr) -> bool {
-    let mut conn = Conn::new(addr);
+    let mut conn = Conn::new(&[addr]);
     matches!(
         conn.exchange(health_request(&conn.host)).await,
         Ok((StatusCode::OK, _))
@@ -250,13 +261,14 @@ fn health_request(host: &HeaderValue) -> Request<Full<Bytes>> {
 }
 
 /// `GET /api/health` closed-loop on `connections` connections for `duration`.
-pub async fn health(addr: SocketAddr, connections: usize, duration: Duration) -> RunStats {
+pub async fn health(addrs: &[SocketAddr], connections: usize, duration: Duration) -> RunStats {
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = JoinSet::new();
     for _ in 0..connections {
+        let addrs = addrs.to_vec();
         tasks.spawn(async move {
-            let mut conn = Conn::new(addr);
+            let mut conn = Conn::new(&addrs);
             let mut stats = ConnStats::default();
             while Instant::now() < deadline {
                 let sent = Instant::now();
@@ -290,27 +302,27 @@ pub async fn health(addr: SocketAddr, connections: usize, duration: Duration) ->
 /// (given back afterwards with their new sequence numbers and due times, minus any whose
 /// session the server ended).
 pub async fn heartbeats(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     connections: usize,
     duration: Duration,
     learners: &mut Vec<Learner>,
 ) -> RunStats {
-    beats(addr, connections, Some(duration), learners).await
+    beats(addrs, connections, Some(duration), learners).await
 }
 
 /// One heartbeat from every learner, closed-loop on `connections` connections: the first
 /// each sends after the server started, which reads their session from the database.
 pub async fn first_heartbeats(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     connections: usize,
     learners: &mut Vec<Learner>,
 ) -> RunStats {
-    beats(addr, connections, None, learners).await
+    beats(addrs, connections, None, learners).await
 }
 
 /// Heartbeats for `duration`, or (`None`) until every learner has sent one.
 async fn beats(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     connections: usize,
     duration: Option<Duration>,
     learners: &mut Vec<Learner>,
@@ -330,7 +342,7 @@ async fn beats(
             // Long enough for anything; the ring stops after one round.
             None => (start + Duration::from_secs(86_400), ring.len()),
         };
-        tasks.spawn(beat_loop(addr, ring, deadline, sends));
+        tasks.spawn(beat_loop(addrs.to_vec(), ring, deadline, sends));
     }
     let mut run = RunStats {
         connections,
@@ -351,7 +363,7 @@ async fn beats(
 /// heartbeat writer sees it. Compared with the health route and with real heartbeats, this
 /// splits a heartbeat's cost into HTTP, the sign-in check and the writer.
 pub async fn sign_in_only(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     connections: usize,
     duration: Duration,
     learners: &[Learner],
@@ -367,8 +379,9 @@ pub async fn sign_in_only(
             .take(per_conn)
             .map(|l| (l.uri.clone(), l.cookie.clone()))
             .collect();
+        let addrs = addrs.to_vec();
         tasks.spawn(async move {
-            let mut conn = Conn::new(addr);
+            let mut conn = Conn::new(&addrs);
             let mut stats = ConnStats::default();
             let json = HeaderValue::from_static("application/json");
             for (uri, cookie) in mine.iter().cycle() {
@@ -430,12 +443,12 @@ struct ErrorDetail<'a> {
 }
 
 async fn beat_loop(
-    addr: SocketAddr,
+    addrs: Vec<SocketAddr>,
     mut ring: VecDeque<Learner>,
     deadline: Instant,
     mut sends: usize,
 ) -> (ConnStats, VecDeque<Learner>) {
-    let mut conn = Conn::new(addr);
+    let mut conn = Conn::new(&addrs);
     let mut stats = ConnStats::default();
     let json = HeaderValue::from_static("application/json");
     loop {

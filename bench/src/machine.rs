@@ -67,6 +67,32 @@ pub fn process_cpu(stat_path: &str) -> Option<Duration> {
     Some(Duration::from_millis(ticks * 1000 / ticks_per_sec()))
 }
 
+/// CPU time of process `pid` and of its children (PostgreSQL's postmaster: its backends, one
+/// per connection, and its background workers are its children). A child that ended between
+/// two readings takes its time with it; the servers' pooled connections live for the run.
+pub fn process_tree_cpu(pid: u32) -> Option<Duration> {
+    let mut total = process_cpu(&format!("/proc/{pid}/stat"))?;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(child) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let path = format!("/proc/{child}/stat");
+        if parent_of(&path) == Some(pid) {
+            total += process_cpu(&path).unwrap_or_default();
+        }
+    }
+    Some(total)
+}
+
+/// The parent pid of a process, from its `/proc/<pid>/stat` file.
+fn parent_of(stat_path: &str) -> Option<u32> {
+    let stat = std::fs::read_to_string(stat_path).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    // After the name: state, then the parent's pid.
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// CPU time of this process (the load generator).
 pub fn own_cpu() -> Option<Duration> {
     process_cpu("/proc/self/stat")

@@ -15,8 +15,7 @@ use qinxue_server::config::Config;
 use qinxue_server::storage::SQLITE_FILE;
 use qinxue_server::Application;
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{AnyConnection, Connection, Row};
 use std::path::Path;
 use std::time::Instant;
 
@@ -34,53 +33,97 @@ pub struct Prepared {
     pub learners: Vec<LearnerSeed>,
     pub year: i32,
     pub lessons: usize,
-    pub sqlite_version: String,
+    /// `SQLite 3.46.0`, `PostgreSQL 15.10 …`.
+    pub database: String,
     pub db_bytes: u64,
     pub took: std::time::Duration,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// SQLite refuses statements with more than 32,766 bound values; stay well under.
+/// SQLite refuses statements with more than 32,766 bound values (PostgreSQL 65,535); stay
+/// well under.
 const MAX_BINDS: usize = 30_000;
 
 /// Sign-in sessions last 12 hours; the server renews one only when less than 6 are left,
 /// which would turn the first request of every learner into an extra write.
 const SIGN_IN_SECS: i64 = 12 * 3600;
 
-/// Builds the data folder in `data_dir` with `n` learners.
-pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Prepared, BoxError> {
+/// One bound value of a bulk insert.
+enum Val {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(v)
+    }
+}
+
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(v.to_owned())
+    }
+}
+
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(v)
+    }
+}
+
+/// Builds the data folder in `data_dir` with `n` learners, in its SQLite file or, given its
+/// URL, in a PostgreSQL database (made empty by the caller).
+pub async fn prepare(
+    data_dir: &Path,
+    content_dir: &Path,
+    n: usize,
+    database_url: Option<&str>,
+) -> Result<Prepared, BoxError> {
     let started = Instant::now();
-    seed_schema_and_courses(data_dir, content_dir, None).await?;
+    seed_schema_and_courses(data_dir, content_dir, database_url).await?;
 
-    let options = SqliteConnectOptions::new()
-        .filename(data_dir.join(SQLITE_FILE))
-        .journal_mode(SqliteJournalMode::Wal)
+    sqlx::any::install_default_drivers();
+    let sqlite_url = format!("sqlite://{}", data_dir.join(SQLITE_FILE).display());
+    let postgres = database_url.is_some();
+    let mut conn = AnyConnection::connect(database_url.unwrap_or(&sqlite_url)).await?;
+    if !postgres {
         // A throw-away file that is complete only when the transaction commits: a power cut
-        // mid-way costs nothing, and FULL would fsync hundreds of megabytes for no reason. The
-        // server opens it again with its own synchronous = FULL.
-        .synchronous(SqliteSynchronous::Off)
-        .foreign_keys(true)
-        .pragma("cache_size", "-262144");
-    let mut conn = SqliteConnection::connect_with(&options).await?;
-
-    let sqlite_version: String = sqlx::query_scalar("SELECT sqlite_version()")
-        .fetch_one(&mut conn)
-        .await?;
+        // mid-way costs nothing, and FULL would fsync hundreds of megabytes for no reason.
+        // The server opens it again with its own synchronous = FULL.
+        for pragma in [
+            "PRAGMA synchronous = OFF",
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA cache_size = -262144",
+        ] {
+            sqlx::query(pragma).execute(&mut conn).await?;
+        }
+    }
+    let database: String = if postgres {
+        sqlx::query_scalar("SELECT 'PostgreSQL ' || current_setting('server_version')")
+    } else {
+        sqlx::query_scalar("SELECT 'SQLite ' || sqlite_version()")
+    }
+    .fetch_one(&mut conn)
+    .await?;
     let now_utc = Utc::now();
     let now = now_utc.timestamp();
     let year = local_date(now_utc).year();
-    let year_rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM policy_years WHERE year = $1")
-        .bind(i64::from(year))
-        .fetch_one(&mut conn)
-        .await?;
+    let year_rows: i64 =
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM policy_years WHERE year = $1")
+            .bind(i64::from(year))
+            .fetch_one(&mut conn)
+            .await?;
     if year_rows != 1 {
         return Err(format!("the demo seed wrote no policy year {year}").into());
     }
     // Public text lessons: every trainee's plan holds the public courses, and a text lesson
     // credits plain wall time (a video one would also need a plausible playing position).
     let lessons: Vec<(i64, i64, i64)> = sqlx::query(
-        "SELECT l.id, l.course_id, l.duration_secs FROM lessons l JOIN courses c ON c.id = l.course_id \
+        "SELECT l.id, l.course_id, CAST(l.duration_secs AS BIGINT) FROM lessons l \
+         JOIN courses c ON c.id = l.course_id \
          WHERE l.kind = 'text' AND c.category = 'public' AND c.published = 1 ORDER BY l.id",
     )
     .fetch_all(&mut conn)
@@ -94,11 +137,12 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
     let units: Vec<i64> = sqlx::query_scalar("SELECT id FROM units ORDER BY id")
         .fetch_all(&mut conn)
         .await?;
-    let first_user: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users")
-        .fetch_one(&mut conn)
-        .await?;
+    let first_user: i64 =
+        sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) + 1 AS BIGINT) FROM users")
+            .fetch_one(&mut conn)
+            .await?;
     let first_session: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM study_sessions")
+        sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) + 1 AS BIGINT) FROM study_sessions")
             .fetch_one(&mut conn)
             .await?;
     // One real Argon2id hash shared by every learner: the column holds what a login checks,
@@ -121,115 +165,131 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
     getrandom::getrandom(&mut draws)?;
 
     let mut tx = conn.begin().await?;
-    insert_chunked(&mut tx, n, 13, "INSERT INTO users (id, role, username, id_number, phone, name, password_hash, unit_id, region_code, employment_type, trade, grade, created_at) ", |qb, range| {
-        qb.push_values(range, |mut b, i| {
-            b.push_bind(uid(i))
-                .push_bind("trainee")
-                .push_bind(None::<String>)
-                .push_bind(id_number(i))
-                .push_bind(format!("139{:08}", i))
-                .push_bind(format!("压测学员{i}"))
-                .push_bind(password_hash.clone())
-                .push_bind(units[i % units.len()])
-                .push_bind(None::<String>)
-                .push_bind("in_post")
-                .push_bind("汽车驾驶员")
-                .push_bind("intermediate")
-                .push_bind(now);
-        });
+    insert_rows(&mut tx, n, "users (id, role, username, id_number, phone, name, password_hash, unit_id, region_code, employment_type, trade, grade, created_at)", |i| {
+        vec![
+            uid(i).into(),
+            "trainee".into(),
+            Val::Null,
+            id_number(i).into(),
+            format!("139{:08}", i).into(),
+            format!("压测学员{i}").into(),
+            password_hash.as_str().into(),
+            units[i % units.len()].into(),
+            Val::Null,
+            "in_post".into(),
+            "汽车驾驶员".into(),
+            "intermediate".into(),
+            now.into(),
+        ]
     })
     .await?;
-    insert_chunked(
+    insert_rows(
         &mut tx,
         n,
-        5,
-        "INSERT INTO enrolments (user_id, year, grade, status, created_at) ",
-        |qb, range| {
-            qb.push_values(range, |mut b, i| {
-                b.push_bind(uid(i))
-                    .push_bind(year_n)
-                    .push_bind("intermediate")
-                    .push_bind("active")
-                    .push_bind(now);
-            });
+        "enrolments (user_id, year, grade, status, created_at)",
+        |i| {
+            vec![
+                uid(i).into(),
+                year_n.into(),
+                "intermediate".into(),
+                "active".into(),
+                now.into(),
+            ]
         },
     )
     .await?;
-    insert_chunked(
+    insert_rows(
         &mut tx,
         n,
-        4,
-        "INSERT INTO selections (user_id, year, course_id, created_at) ",
-        |qb, range| {
-            qb.push_values(range, |mut b, i| {
-                b.push_bind(uid(i))
-                    .push_bind(year_n)
-                    .push_bind(lesson_of(i).1)
-                    .push_bind(now);
-            });
+        "selections (user_id, year, course_id, created_at)",
+        |i| {
+            vec![
+                uid(i).into(),
+                year_n.into(),
+                lesson_of(i).1.into(),
+                now.into(),
+            ]
         },
     )
     .await?;
-    insert_chunked(
+    insert_rows(
         &mut tx,
         n,
-        4,
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) ",
-        |qb, range| {
-            qb.push_values(range, |mut b, i| {
-                b.push_bind(hex::encode(Sha256::digest(tokens[i].as_bytes())))
-                    .push_bind(uid(i))
-                    .push_bind(now)
-                    .push_bind(now + SIGN_IN_SECS);
-            });
+        "sessions (token_hash, user_id, created_at, expires_at)",
+        |i| {
+            vec![
+                hex::encode(Sha256::digest(tokens[i].as_bytes())).into(),
+                uid(i).into(),
+                now.into(),
+                (now + SIGN_IN_SECS).into(),
+            ]
         },
     )
     .await?;
-    insert_chunked(&mut tx, n, 7, "INSERT INTO lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, position_secs, updated_at) ", |qb, range| {
-        qb.push_values(range, |mut b, i| {
-            b.push_bind(uid(i))
-                .push_bind(lesson_of(i).0)
-                .push_bind(year_n)
-                .push_bind(halfway(i))
-                .push_bind(halfway(i))
-                .push_bind(halfway(i))
-                .push_bind(now);
-        });
+    insert_rows(&mut tx, n, "lesson_progress (user_id, lesson_id, year, credited_secs, furthest_secs, position_secs, updated_at)", |i| {
+        vec![
+            uid(i).into(),
+            lesson_of(i).0.into(),
+            year_n.into(),
+            halfway(i).into(),
+            halfway(i).into(),
+            halfway(i).into(),
+            now.into(),
+        ]
     })
     .await?;
-    insert_chunked(&mut tx, n, 13, "INSERT INTO study_sessions (id, user_id, lesson_id, year, started_at, seq, last_beat, next_check_at, held_secs, blocked, credited_secs, furthest_secs, position_secs) ", |qb, range| {
-        qb.push_values(range, |mut b, i| {
-            // The next anti-idle check 5–15 min ahead, as `Session::open` draws it: far enough
-            // that the runs (about a minute) rarely meet one, so heartbeats stay `credited`.
-            let draw = u64::from(u16::from_le_bytes([draws[2 * i], draws[2 * i + 1]]));
-            b.push_bind(first_session + i as i64)
-                .push_bind(uid(i))
-                .push_bind(lesson_of(i).0)
-                .push_bind(year_n)
-                .push_bind(now - 20)
-                .push_bind(0_i64)
-                .push_bind(now - 20)
-                .push_bind(now + 300 + (draw % 601) as i64)
-                .push_bind(0_i64)
-                .push_bind(0_i64)
-                .push_bind(halfway(i))
-                .push_bind(halfway(i))
-                .push_bind(halfway(i));
-        });
+    insert_rows(&mut tx, n, "study_sessions (id, user_id, lesson_id, year, started_at, seq, last_beat, next_check_at, held_secs, blocked, credited_secs, furthest_secs, position_secs)", |i| {
+        // The next anti-idle check 5–15 min ahead, as `Session::open` draws it: far enough
+        // that the runs (about a minute) rarely meet one, so heartbeats stay `credited`.
+        let draw = u64::from(u16::from_le_bytes([draws[2 * i], draws[2 * i + 1]]));
+        vec![
+            (first_session + i as i64).into(),
+            uid(i).into(),
+            lesson_of(i).0.into(),
+            year_n.into(),
+            (now - 20).into(),
+            0_i64.into(),
+            (now - 20).into(),
+            (now + 300 + (draw % 601) as i64).into(),
+            0_i64.into(),
+            0_i64.into(),
+            halfway(i).into(),
+            halfway(i).into(),
+            halfway(i).into(),
+        ]
     })
     .await?;
     tx.commit().await?;
-    // Fold the WAL into the main file so the server starts as it would after a restart.
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut conn)
-        .await?;
-    conn.close().await?;
-    // Written with synchronous = OFF, the file's pages are still waiting in the kernel; its
-    // writeback would start some 30 s later (vm.dirty_expire_centisecs) and slow every
-    // fsync of the measured runs. Flush it now, before anything is measured.
-    let db_file = std::fs::File::open(data_dir.join(SQLITE_FILE))?;
-    db_file.sync_all()?;
-    let db_bytes = db_file.metadata()?.len();
+    let db_bytes = if postgres {
+        // The ids were given explicitly: the identity sequences must go past them, or the
+        // server's next insert of a user or a study session would collide.
+        for table in ["users", "study_sessions"] {
+            sqlx::query(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            ))
+            .execute(&mut conn)
+            .await?;
+        }
+        // What a database that has been running has: the planner's statistics.
+        sqlx::query("VACUUM ANALYZE").execute(&mut conn).await?;
+        let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+            .fetch_one(&mut conn)
+            .await?;
+        conn.close().await?;
+        bytes as u64
+    } else {
+        // Fold the WAL into the main file so the server starts as it would after a restart.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        // Written with synchronous = OFF, the file's pages are still waiting in the kernel;
+        // its writeback would start some 30 s later (vm.dirty_expire_centisecs) and slow
+        // every fsync of the measured runs. Flush it now, before anything is measured.
+        let db_file = std::fs::File::open(data_dir.join(SQLITE_FILE))?;
+        db_file.sync_all()?;
+        db_file.metadata()?.len()
+    };
     let learners = tokens
         .into_iter()
         .enumerate()
@@ -242,7 +302,7 @@ pub async fn prepare(data_dir: &Path, content_dir: &Path, n: usize) -> Result<Pr
         learners,
         year,
         lessons: lessons.len(),
-        sqlite_version,
+        database,
         db_bytes,
         took: started.elapsed(),
     })
@@ -286,24 +346,45 @@ pub async fn seed_schema_and_courses(
     Ok(())
 }
 
-/// Runs `fill` over ranges of `0..n` small enough for SQLite's limit of bound values.
-async fn insert_chunked<F>(
-    conn: &mut SqliteConnection,
+/// Inserts the rows `row(0)..row(n)` into `table_and_columns`, as many per statement as the
+/// databases' limits of bound values allow. The placeholders are numbered (`$1`), which both
+/// SQLite and PostgreSQL read.
+async fn insert_rows<F>(
+    conn: &mut AnyConnection,
     n: usize,
-    columns: usize,
-    head: &str,
-    fill: F,
+    table_and_columns: &str,
+    row: F,
 ) -> Result<(), sqlx::Error>
 where
-    F: for<'a> Fn(&mut QueryBuilder<'a, Sqlite>, std::ops::Range<usize>),
+    F: Fn(usize) -> Vec<Val>,
 {
+    let columns = table_and_columns.matches(',').count() + 1;
     let rows_per_statement = MAX_BINDS / columns;
     let mut start = 0;
     while start < n {
         let end = (start + rows_per_statement).min(n);
-        let mut qb = QueryBuilder::<Sqlite>::new(head);
-        fill(&mut qb, start..end);
-        qb.build().execute(&mut *conn).await?;
+        let mut sql = format!("INSERT INTO {table_and_columns} VALUES ");
+        let mut values = Vec::with_capacity((end - start) * columns);
+        for i in start..end {
+            let place = values.len();
+            sql.push_str(if i == start { "(" } else { ", (" });
+            let placeholders: Vec<String> =
+                (1..=columns).map(|c| format!("${}", place + c)).collect();
+            sql.push_str(&placeholders.join(", "));
+            sql.push(')');
+            let r = row(i);
+            debug_assert_eq!(r.len(), columns, "{table_and_columns}");
+            values.extend(r);
+        }
+        let mut q = sqlx::query(&sql);
+        for v in values {
+            q = match v {
+                Val::Int(x) => q.bind(x),
+                Val::Text(t) => q.bind(t),
+                Val::Null => q.bind(None::<String>),
+            };
+        }
+        q.execute(&mut *conn).await?;
         start = end;
     }
     Ok(())

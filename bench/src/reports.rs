@@ -10,7 +10,8 @@
 //! crediting enough for three in four to complete; one in fifteen is in the middle of a
 //! lesson (a live session beyond its stored credit). The study records are the ledger's
 //! rows as the API writes them, with the year totals its writes keep beside them
-//! (`lesson_year_totals`), written here from those rows as the ledger would have.
+//! (`lesson_year_totals`), written here from those rows as the ledger would have, and every
+//! trainee's settled standing (`year_standings`) as the server settles it.
 //!
 //! The release server is then started on the database, and `province-admin` (signed in by a
 //! session row the bench writes) asks for the summary, the non-completers CSV and XLSX over
@@ -306,6 +307,12 @@ async fn fill(
     for sql in &statements {
         sqlx::query(sql).execute(&mut *tx).await?;
     }
+    // The standings the writes of these rows would have left (`storage::year_standings`),
+    // settled as the server settles marked trainees.
+    qinxue_server::storage::year_standings::mark_all(&mut tx).await?;
+    while qinxue_server::services::standings::more_left(
+        qinxue_server::services::standings::settle_marked(&mut tx, chrono::Utc::now()).await?,
+    ) {}
     let token = sign_in(&mut tx, "province-admin", now).await?;
     tx.commit().await?;
     let trainees: i64 = sqlx::query_scalar(&format!(
@@ -360,11 +367,11 @@ async fn sign_in(conn: &mut AnyConnection, username: &str, now: i64) -> Result<S
 pub struct FreshPg {
     admin_url: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl FreshPg {
-    async fn create(admin_url: &str) -> Result<Self, BoxError> {
+    pub async fn create(admin_url: &str) -> Result<Self, BoxError> {
         sqlx::any::install_default_drivers();
         let mut raw = [0u8; 6];
         getrandom::getrandom(&mut raw)?;
@@ -384,7 +391,7 @@ impl FreshPg {
         })
     }
 
-    async fn drop_database(self) -> Result<(), BoxError> {
+    pub async fn drop_database(self) -> Result<(), BoxError> {
         let mut admin = AnyConnection::connect(&self.admin_url).await?;
         sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
             .execute(&mut admin)
