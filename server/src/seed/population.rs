@@ -283,6 +283,8 @@ pub async fn seed(
     .await?;
     let keys: Vec<(i64, i64)> = progress.iter().map(|(id, _, _)| (*id, y)).collect();
     crate::storage::lesson_year_totals::refresh(&mut *c, &keys).await?;
+    // The population's enrolments, orders and credit were written in bulk: settle everyone.
+    crate::storage::year_standings::mark_all(&mut *c).await?;
     let days: Vec<(i64, String, i64)> = days
         .into_iter()
         .map(|((id, day), secs)| (id, study::day_key(day), secs))

@@ -24,5 +24,6 @@ pub mod seats;
 pub mod selection;
 pub mod spreadsheet;
 pub mod staff;
+pub mod standings;
 pub mod study;
 pub mod study_writer;

@@ -3,21 +3,21 @@
 
 use crate::access::{Actor, Scope};
 use crate::error::AppError;
-use crate::services::completion;
 use crate::services::spreadsheet::{CsvOut, XlsxOut};
+use crate::services::standings;
 use crate::state::AppState;
 use crate::storage::policy_years;
 use crate::storage::regions::{self, RegionRow};
 use crate::storage::reports as store;
+use crate::storage::year_standings as store_standings;
 use chrono::Datelike;
 use qinxue_core::catalogue::format_hours;
-use qinxue_core::completion::{self as completion_rule, secs_per_hour, Credit, Source, YearTerms};
 use qinxue_core::id_number::mask_id_number;
 use qinxue_core::office::{ReportRow, ReportSummary, ReportUnit};
 use qinxue_core::time::local_date;
 use qinxue_core::{Grade, PolicyYear};
 use sqlx::AnyConnection;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// The region a report is of, with its path; outside the reader's subtree: not found.
 struct Target {
@@ -69,127 +69,19 @@ async fn report_year(
         .ok_or(AppError::NotFound)
 }
 
-/// One trainee's standing in the report's year.
-#[derive(Debug, Clone)]
-struct Standing {
-    trainee: store::Trainee,
-    /// The grade the year's requirement is for (its enrolment's, else the profile's).
-    grade: Option<Grade>,
-    paid: bool,
-    completed: bool,
-    /// The seconds that count for the year, and those it requires.
-    credited_secs: i64,
-    required_secs: i64,
-}
-
-/// Every trainee of the subtree with their standing in `policy`'s year, settled by
-/// `qinxue_core::completion` from the same credits `/api/me/years` settles (every year up to
-/// the one in force, as an earlier unfinished year takes later credit first). A year's lesson
-/// credit counts as earned at that year's study deadline and an activity's at the end of its
-/// day: the rule's outcome depends on the order of credits only across years, and a year's
-/// credit is earned while it is in force.
-async fn standings(
-    conn: &mut AnyConnection,
-    state: &AppState,
-    pattern: &str,
-    policy: &PolicyYear,
-) -> Result<Vec<Standing>, AppError> {
-    let now = state.clock.now();
-    let upto = policy.year.max(local_date(now).year());
-    let trainees = store::trainees(conn, pattern, policy.year, upto).await?;
-    let mut credits: HashMap<i64, Vec<(Source, store::YearSecs)>> = HashMap::new();
-    for t in &trainees {
-        for &(year, secs) in &t.lesson_secs {
-            credits.entry(t.id).or_default().push((
-                Source::Online,
-                store::YearSecs {
-                    user_id: t.id,
-                    year,
-                    secs,
-                    at: 0,
-                },
-            ));
+/// Settles the standings of every marked trainee, each round in a write transaction of its
+/// own, so that a report reads them as every write so far left them.
+async fn settle_marked(state: &AppState) -> Result<(), AppError> {
+    loop {
+        let now = state.clock.now();
+        let settled = state
+            .db
+            .write(move |c| Box::pin(async move { Ok(standings::settle_marked(c, now).await?) }))
+            .await?;
+        if !standings::more_left(settled) {
+            return Ok(());
         }
     }
-    for c in store::live_lesson_secs(conn, pattern, upto).await? {
-        credits
-            .entry(c.user_id)
-            .or_default()
-            .push((Source::Online, c));
-    }
-    for c in store::activity_secs(conn, pattern, upto).await? {
-        credits
-            .entry(c.user_id)
-            .or_default()
-            .push((Source::Activity, c));
-    }
-    let mut years: BTreeSet<i32> = BTreeSet::from([policy.year]);
-    years.extend(trainees.iter().flat_map(|t| &t.enrolments).map(|e| e.year));
-    years.extend(credits.values().flatten().map(|c| c.1.year));
-    let mut policies: HashMap<i32, PolicyYear> = HashMap::new();
-    for y in years {
-        policies.insert(y, completion::policy_of(conn, y).await?);
-    }
-    let none = Vec::new();
-    let mut out = Vec::with_capacity(trainees.len());
-    for mut t in trainees {
-        let profile = t.grade.as_deref().and_then(Grade::from_wire);
-        let mine = std::mem::take(&mut t.enrolments);
-        let mine = &mine;
-        let theirs = credits.get(&t.id).unwrap_or(&none);
-        let mut own_years: BTreeSet<i32> = BTreeSet::from([policy.year]);
-        own_years.extend(mine.iter().map(|e| e.year));
-        own_years.extend(theirs.iter().map(|c| c.1.year));
-        let grade_of = |y: i32| {
-            mine.iter()
-                .find(|e| e.year == y)
-                .and_then(|e| Grade::from_wire(&e.grade))
-                .or(profile)
-        };
-        let terms: Vec<YearTerms> = own_years
-            .iter()
-            .filter_map(|y| {
-                let p = policies.get(y)?;
-                let required = grade_of(*y).map_or(0, |g| p.required_hours(g));
-                Some(YearTerms {
-                    year: *y,
-                    enrolled: mine.iter().any(|e| e.year == *y && e.active),
-                    required_secs: i64::from(required) * secs_per_hour(p.minutes_per_hour),
-                })
-            })
-            .collect();
-        let list: Vec<Credit> = theirs
-            .iter()
-            .filter_map(|(source, c)| {
-                let at = match source {
-                    Source::Activity => c.at,
-                    _ => policies.get(&c.year)?.study_closes_at().timestamp(),
-                };
-                Some(Credit {
-                    year: c.year,
-                    source: *source,
-                    secs: c.secs,
-                    at: at.min(now.timestamp()),
-                })
-            })
-            .collect();
-        let outcome = completion_rule::settle(&terms, &list)
-            .into_iter()
-            .find(|o| o.year == policy.year);
-        let grade = grade_of(policy.year);
-        let required = grade.map_or(0, |g| {
-            i64::from(policy.required_hours(g)) * secs_per_hour(policy.minutes_per_hour)
-        });
-        out.push(Standing {
-            grade,
-            paid: outcome.is_some_and(|o| o.enrolled),
-            completed: outcome.is_some_and(|o| o.completed),
-            credited_secs: outcome.map_or(0, |o| o.credited.total()),
-            required_secs: outcome.map_or(required, |o| o.required_secs),
-            trainee: t,
-        });
-    }
-    Ok(out)
 }
 
 /// The counts of one part of a report.
@@ -202,11 +94,30 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, s: &Standing) {
-        self.trainees += 1;
-        self.registered += u64::from(s.trainee.registered || s.paid);
-        self.paid += u64::from(s.paid);
-        self.completed += u64::from(s.completed);
+    fn of(t: &store_standings::Tally) -> Self {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Tally {
+            trainees: n(t.trainees),
+            registered: n(t.registered),
+            paid: n(t.paid),
+            completed: n(t.completed),
+        }
+    }
+
+    fn of_standing(s: &store_standings::Standing) -> Self {
+        Tally {
+            trainees: 1,
+            registered: u64::from(s.registered || s.paid),
+            paid: u64::from(s.paid),
+            completed: u64::from(s.completed),
+        }
+    }
+
+    fn add(&mut self, t: &Tally) {
+        self.trainees += t.trainees;
+        self.registered += t.registered;
+        self.paid += t.paid;
+        self.completed += t.completed;
     }
 
     fn row(&self, key: String, name: String) -> ReportRow {
@@ -219,6 +130,35 @@ impl Tally {
             completed: self.completed,
         }
     }
+}
+
+/// The counts of the subtree's trainees in `policy`'s year by unit and grade: the stored
+/// standings, and those in a live study session settled as they are now.
+async fn tallies(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    pattern: &str,
+    policy: &PolicyYear,
+) -> Result<Vec<(i64, Option<Grade>, Tally)>, AppError> {
+    let mut out: Vec<(i64, Option<Grade>, Tally)> =
+        store_standings::tallies(conn, pattern, policy.year)
+            .await?
+            .iter()
+            .map(|t| {
+                (
+                    t.unit_id,
+                    t.grade.as_deref().and_then(Grade::from_wire),
+                    Tally::of(t),
+                )
+            })
+            .collect();
+    let live = store_standings::live(conn, pattern).await?;
+    for s in standings::settle(conn, state.clock.now(), &live, true).await? {
+        let year = s.of_year(policy.year, policy);
+        let grade = year.grade.as_deref().and_then(Grade::from_wire);
+        out.push((s.unit_id, grade, Tally::of_standing(&year)));
+    }
+    Ok(out)
 }
 
 /// The code of the child of the region at `root` (a path) that `path` lies in; the root's own
@@ -257,6 +197,7 @@ pub async fn summary(
     unit: Option<i64>,
 ) -> Result<ReportSummary, AppError> {
     actor.office()?;
+    settle_marked(state).await?;
     let mut conn = state.db.read().await?;
     let t = target(&mut conn, actor, region).await?;
     let policy = report_year(&mut conn, state, year).await?;
@@ -264,10 +205,10 @@ pub async fn summary(
     let all = regions::list(&mut conn).await?;
     let units = store::units(&mut conn, &pattern).await?;
     let only = narrowed(&units, unit)?;
-    let standings: Vec<Standing> = standings(&mut conn, state, &pattern, &policy)
+    let tallies: Vec<(i64, Option<Grade>, Tally)> = tallies(&mut conn, state, &pattern, &policy)
         .await?
         .into_iter()
-        .filter(|s| only.is_none_or(|u| u.id == s.trainee.unit_id))
+        .filter(|t| only.is_none_or(|u| u.id == t.0))
         .collect();
     let unit_of: HashMap<i64, &store::Unit> = units.iter().map(|u| (u.id, u)).collect();
 
@@ -275,17 +216,17 @@ pub async fn summary(
     let mut by_region: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_unit: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut by_grade: HashMap<Grade, Tally> = HashMap::new();
-    for s in &standings {
-        total.add(s);
-        if let Some(u) = unit_of.get(&s.trainee.unit_id) {
+    for (unit_id, grade, c) in &tallies {
+        total.add(c);
+        if let Some(u) = unit_of.get(unit_id) {
             by_region
                 .entry(child_code(&t.path, &u.region_path))
                 .or_default()
-                .add(s);
+                .add(c);
         }
-        by_unit.entry(s.trainee.unit_id).or_default().add(s);
-        if let Some(g) = s.grade {
-            by_grade.entry(g).or_default().add(s);
+        by_unit.entry(*unit_id).or_default().add(c);
+        if let Some(g) = grade {
+            by_grade.entry(*g).or_default().add(c);
         }
     }
     let name_of = |code: &str| {
@@ -369,6 +310,7 @@ pub async fn non_completers(
     unit: Option<i64>,
 ) -> Result<(Vec<NonCompleter>, PolicyYear), AppError> {
     actor.office()?;
+    settle_marked(state).await?;
     let mut conn = state.db.read().await?;
     let t = target(&mut conn, actor, region).await?;
     let policy = report_year(&mut conn, state, year).await?;
@@ -376,30 +318,58 @@ pub async fn non_completers(
     let units = store::units(&mut conn, &pattern).await?;
     let only = narrowed(&units, unit)?;
     let unit_of: HashMap<i64, &store::Unit> = units.iter().map(|u| (u.id, u)).collect();
-    let missing: Vec<Standing> = standings(&mut conn, state, &pattern, &policy)
-        .await?
-        .into_iter()
-        .filter(|s| !s.completed && only.is_none_or(|u| u.id == s.trainee.unit_id))
-        .collect();
-    let ids: Vec<i64> = missing.iter().map(|s| s.trainee.id).collect();
+    let grade_of = |g: Option<&str>| g.and_then(Grade::from_wire);
+    let unit_fields = |id: i64| {
+        let unit = unit_of.get(&id);
+        (
+            unit.map(|u| u.name.clone()).unwrap_or_default(),
+            unit.map(|u| u.region_code.clone()).unwrap_or_default(),
+        )
+    };
+    let mut out: Vec<NonCompleter> = Vec::new();
+    for o in store_standings::open(&mut conn, &pattern, policy.year).await? {
+        if only.is_some_and(|u| u.id != o.unit_id) {
+            continue;
+        }
+        let (unit, region_code) = unit_fields(o.unit_id);
+        out.push(NonCompleter {
+            required_secs: o
+                .required_secs
+                .unwrap_or_else(|| standings::required_secs(&policy, o.grade.as_deref())),
+            grade: grade_of(o.grade.as_deref()),
+            name: o.name,
+            id_number: o.id_number,
+            unit,
+            region_code,
+            paid: o.paid,
+            credited_secs: o.credited_secs,
+        });
+    }
+    let live = store_standings::live(&mut conn, &pattern).await?;
+    let live: Vec<(i64, store_standings::Standing)> =
+        standings::settle(&mut conn, state.clock.now(), &live, true)
+            .await?
+            .into_iter()
+            .filter(|s| only.is_none_or(|u| u.id == s.unit_id))
+            .map(|s| (s.unit_id, s.of_year(policy.year, &policy)))
+            .filter(|(_, y)| !y.completed)
+            .collect();
+    let ids: Vec<i64> = live.iter().map(|(_, y)| y.user_id).collect();
     let people = store::people(&mut conn, &ids).await?;
-    let mut out: Vec<NonCompleter> = missing
-        .into_iter()
-        .map(|s| {
-            let unit = unit_of.get(&s.trainee.unit_id);
-            let (name, id_number) = people.get(&s.trainee.id).cloned().unwrap_or_default();
-            NonCompleter {
-                name,
-                id_number,
-                unit: unit.map(|u| u.name.clone()).unwrap_or_default(),
-                region_code: unit.map(|u| u.region_code.clone()).unwrap_or_default(),
-                grade: s.grade,
-                paid: s.paid,
-                credited_secs: s.credited_secs,
-                required_secs: s.required_secs,
-            }
-        })
-        .collect();
+    for (unit_id, y) in live {
+        let (unit, region_code) = unit_fields(unit_id);
+        let (name, id_number) = people.get(&y.user_id).cloned().unwrap_or_default();
+        out.push(NonCompleter {
+            name,
+            id_number,
+            unit,
+            region_code,
+            grade: grade_of(y.grade.as_deref()),
+            paid: y.paid,
+            credited_secs: y.credited_secs,
+            required_secs: y.required_secs,
+        });
+    }
     out.sort_by(|a, b| (&a.region_code, &a.unit, &a.name).cmp(&(&b.region_code, &b.unit, &b.name)));
     Ok((out, policy))
 }

@@ -295,8 +295,9 @@ pub async fn record(
     .bind(at)
     .bind(by)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    super::year_standings::mark(conn, &[credit.user_id]).await?;
     Ok(done.rows_affected() == 1)
 }
 

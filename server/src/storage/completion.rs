@@ -197,6 +197,7 @@ pub async fn insert_past_study(conn: &mut AnyConnection, p: PastStudy) -> Result
     .execute(&mut *conn)
     .await?;
     super::lesson_year_totals::refresh(&mut *conn, &[(user_id, year)]).await?;
+    super::year_standings::mark(&mut *conn, &[user_id]).await?;
     let day_total: i64 = sqlx::query_scalar(
         "INSERT INTO study_days (user_id, day, credited_secs) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, day) DO UPDATE SET \

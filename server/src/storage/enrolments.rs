@@ -21,8 +21,9 @@ pub async fn insert(
         .bind(grade.as_str())
         .bind(status)
         .bind(now)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    super::year_standings::mark(conn, &[user_id]).await?;
     Ok(())
 }
 
@@ -79,7 +80,8 @@ pub async fn activate(
     .bind(grade.as_str())
     .bind(ACTIVE)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    super::year_standings::mark(conn, &[user_id]).await?;
     Ok(done.rows_affected() == 1)
 }

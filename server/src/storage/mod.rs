@@ -33,6 +33,7 @@ pub mod staff;
 pub mod study;
 pub mod units;
 pub mod users;
+pub mod year_standings;
 
 use crate::config::Config;
 use crate::error::AppError;

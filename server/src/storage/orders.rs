@@ -135,8 +135,9 @@ pub async fn insert_item(
     .bind(i64::from(year))
     .bind(grade.as_str())
     .bind(fee_fen)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    super::year_standings::mark(conn, &[user_id]).await?;
     Ok(())
 }
 
@@ -320,8 +321,10 @@ pub async fn set_payment(
     .bind(payment_id)
     .bind(pay_url)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // Whether its trainees registered follows the order's status.
+    super::year_standings::mark_order(conn, id).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -344,8 +347,10 @@ pub async fn claim_paid(
     .bind(receipt_no)
     .bind(paid_at.timestamp())
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // Whether its trainees registered follows the order's status.
+    super::year_standings::mark_order(conn, id).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -365,8 +370,10 @@ pub async fn flag_refund(
     .bind(refund_fen)
     .bind(reason.as_str())
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // Whether its trainees registered follows the order's status.
+    super::year_standings::mark_order(conn, id).await?;
     Ok(())
 }
 
@@ -402,8 +409,10 @@ pub async fn close_payment(
     .bind(payment_id)
     .bind(status.as_str())
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // Whether its trainees registered follows the order's status.
+    super::year_standings::mark_order(conn, id).await?;
     Ok(done.rows_affected() == 1)
 }
 

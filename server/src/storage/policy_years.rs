@@ -49,7 +49,8 @@ pub async fn update(conn: &mut AnyConnection, y: &PolicyYear) -> Result<bool, sq
          check_max_minutes = $11, supplementary_cap_hours = $12, reminder_days = $13, \
          late_payment = $14 WHERE year = $1",
     );
-    let done = bind_all(done, y).execute(conn).await?;
+    let done = bind_all(done, y).execute(&mut *conn).await?;
+    super::year_standings::mark_all(conn).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -132,6 +133,9 @@ pub async fn insert_if_missing(
         "INSERT INTO policy_years ({COLUMNS}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (year) DO NOTHING"
     );
-    let done = bind_all(sqlx::query(&sql), y).execute(conn).await?;
+    let done = bind_all(sqlx::query(&sql), y).execute(&mut *conn).await?;
+    if done.rows_affected() == 1 {
+        super::year_standings::mark_all(conn).await?;
+    }
     Ok(done.rows_affected() == 1)
 }

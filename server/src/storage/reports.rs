@@ -1,28 +1,27 @@
-//! What the offices' territorial reports are computed from: the trainees of a region subtree
-//! and, for each, their enrolments and the seconds credited to each year by every source, as
-//! a few grouped reads (never one query per person). Whether a year is completed is not
-//! decided here: `services::reports` settles these figures with `qinxue_core::completion`,
-//! the rule `/api/me/years` applies, so the dashboard, the export and a trainee's own page
-//! agree.
-//!
-//! Every statement takes the subtree's `LIKE` pattern as `$1`.
+//! What trainees' standings are settled from (`services::standings`): for a list of
+//! trainees, their enrolments, the years they ordered, and the seconds credited to each year
+//! by every source, as a few grouped reads (never one query per person). Whether a year is
+//! completed is not decided here: `services::standings` settles these figures with
+//! `qinxue_core::completion`, the rule `/api/me/years` applies, so the dashboard, the export
+//! and a trainee's own page agree.
 
 use sqlx::{AnyConnection, Row};
 
-/// The trainees of the subtree: the `users` rows `u` whose unit lies in it.
-const IN_SCOPE: &str = "u.role = 'trainee' AND u.unit_id IN (SELECT sun.id FROM units sun \
-     JOIN regions sr ON sr.code = sun.region_code WHERE sr.path LIKE $1)";
+/// `u.id IN (…)` for `n` trainees bound from `$from`.
+fn among(conn: &AnyConnection, column: &str, from: usize, n: usize) -> String {
+    format!("{column} IN ({})", super::params(conn, from, n))
+}
 
-/// A trainee of the subtree, with whether they registered for the report's year (an order
-/// made for it that is not cancelled, or an enrolment), their enrolments and their stored
-/// lesson seconds of every year up to the last one the report settles.
+/// A trainee with their enrolments, the years of their orders that are not cancelled, and
+/// their stored lesson seconds of every year.
 #[derive(Debug, Clone)]
 pub struct Trainee {
     pub id: i64,
     pub unit_id: i64,
     /// The profile's grade (the wire name); a year's enrolment may name another.
     pub grade: Option<String>,
-    pub registered: bool,
+    /// Years of an order made for them that is not cancelled.
+    pub ordered: Vec<i32>,
     pub enrolments: Vec<Enrolment>,
     /// (year, seconds) from the ledger's year totals (`storage::lesson_year_totals`).
     pub lesson_secs: Vec<(i32, i64)>,
@@ -79,42 +78,37 @@ pub async fn units(conn: &mut AnyConnection, pattern: &str) -> Result<Vec<Unit>,
         .collect()
 }
 
-/// Every trainee of the subtree with their registration for `year` (`$2`), and their
-/// enrolments and stored lesson seconds up to `upto` (`$3`): one row a trainee, the years
-/// folded into a list each (`year grade status,…` and `year secs,…`), as the rows of several
-/// reads cost more to carry than the statement costs to run.
-pub async fn trainees(
-    conn: &mut AnyConnection,
-    pattern: &str,
-    year: i32,
-    upto: i32,
-) -> Result<Vec<Trainee>, sqlx::Error> {
+/// The trainees `ids` (of role trainee): one row a trainee, the years folded into a list
+/// each (`year grade status,…`, `year,…` and `year secs,…`), as the rows of several reads
+/// cost more to carry than the statement costs to run.
+pub async fn trainees(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Trainee>, sqlx::Error> {
     let sql = format!(
-        "SELECT u.id, u.unit_id, u.grade, CAST(CASE WHEN EXISTS (SELECT 1 FROM enrolments e \
-           WHERE e.user_id = u.id AND e.year = $2) OR EXISTS (SELECT 1 FROM order_items oi \
-           JOIN orders o ON o.id = oi.order_id WHERE oi.user_id = u.id AND oi.year = $2 \
-           AND o.status <> 'cancelled') THEN 1 ELSE 0 END AS BIGINT) AS registered, \
+        "SELECT u.id, u.unit_id, u.grade, \
+         (SELECT string_agg(CAST(oi.year AS TEXT), ',') FROM order_items oi \
+           JOIN orders o ON o.id = oi.order_id WHERE oi.user_id = u.id \
+           AND o.status <> 'cancelled') AS ordered, \
          (SELECT string_agg(CAST(e.year AS TEXT) || ' ' || e.grade || ' ' || e.status, ',') \
-           FROM enrolments e WHERE e.user_id = u.id AND e.year <= $3) AS enrolments, \
+           FROM enrolments e WHERE e.user_id = u.id) AS enrolments, \
          (SELECT string_agg(CAST(t.year AS TEXT) || ' ' || CAST(t.secs AS TEXT), ',') \
-           FROM lesson_year_totals t WHERE t.user_id = u.id AND t.year <= $3) AS lessons \
-         FROM users u WHERE {IN_SCOPE}"
+           FROM lesson_year_totals t WHERE t.user_id = u.id) AS lessons \
+         FROM users u WHERE u.role = 'trainee' AND {}",
+        among(conn, "u.id", 1, ids.len())
     );
-    let rows = sqlx::query(&sql)
-        .bind(pattern)
-        .bind(i64::from(year))
-        .bind(i64::from(upto))
-        .fetch_all(conn)
-        .await?;
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let rows = q.fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
+            let ordered = r.try_get::<Option<String>, _>("ordered")?;
             let enrolments = r.try_get::<Option<String>, _>("enrolments")?;
             let lessons = r.try_get::<Option<String>, _>("lessons")?;
             Ok(Trainee {
                 id: r.try_get("id")?,
                 unit_id: r.try_get("unit_id")?,
                 grade: r.try_get("grade")?,
-                registered: r.try_get::<i64, _>("registered")? == 1,
+                ordered: folded(ordered.as_deref(), |f| f.first()?.parse().ok())?,
                 enrolments: folded(enrolments.as_deref(), |f| {
                     Some(Enrolment {
                         year: f.first()?.parse().ok()?,
@@ -159,48 +153,43 @@ fn year_secs(rows: &[sqlx::any::AnyRow]) -> Result<Vec<YearSecs>, sqlx::Error> {
         .collect()
 }
 
-/// What live sessions of the subtree's trainees carry beyond their lessons' stored seconds,
-/// per trainee and year up to `upto` (`$2`): a live session's figure is over its lesson's
-/// stored one (as `storage::completion::lesson_totals` reads them) until it hands it over.
+/// What the live sessions of trainees `ids` carry beyond their lessons' stored seconds, per
+/// trainee and year: a live session's figure is over its lesson's stored one (as
+/// `storage::completion::lesson_totals` reads them) until it hands it over.
 pub async fn live_lesson_secs(
     conn: &mut AnyConnection,
-    pattern: &str,
-    upto: i32,
+    ids: &[i64],
 ) -> Result<Vec<YearSecs>, sqlx::Error> {
-    let live = format!(
+    let sql = format!(
         "SELECT s.user_id, s.year, CAST(SUM(s.credited_secs - p.credited_secs) AS BIGINT) AS secs, \
          CAST(0 AS BIGINT) AS at FROM study_sessions s JOIN lesson_progress p \
          ON p.user_id = s.user_id AND p.lesson_id = s.lesson_id AND p.year = s.year \
-         JOIN users u ON u.id = s.user_id \
-         WHERE s.ended_at IS NULL AND s.year <= $2 AND {IN_SCOPE} GROUP BY s.user_id, s.year"
+         WHERE s.ended_at IS NULL AND {} GROUP BY s.user_id, s.year",
+        among(conn, "s.user_id", 1, ids.len())
     );
-    year_secs(
-        &sqlx::query(&live)
-            .bind(pattern)
-            .bind(i64::from(upto))
-            .fetch_all(conn)
-            .await?,
-    )
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    year_secs(&q.fetch_all(conn).await?)
 }
 
-/// Seconds credited by supplementary activities per trainee and year up to `upto` (`$2`).
+/// Seconds credited by supplementary activities per trainee `ids` and year.
 pub async fn activity_secs(
     conn: &mut AnyConnection,
-    pattern: &str,
-    upto: i32,
+    ids: &[i64],
 ) -> Result<Vec<YearSecs>, sqlx::Error> {
     let sql = format!(
         "SELECT a.user_id, a.year, CAST(SUM(a.credited_secs) AS BIGINT) AS secs, \
-         CAST(MAX(a.at) AS BIGINT) AS at FROM activity_attendance a JOIN users u ON u.id = a.user_id \
-         WHERE a.year <= $2 AND {IN_SCOPE} GROUP BY a.user_id, a.year"
+         CAST(MAX(a.at) AS BIGINT) AS at FROM activity_attendance a \
+         WHERE {} GROUP BY a.user_id, a.year",
+        among(conn, "a.user_id", 1, ids.len())
     );
-    year_secs(
-        &sqlx::query(&sql)
-            .bind(pattern)
-            .bind(i64::from(upto))
-            .fetch_all(conn)
-            .await?,
-    )
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    year_secs(&q.fetch_all(conn).await?)
 }
 
 /// Name and 身份证号 of trainees (those an export lists), by id.

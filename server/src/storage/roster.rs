@@ -142,8 +142,10 @@ pub async fn apply(
             .bind(*id)
             .bind(unit_id)
             .bind(Role::Trainee.as_str())
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
+            // The grade decides what each of their years requires.
+            super::year_standings::mark(conn, &[*id]).await?;
         }
     }
     Ok(())

@@ -459,6 +459,8 @@ pub async fn hand_over(
             .map(|&(user, _, year)| (user, year))
             .collect();
         super::lesson_year_totals::refresh_tx(tx, &keys).await?;
+        let users: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        super::year_standings::mark_tx(tx, &users).await?;
     }
     if days.is_empty() {
         return Ok(());
