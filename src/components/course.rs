@@ -19,6 +19,12 @@ pub fn course_card(
     mph: u32,
 ) -> Element {
     let words = t();
+    // The first two covers may be on the first screen, the largest thing painted there: they
+    // load at once, the rest when scrolled near.
+    let lazy = parent
+        .first_child()
+        .and_then(|c| c.next_sibling())
+        .is_some();
     let card = el(parent, "article", "card course");
     attr(&card, "data-course", &course.id.to_string());
     let cover = el(&card, "img", "");
@@ -26,7 +32,9 @@ pub fn course_card(
     attr(&cover, "alt", "");
     attr(&cover, "width", "640");
     attr(&cover, "height", "360");
-    attr(&cover, "loading", "lazy");
+    if lazy {
+        attr(&cover, "loading", "lazy");
+    }
     let body = el(&card, "div", "");
     text(&body, "h3", "", &course.title);
     let meta = format!(

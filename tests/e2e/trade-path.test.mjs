@@ -65,7 +65,9 @@ test('a graded 保洁员 is shown the general service course and plans 42 学时
     await select(page, SERVICE.title);
     await filter(page, 'public');
     await page.getByTestId('courses-found').filter({ hasText: '共 5 门课程' }).waitFor();
-    const publics = await page.locator('article.course h3').allInnerTexts();
+    // textContent: a card off the screen is not rendered (content-visibility), and its
+    // innerText is empty until it is scrolled near.
+    const publics = await page.locator('article.course h3').allTextContents();
     assert.equal(publics.length, 5, `five public courses: ${publics}`);
     for (const title of publics) await select(page, title);
     await planHours(page).filter({ hasText: '已选 42 / 应选 42 学时' }).waitFor();
