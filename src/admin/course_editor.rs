@@ -35,7 +35,9 @@ pub fn CourseEditorPage() -> impl IntoView {
     let course = RwSignal::new(None::<AdminCourse>);
     view! {
         <p>
-            <A href="/admin/courses">{text::BACK_TO_LIST}</A>
+            <A href="/admin/courses" attr:class="touch-link">
+                {text::BACK_TO_LIST}
+            </A>
         </p>
         {move || match loaded.get() {
             None => view! { <Loading /> }.into_any(),

@@ -63,7 +63,9 @@ fn CourseTable(list: Vec<AdminCourseSummary>) -> impl IntoView {
             view! {
                 <tr data-testid="course-row">
                     <td>
-                        <A href=href>{c.title}</A>
+                        <A href=href attr:class="touch-link">
+                            {c.title}
+                        </A>
                     </td>
                     <td>{kind}</td>
                     <td>{c.hours}</td>
@@ -106,7 +108,9 @@ pub fn NewCoursePage() -> impl IntoView {
     });
     view! {
         <p>
-            <A href="/admin/courses">{text::BACK_TO_LIST}</A>
+            <A href="/admin/courses" attr:class="touch-link">
+                {text::BACK_TO_LIST}
+            </A>
         </p>
         <h1>{text::NEW_COURSE}</h1>
         <CourseForm course=None on_saved />

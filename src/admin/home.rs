@@ -23,7 +23,9 @@ pub fn AdminHomePage() -> impl IntoView {
                 view! {
                     <li class="card">
                         <h3>
-                            <A href=tool.url()>{tool.label}</A>
+                            <A href=tool.url() attr:class="touch-link">
+                                {tool.label}
+                            </A>
                         </h3>
                         <p>{tool.summary}</p>
                     </li>

@@ -208,17 +208,15 @@ fn row(
     };
     view! {
         <tr
-            class="selectable"
+            class="pickable"
             class:selected=checked
             data-testid="staff-row"
-            style="cursor:pointer;height:48px"
             on:click=move |_| toggle(id)
         >
             <td>
                 <input
                     type="checkbox"
                     aria-label=label
-                    style="width:28px;height:28px;margin:8px"
                     prop:checked=checked
                     // The row's click does the toggling; the box's own would undo it.
                     on:click=move |ev| ev.stop_propagation()

@@ -134,5 +134,5 @@ fn courses(page: &Node, courses: &[qinxue_core::api::CourseProgress]) {
             &(words.enrol_courses_total)(courses.len(), hours),
         );
     }
-    link(&el(&card, "p", ""), "/courses", words.choose_courses);
+    link(&el(&card, "p", ""), "/courses", words.choose_courses).set_class_name("touch-link");
 }

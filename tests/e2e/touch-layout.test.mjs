@@ -1,13 +1,14 @@
 // Tablet and large text (issue 14, item 5), measured in the page: 选课's filters fit an 800 px
 // portrait screen in 大字; the lesson's sticky bar keeps at most a fifth of a 1280×800 landscape
 // screen; every control a finger uses is at least 44 px each way; the unit admin's whole staff
-// row ticks its box; the registration's unit list shrinks to a name typed. Screenshots of each
-// state go to tests/e2e/artifacts/ (kept whether the test passes or not).
+// row ticks its box; the registration's unit list shrinks to a name typed; and no page of the
+// trainee and admin apps, tablet portrait or landscape, has a control under 44 px. Screenshots
+// of each state go to tests/e2e/artifacts/ (kept whether the test passes or not).
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TABLET_LANDSCAPE, TABLET_PORTRAIT, fillRegistration, launchBrowser, logInAdmin, newTrainee, screenshot, url,
-  withPage,
+  DEMO_GRADED_TRAINEE, DEMO_PASSWORD, TABLET_LANDSCAPE, TABLET_PORTRAIT, fillRegistration, launchBrowser, logIn,
+  logInAdmin, newTrainee, screenshot, url, withPage,
 } from './helpers.mjs';
 
 let browser;
@@ -133,3 +134,38 @@ test('tablet portrait: the registration\'s unit list shrinks to the name typed',
     await screenshot(page, 'layout-register-unit-search-none');
   }, TABLET_PORTRAIT);
 });
+
+/** Every page of the trainee and admin apps, as the person who uses it sees it: [login or
+ * none, paths]. `:lesson`, `:course` and `:session` are the first lesson, the first course and
+ * the demo computer room's group session. */
+const EVERY_PAGE = [
+  [null, ['/login', '/register', '/help', '/password', '/pay/return']],
+  [DEMO_GRADED_TRAINEE, ['/', '/study', '/courses', '/orders', '/enrol', '/lessons/:lesson']],
+  ['unit-demo', ['/admin/', '/admin/unit/pay', '/admin/unit/orders', '/admin/unit/roster', '/admin/unit/staff']],
+  ['province-admin', ['/admin/', '/admin/courses', '/admin/courses/new', '/admin/courses/:course', '/admin/policy-years', '/admin/audit', '/admin/reports', '/admin/activities']],
+  ['quanzhou-admin', ['/admin/', '/admin/group-sessions', '/admin/group-sessions/new', '/admin/group-sessions/:session', '/admin/group-sessions/:session/edit']],
+  ['proctor-demo', ['/admin/group-sessions/:session/console']],
+];
+
+for (const [size, device] of [['landscape', TABLET_LANDSCAPE], ['portrait', TABLET_PORTRAIT]]) {
+  test(`tablet ${size}: every trainee and admin page keeps its controls at 44 px`, async (t) => {
+    const small = [];
+    for (const [login, paths] of EVERY_PAGE) {
+      await withPage(browser, t, async (page) => {
+        if (login) await logIn(page, login, DEMO_PASSWORD, login === DEMO_GRADED_TRAINEE ? '/' : '/admin/');
+        const [course] = await (await page.request.get(url('/api/courses'))).json();
+        const sessions = login === 'quanzhou-admin' || login === 'proctor-demo'
+          ? await (await page.request.get(url('/api/group-sessions'))).json() : [];
+        const ids = { lesson: course.lessons[0].id, course: course.id, session: sessions.find((s) => s.code === 'QZJZ2626')?.id };
+        for (const path of paths) {
+          await page.goto(url(path.replace(/:(\w+)/g, (_, k) => ids[k])));
+          await page.locator('main h1').first().waitFor();
+          await page.waitForLoadState('networkidle');
+          for (const target of await smallTargets(page, 'main')) small.push(`${path} (${login ?? 'visitor'}): ${target}`);
+        }
+        await screenshot(page, `layout-every-page-${size}-${login ?? 'visitor'}`);
+      }, device);
+    }
+    assert.deepEqual(small, [], 'targets under 44 px');
+  });
+}
