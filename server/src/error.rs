@@ -297,6 +297,7 @@ mod domain {
     use crate::services::certificates::CertificateError;
     use crate::services::completion::CompletionError;
     use crate::services::course_admin::CourseAdminError;
+    use crate::services::eligibility::{self, EligibilityError};
     use crate::services::group_sessions::{
         CorrectionProblem, GroupSessionError, PushProblem, ScheduleProblem,
     };
@@ -304,6 +305,7 @@ mod domain {
     use crate::services::payments::PaymentError;
     use crate::services::practice::PracticeError;
     use crate::services::reminders::RemindersError;
+    use crate::services::reports::ReportsError;
     use crate::services::roster::{self, ImportError};
     use crate::services::selection::SelectionError;
     use crate::services::study::StudyError;
@@ -754,11 +756,51 @@ mod domain {
         }
     }
 
+    impl From<ReportsError> for AppError {
+        fn from(e: ReportsError) -> Self {
+            match e {
+                ReportsError::Access(e) => e.into(),
+                ReportsError::NotFound => AppError::NotFound,
+                ReportsError::Fault(e) => e,
+            }
+        }
+    }
+
     impl From<RemindersError> for AppError {
         fn from(e: RemindersError) -> Self {
             match e {
                 RemindersError::Access(e) => e.into(),
                 RemindersError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<EligibilityError> for AppError {
+        fn from(e: EligibilityError) -> Self {
+            // A look-up's bad query names the parameter and why.
+            let query = |field: &str, code: ErrorCode, message: &str| AppError::Body {
+                code: ErrorCode::InvalidQuery,
+                message: message.to_owned(),
+                fields: vec![FieldError::new(field, code, message)],
+            };
+            match e {
+                EligibilityError::Access(e) => e.into(),
+                EligibilityError::InvalidIdNumber(why) => {
+                    query("id_number", ErrorCode::InvalidIdNumber, &why)
+                }
+                EligibilityError::YearOutOfRange => query(
+                    "year",
+                    ErrorCode::OutOfRange,
+                    "年度应为 2000 年至今年之间的年份",
+                ),
+                EligibilityError::RateLimited => AppError::RateLimited("查询过于频繁，请稍后再试"),
+                EligibilityError::InvalidName => AppError::field(
+                    "name",
+                    ErrorCode::OutOfRange,
+                    format!("名称应为 1 至 {} 个字符", eligibility::MAX_NAME_CHARS),
+                ),
+                EligibilityError::NotFound => AppError::NotFound,
+                EligibilityError::Fault(e) => e,
             }
         }
     }

@@ -3,25 +3,48 @@
 //! token that the provincial admin made; every look-up is audited and each token is limited
 //! (`Certificates::lookup_limit`). Also the tokens' making, listing and revoking.
 
-use crate::access::{Actor, ApiClient};
+use crate::access::{AccessError, Actor, ApiClient};
 use crate::auth::session::{new_token, token_hash};
 use crate::error::AppError;
 use crate::services::completion;
 use crate::state::AppState;
 use crate::storage::{api_tokens, audit, stored_enum};
 use chrono::{DateTime, Datelike};
-use qinxue_core::api::{ApiTokenCreated, ApiTokenInfo, CreateApiToken, Eligibility, FieldError};
+use qinxue_core::api::{ApiTokenCreated, ApiTokenInfo, CreateApiToken, Eligibility};
 use qinxue_core::time::local_date;
-use qinxue_core::{ErrorCode, Grade, IdNumber};
+use qinxue_core::{Grade, IdNumber};
 
 /// Longest token name, in characters.
-const MAX_NAME_CHARS: usize = 60;
+pub const MAX_NAME_CHARS: usize = 60;
 
-fn query_error(field: &str, code: ErrorCode, message: &str) -> AppError {
-    AppError::Body {
-        code: ErrorCode::InvalidQuery,
-        message: message.to_owned(),
-        fields: vec![FieldError::new(field, code, message)],
+/// Why a look-up is not answered, or a token not made or revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum EligibilityError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// The 身份证号 asked about is not one; the message says why.
+    #[error("invalid id number: {0}")]
+    InvalidIdNumber(String),
+    /// A year before 2000 or after this one.
+    #[error("year out of range")]
+    YearOutOfRange,
+    /// The token has used up its look-ups for now.
+    #[error("look-up limit reached")]
+    RateLimited,
+    /// A token name that is empty, too long or holds control characters.
+    #[error("invalid token name")]
+    InvalidName,
+    /// No such token.
+    #[error("no such token")]
+    NotFound,
+    /// A fault of the layers below (database, random numbers, stored data).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for EligibilityError {
+    fn from(e: sqlx::Error) -> Self {
+        EligibilityError::Fault(e.into())
     }
 }
 
@@ -31,23 +54,19 @@ pub async fn look_up(
     client: &ApiClient,
     id_number: &str,
     year: i32,
-) -> Result<Eligibility, AppError> {
+) -> Result<Eligibility, EligibilityError> {
     let now = state.clock.now();
     let id = IdNumber::parse(id_number, local_date(now))
-        .map_err(|e| query_error("id_number", ErrorCode::InvalidIdNumber, &e.to_string()))?;
+        .map_err(|e| EligibilityError::InvalidIdNumber(e.to_string()))?;
     if !(2000..=local_date(now).year()).contains(&year) {
-        return Err(query_error(
-            "year",
-            ErrorCode::OutOfRange,
-            "年度应为 2000 年至今年之间的年份",
-        ));
+        return Err(EligibilityError::YearOutOfRange);
     }
     if !state
         .certificates
         .lookup_limit
         .allow(&format!("token:{}", client.token_id), now.timestamp())
     {
-        return Err(AppError::RateLimited("查询过于频繁，请稍后再试"));
+        return Err(EligibilityError::RateLimited);
     }
     let answer = {
         let mut conn = state.db.read().await?;
@@ -131,16 +150,12 @@ pub async fn create_token(
     state: &AppState,
     actor: &Actor,
     req: CreateApiToken,
-) -> Result<ApiTokenCreated, AppError> {
+) -> Result<ApiTokenCreated, EligibilityError> {
     let admin = actor.token_manager()?;
     let name = req.name.trim().to_owned();
     let chars = name.chars().count();
     if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "name",
-            ErrorCode::OutOfRange,
-            "名称应为 1 至 60 个字符",
-        )]));
+        return Err(EligibilityError::InvalidName);
     }
     // The prefix tells a leaked token for what it is (secret scanners look for such).
     let (secret, _) = new_token()?;
@@ -170,7 +185,10 @@ pub async fn create_token(
 }
 
 /// `GET /api/admin/api-tokens`: every token, without the tokens themselves.
-pub async fn list_tokens(state: &AppState, actor: &Actor) -> Result<Vec<ApiTokenInfo>, AppError> {
+pub async fn list_tokens(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<ApiTokenInfo>, EligibilityError> {
     actor.token_manager()?;
     let mut conn = state.db.read().await?;
     let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap_or_default();
@@ -189,16 +207,20 @@ pub async fn list_tokens(state: &AppState, actor: &Actor) -> Result<Vec<ApiToken
 
 /// `DELETE /api/admin/api-tokens/{id}`: revokes a token at once (its next request gets 401).
 /// Revoking a revoked token changes nothing; an unknown one is not found. Audited.
-pub async fn revoke_token(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
+pub async fn revoke_token(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<(), EligibilityError> {
     let admin_id = actor.token_manager()?.id;
     let now = state.clock.now_secs();
     state
         .db
-        .write(move |c| {
+        .write_as::<_, EligibilityError, _>(move |c| {
             Box::pin(async move {
                 let revoked = api_tokens::revoke(&mut *c, id, now)
                     .await?
-                    .ok_or(AppError::NotFound)?;
+                    .ok_or(EligibilityError::NotFound)?;
                 if revoked {
                     audit::record(
                         c,
