@@ -1,7 +1,7 @@
 //! The offices' and the province's reports (DESIGN.md §8), scoped on the server to the
 //! reader's region subtree: a region outside it is not found (404).
 
-use crate::access::{Actor, Scope};
+use crate::access::{AccessError, Actor, Scope};
 use crate::error::AppError;
 use crate::services::spreadsheet::{CsvOut, XlsxOut};
 use crate::services::standings;
@@ -19,6 +19,26 @@ use qinxue_core::{Grade, PolicyYear};
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, HashMap};
 
+/// Why a report is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportsError {
+    /// Not an office or the province.
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// A region or unit outside the reader's subtree, or a year that is not configured.
+    #[error("not found")]
+    NotFound,
+    /// A fault of the layers below (database, spreadsheet writer).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for ReportsError {
+    fn from(e: sqlx::Error) -> Self {
+        ReportsError::Fault(e.into())
+    }
+}
+
 /// The region a report is of, with its path; outside the reader's subtree: not found.
 struct Target {
     region: RegionRow,
@@ -26,7 +46,7 @@ struct Target {
     scope: Scope,
 }
 
-async fn region_path(conn: &mut AnyConnection, code: &str) -> Result<Option<String>, AppError> {
+async fn region_path(conn: &mut AnyConnection, code: &str) -> Result<Option<String>, ReportsError> {
     Ok(
         sqlx::query_scalar("SELECT path FROM regions WHERE code = $1")
             .bind(code)
@@ -39,17 +59,21 @@ async fn target(
     conn: &mut AnyConnection,
     actor: &Actor,
     region: Option<&str>,
-) -> Result<Target, AppError> {
+) -> Result<Target, ReportsError> {
     let (user, scope) = actor.office()?;
     let code = match region {
         Some(code) => code.to_owned(),
-        None => user.region_code.clone().ok_or(AppError::NotFound)?,
+        None => user.region_code.clone().ok_or(ReportsError::NotFound)?,
     };
-    let path = region_path(conn, &code).await?.ok_or(AppError::NotFound)?;
+    let path = region_path(conn, &code)
+        .await?
+        .ok_or(ReportsError::NotFound)?;
     if !scope.contains_region(&path) {
-        return Err(AppError::NotFound);
+        return Err(ReportsError::NotFound);
     }
-    let region = regions::get(conn, &code).await?.ok_or(AppError::NotFound)?;
+    let region = regions::get(conn, &code)
+        .await?
+        .ok_or(ReportsError::NotFound)?;
     Ok(Target {
         region,
         path,
@@ -62,16 +86,16 @@ async fn report_year(
     conn: &mut AnyConnection,
     state: &AppState,
     year: Option<i32>,
-) -> Result<PolicyYear, AppError> {
+) -> Result<PolicyYear, ReportsError> {
     let year = year.unwrap_or_else(|| local_date(state.clock.now()).year());
     policy_years::get(conn, year)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(ReportsError::NotFound)
 }
 
 /// Settles the standings of every marked trainee, each round in a write transaction of its
 /// own, so that a report reads them as every write so far left them.
-async fn settle_marked(state: &AppState) -> Result<(), AppError> {
+async fn settle_marked(state: &AppState) -> Result<(), ReportsError> {
     loop {
         let now = state.clock.now();
         let settled = state
@@ -139,7 +163,7 @@ async fn tallies(
     state: &AppState,
     pattern: &str,
     policy: &PolicyYear,
-) -> Result<Vec<(i64, Option<Grade>, Tally)>, AppError> {
+) -> Result<Vec<(i64, Option<Grade>, Tally)>, ReportsError> {
     let mut out: Vec<(i64, Option<Grade>, Tally)> =
         store_standings::tallies(conn, pattern, policy.year)
             .await?
@@ -177,14 +201,17 @@ fn child_code(root: &str, path: &str) -> String {
 }
 
 /// The unit a report is narrowed to: one of the region's subtree, else not found.
-fn narrowed(units: &[store::Unit], unit: Option<i64>) -> Result<Option<&store::Unit>, AppError> {
+fn narrowed(
+    units: &[store::Unit],
+    unit: Option<i64>,
+) -> Result<Option<&store::Unit>, ReportsError> {
     match unit {
         None => Ok(None),
         Some(id) => units
             .iter()
             .find(|u| u.id == id)
             .map(Some)
-            .ok_or(AppError::NotFound),
+            .ok_or(ReportsError::NotFound),
     }
 }
 
@@ -195,7 +222,7 @@ pub async fn summary(
     year: Option<i32>,
     region: Option<&str>,
     unit: Option<i64>,
-) -> Result<ReportSummary, AppError> {
+) -> Result<ReportSummary, ReportsError> {
     actor.office()?;
     settle_marked(state).await?;
     let mut conn = state.db.read().await?;
@@ -308,7 +335,7 @@ pub async fn non_completers(
     year: Option<i32>,
     region: Option<&str>,
     unit: Option<i64>,
-) -> Result<(Vec<NonCompleter>, PolicyYear), AppError> {
+) -> Result<(Vec<NonCompleter>, PolicyYear), ReportsError> {
     actor.office()?;
     settle_marked(state).await?;
     let mut conn = state.db.read().await?;
@@ -394,7 +421,7 @@ async fn non_completer_rows(
     year: Option<i32>,
     region: Option<&str>,
     unit: Option<i64>,
-) -> Result<Vec<[String; 9]>, AppError> {
+) -> Result<Vec<[String; 9]>, ReportsError> {
     let (people, policy) = non_completers(state, actor, year, region, unit).await?;
     let all = {
         let mut conn = state.db.read().await?;
@@ -426,14 +453,14 @@ pub async fn non_completers_csv(
     year: Option<i32>,
     region: Option<&str>,
     unit: Option<i64>,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<Vec<u8>, ReportsError> {
     let labels: Vec<&str> = NON_COMPLETER_COLUMNS.iter().map(|(l, _)| *l).collect();
     let mut out = CsvOut::new(&labels);
     for row in non_completer_rows(state, actor, year, region, unit).await? {
         let cells: Vec<&str> = row.iter().map(String::as_str).collect();
         out.row(&cells)?;
     }
-    out.finish()
+    Ok(out.finish()?)
 }
 
 /// `GET /api/reports/non-completers.xlsx`: the same rows as the CSV, as an XLSX workbook.
@@ -443,9 +470,9 @@ pub async fn non_completers_xlsx(
     year: Option<i32>,
     region: Option<&str>,
     unit: Option<i64>,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<Vec<u8>, ReportsError> {
     let rows = non_completer_rows(state, actor, year, region, unit).await?;
-    tokio::task::spawn_blocking(move || {
+    Ok(tokio::task::spawn_blocking(move || {
         let mut out = XlsxOut::new("未完成人员", &NON_COMPLETER_COLUMNS)?;
         for row in &rows {
             let cells: Vec<&str> = row.iter().map(String::as_str).collect();
@@ -454,5 +481,5 @@ pub async fn non_completers_xlsx(
         out.finish()
     })
     .await
-    .map_err(|e| AppError::Internal(format!("non-completers XLSX task: {e}")))?
+    .map_err(|e| AppError::Internal(format!("non-completers XLSX task: {e}")))??)
 }
