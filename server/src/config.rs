@@ -40,6 +40,8 @@ pub struct Config {
     /// `request_timeout` (default 30). Live-event streams run on after their first answer;
     /// a video upload has no overall limit, only this long between two of its chunks.
     pub request_timeout: Duration,
+    /// How long a connection may take to send a request's head, and how many may be open.
+    pub connections: ConnectionLimits,
     /// Where uploaded covers and videos are kept, and how large they may be.
     pub media: MediaConfig,
     /// `QINXUE_CERT_FONT`: the font certificates are printed in (default: Debian's
@@ -50,6 +52,30 @@ pub struct Config {
 
 /// Debian's fonts-wqy-microhei, which `make run` installs.
 pub const DEFAULT_CERTIFICATE_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+
+/// Bounds on the connections themselves, before any request reaches the routes (and so before
+/// [`Config::request_timeout`] starts): a client that opens connections and sends its request
+/// slowly or not at all (slowloris) must not hold them for ever.
+#[derive(Clone, Debug)]
+pub struct ConnectionLimits {
+    /// `QINXUE_HEADER_TIMEOUT_SECS`: how long a connection may take to send the request line
+    /// and headers of its next request (default 10), counted from the connection's opening or
+    /// from the end of its previous answer: it bounds an idle keep-alive connection as well.
+    /// Past it the connection is closed.
+    pub header_timeout: Duration,
+    /// `QINXUE_MAX_CONNECTIONS`: the most connections served at once (default 4096, below the
+    /// usual open-file limit); further ones wait in the listen queue until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            max_connections: 4096,
+        }
+    }
+}
 
 /// Uploads by the provincial admin (course covers, lesson videos).
 #[derive(Clone, Debug)]
@@ -168,6 +194,7 @@ impl Config {
             public_url: http_url(&get, "QINXUE_PUBLIC_URL")?,
             reconcile_every: reconcile_every(&get)?,
             request_timeout: request_timeout(&get)?,
+            connections: connections(&get)?,
             media: media(&get)?,
             certificate_font: get("QINXUE_CERT_FONT")
                 .filter(|s| !s.is_empty())
@@ -247,6 +274,40 @@ fn request_timeout(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, Co
     }
 }
 
+fn connections(get: &impl Fn(&str) -> Option<String>) -> Result<ConnectionLimits, ConfigError> {
+    let defaults = ConnectionLimits::default();
+    let header_timeout = match get("QINXUE_HEADER_TIMEOUT_SECS").filter(|s| !s.is_empty()) {
+        None => defaults.header_timeout,
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(secs @ 1..=600) => Duration::from_secs(secs),
+            _ => {
+                return Err(ConfigError::Invalid {
+                    var: "QINXUE_HEADER_TIMEOUT_SECS",
+                    value: raw,
+                    reason: "expected whole seconds from 1 to 600",
+                })
+            }
+        },
+    };
+    let max_connections = match get("QINXUE_MAX_CONNECTIONS").filter(|s| !s.is_empty()) {
+        None => defaults.max_connections,
+        Some(raw) => match raw.parse::<usize>() {
+            Ok(n @ 1..=1_000_000) => n,
+            _ => {
+                return Err(ConfigError::Invalid {
+                    var: "QINXUE_MAX_CONNECTIONS",
+                    value: raw,
+                    reason: "expected a whole number from 1 to 1000000",
+                })
+            }
+        },
+    };
+    Ok(ConnectionLimits {
+        header_timeout,
+        max_connections,
+    })
+}
+
 fn media(get: &impl Fn(&str) -> Option<String>) -> Result<MediaConfig, ConfigError> {
     let defaults = MediaConfig::default();
     Ok(MediaConfig {
@@ -312,6 +373,8 @@ mod tests {
         assert_eq!(c.public_url, None);
         assert_eq!(c.reconcile_every, Duration::from_secs(60));
         assert_eq!(c.request_timeout, Duration::from_secs(30));
+        assert_eq!(c.connections.header_timeout, Duration::from_secs(10));
+        assert_eq!(c.connections.max_connections, 4096);
         assert_eq!(c.media_dir(), PathBuf::from("./data/media"));
         assert_eq!(c.media.max_cover_bytes, 2 * 1024 * 1024);
         assert_eq!(c.media.max_video_bytes, 200 * 1024 * 1024);
@@ -357,10 +420,25 @@ mod tests {
             ("QINXUE_RECONCILE_SECS", "0"),
             ("QINXUE_REQUEST_TIMEOUT_SECS", "0"),
             ("QINXUE_REQUEST_TIMEOUT_SECS", "1.5"),
+            ("QINXUE_HEADER_TIMEOUT_SECS", "0"),
+            ("QINXUE_HEADER_TIMEOUT_SECS", "601"),
+            ("QINXUE_MAX_CONNECTIONS", "0"),
+            ("QINXUE_MAX_CONNECTIONS", "many"),
         ] {
             let e = config(&[(var, value)]).unwrap_err().to_string();
             assert!(e.starts_with(var), "{e}");
         }
+    }
+
+    #[test]
+    fn connection_limits_are_read() {
+        let c = config(&[
+            ("QINXUE_HEADER_TIMEOUT_SECS", "3"),
+            ("QINXUE_MAX_CONNECTIONS", "100"),
+        ])
+        .unwrap();
+        assert_eq!(c.connections.header_timeout, Duration::from_secs(3));
+        assert_eq!(c.connections.max_connections, 100);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod certificates;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod content;
 pub mod error;
 pub mod extract;
@@ -249,7 +250,8 @@ impl Application {
     /// writer drains what they queued; the WAL is checkpointed into the database file and the
     /// database closed. Every heartbeat that was answered had been committed before its answer,
     /// so none is lost; one cut off after the grace was never answered, and its client sends it
-    /// again (a repeated `seq` is credited once).
+    /// again (a repeated `seq` is credited once). Serving itself does not fail (a failed
+    /// accept is retried, `connections::serve`); the `Result` is the callers' `?`.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -263,17 +265,16 @@ impl Application {
             tracing::info!("shutting down: no new connections; finishing the requests in flight");
             let _ = stopping.send(true);
         };
-        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(self.listener, service).with_graceful_shutdown(signal);
+        let limits = self.state.config.connections.clone();
+        let serve = connections::serve(self.listener, app(self.state), &limits, signal);
         let grace = async move {
             let _ = stop_seen.wait_for(|stopping| *stopping).await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         };
-        let result = tokio::select! {
-            result = async move { serve.await } => result,
+        tokio::select! {
+            () = serve => (),
             () = grace => {
                 tracing::warn!(grace = ?SHUTDOWN_GRACE, "requests still open after the grace (live-event streams); closing them");
-                Ok(())
             }
         };
         jobs.stop().await;
@@ -288,6 +289,6 @@ impl Application {
         db.checkpoint().await;
         db.close().await;
         tracing::info!("stopped");
-        result
+        Ok(())
     }
 }

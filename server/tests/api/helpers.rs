@@ -255,6 +255,7 @@ fn test_config(
         // Tests run reconciliation when they mean to (`TestApp::reconcile`).
         reconcile_every: std::time::Duration::from_secs(3600),
         request_timeout: std::time::Duration::from_secs(30),
+        connections: Default::default(),
         media: Default::default(),
         certificate_font: qinxue_server::config::DEFAULT_CERTIFICATE_FONT.into(),
     }

@@ -31,6 +31,7 @@ mod roster;
 mod security;
 mod shutdown;
 mod sim;
+mod slow_clients;
 mod staff;
 mod storm;
 mod study;
