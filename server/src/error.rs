@@ -302,6 +302,7 @@ mod domain {
         CorrectionProblem, GroupSessionError, PushProblem, ScheduleProblem,
     };
     use crate::services::orders::OrderError;
+    use crate::services::passwords::PasswordError;
     use crate::services::payments::PaymentError;
     use crate::services::practice::PracticeError;
     use crate::services::reminders::RemindersError;
@@ -801,6 +802,29 @@ mod domain {
                 ),
                 EligibilityError::NotFound => AppError::NotFound,
                 EligibilityError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<PasswordError> for AppError {
+        fn from(e: PasswordError) -> Self {
+            match e {
+                PasswordError::Access(e) => e.into(),
+                PasswordError::Weak(e) => {
+                    AppError::field("new_password", ErrorCode::InvalidPassword, e.to_string())
+                }
+                PasswordError::Unchanged => AppError::field(
+                    "new_password",
+                    ErrorCode::InvalidPassword,
+                    "新密码不能与原密码相同，请设置一个只有您自己知道的密码",
+                ),
+                PasswordError::WrongCurrent => AppError::field(
+                    "current_password",
+                    ErrorCode::InvalidCredentials,
+                    "原密码（或一次性密码）不正确",
+                ),
+                PasswordError::NotFound => AppError::NotFound,
+                PasswordError::Fault(e) => e,
             }
         }
     }

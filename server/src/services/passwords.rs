@@ -4,16 +4,14 @@
 //! one-time password must set their own before anything else (`access::actor`). Resets and
 //! changes are audited.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::auth::session;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::{audit, passwords as store};
-use qinxue_core::account::check_password;
-use qinxue_core::api::FieldError;
+use qinxue_core::account::{check_password, PasswordError as WeakPassword};
 use qinxue_core::id_number::mask_id_number;
 use qinxue_core::office::{PasswordChange, PasswordReset};
-use qinxue_core::ErrorCode;
 
 /// The characters of a one-time password: lower-case letters and digits without the ones
 /// that are easily confused on paper (i, l, o, 0, 1): 31 of them.
@@ -22,6 +20,34 @@ const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 pub const ONE_TIME_LEN: usize = 10;
 /// One-time passwords hashed per hashing turn: a sign-in waiting behind a batch waits ~0.1 s.
 const BATCH: usize = 100;
+
+/// Why a password is not changed or reset.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// The new password breaks the password rules.
+    #[error("weak new password: {0}")]
+    Weak(WeakPassword),
+    /// The new password is the current one.
+    #[error("new password same as the current one")]
+    Unchanged,
+    /// The current (or one-time) password given is wrong.
+    #[error("wrong current password")]
+    WrongCurrent,
+    /// No such trainee within the admin's reach.
+    #[error("not found")]
+    NotFound,
+    /// A fault of the layers below (database, hashing).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for PasswordError {
+    fn from(e: sqlx::Error) -> Self {
+        PasswordError::Fault(e.into())
+    }
+}
 
 /// A new random one-time password.
 pub fn one_time_password() -> Result<String, AppError> {
@@ -64,39 +90,23 @@ pub async fn change(
     actor: &Actor,
     token: &str,
     req: PasswordChange,
-) -> Result<(), AppError> {
+) -> Result<(), PasswordError> {
     let user = actor.user().clone();
-    let mut problems = Vec::new();
-    if let Err(e) = check_password(
+    check_password(
         &req.new_password,
         user.id_number.as_deref().unwrap_or(""),
         user.phone.as_deref().unwrap_or(""),
-    ) {
-        problems.push(FieldError::new(
-            "new_password",
-            ErrorCode::InvalidPassword,
-            e.to_string(),
-        ));
-    } else if req.new_password == req.current_password {
-        problems.push(FieldError::new(
-            "new_password",
-            ErrorCode::InvalidPassword,
-            "新密码不能与原密码相同，请设置一个只有您自己知道的密码",
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(AppError::Validation(problems));
+    )
+    .map_err(PasswordError::Weak)?;
+    if req.new_password == req.current_password {
+        return Err(PasswordError::Unchanged);
     }
     let turn = state.hashing.turn().await?;
     if !turn
         .verify(req.current_password, user.password_hash.clone())
         .await?
     {
-        return Err(AppError::field(
-            "current_password",
-            ErrorCode::InvalidCredentials,
-            "原密码（或一次性密码）不正确",
-        ));
+        return Err(PasswordError::WrongCurrent);
     }
     let hash = state.hashing.hash(req.new_password).await?;
     let now = state.clock.now_secs();
@@ -138,14 +148,14 @@ pub async fn reset(
     state: &AppState,
     actor: &Actor,
     user_id: i64,
-) -> Result<PasswordReset, AppError> {
+) -> Result<PasswordReset, PasswordError> {
     let (admin, scope) = actor.password_resetter()?;
     let admin_id = admin.id;
     let trainee = {
         let mut conn = state.db.read().await?;
         store::trainee_in(&mut conn, &scope, user_id)
             .await?
-            .ok_or(AppError::NotFound)?
+            .ok_or(PasswordError::NotFound)?
     };
     let password = one_time_password()?;
     let hash = hash_one_time(state, std::slice::from_ref(&password))
