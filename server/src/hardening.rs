@@ -111,7 +111,10 @@ pub fn is_video_upload(method: &str, path: &str) -> bool {
 }
 
 /// Answers 503 `request_timeout` for a request not answered within `limit` (a slow body, a
-/// stuck query), so that no request holds a connection and its work without end. What the
+/// stuck query), so that no request holds a connection and its work without end. It stays 503
+/// rather than 408 for a slow body too: the limit covers reading and handling alike, and the
+/// answer cannot tell which one a loaded server was slow at. `Retry-After` says a client may
+/// try again soon. (A slow head never gets this far: `connections` closes it.) What the
 /// handler had open is dropped: its transaction rolls back. The limit ends at the answer's
 /// head, so a live-events stream runs on after it. A video upload has no overall limit
 /// ([`is_video_upload`]); instead its body may pause no longer than `limit` between chunks
@@ -125,7 +128,11 @@ pub async fn deadline(State(limit): State<Duration>, req: Request, next: Next) -
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(?limit, "request not answered in time");
-            AppError::Refused(ErrorCode::RequestTimeout).into_response()
+            let mut response = AppError::Refused(ErrorCode::RequestTimeout).into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
         }
     }
 }

@@ -170,7 +170,7 @@ fn complete_operation(method: &str, path: &str, op: &mut Map<String, Value>, def
     if !crate::hardening::is_video_upload(method, path) {
         layers.push((
             503,
-            "`request_timeout`: not answered within the server's time limit",
+            "`request_timeout`: not answered within the server's time limit (a body sent too slowly, or a slow server); `Retry-After` gives the seconds to wait",
         ));
     }
 

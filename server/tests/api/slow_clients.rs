@@ -120,3 +120,35 @@ async fn connections_past_the_limit_wait_until_one_closes() {
         .expect("served once a slot is free");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
 }
+
+#[tokio::test]
+async fn a_body_sent_too_slowly_gets_503_with_retry_after_in_the_error_shape() {
+    let app = TestApp::start_with(Options::default(), |c| {
+        c.request_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let mut socket = connect(&app).await;
+    // The head is complete, so the request's own time limit applies; the body never is.
+    socket
+        .write_all(
+            b"POST /api/auth/login HTTP/1.1\r\nHost: localhost\r\n\
+              Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"lo",
+        )
+        .await
+        .unwrap();
+    let head = tokio::time::timeout(Duration::from_secs(10), answer_head(&mut socket))
+        .await
+        .expect("an answer within 10 s");
+    assert!(head.starts_with("HTTP/1.1 503"), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("\r\nretry-after: 5\r\n"),
+        "{head}"
+    );
+    let mut answer = head.into_bytes();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("request_timeout") {
+        let n = socket.read(&mut buf).await.unwrap();
+        assert!(n > 0, "no error body: {}", String::from_utf8_lossy(&answer));
+        answer.extend_from_slice(&buf[..n]);
+    }
+}
