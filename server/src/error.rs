@@ -304,6 +304,7 @@ mod domain {
     use crate::services::orders::OrderError;
     use crate::services::passwords::PasswordError;
     use crate::services::payments::PaymentError;
+    use crate::services::policy_admin::PolicyAdminError;
     use crate::services::practice::PracticeError;
     use crate::services::reminders::RemindersError;
     use crate::services::reports::ReportsError;
@@ -825,6 +826,22 @@ mod domain {
                 ),
                 PasswordError::NotFound => AppError::NotFound,
                 PasswordError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<PolicyAdminError> for AppError {
+        fn from(e: PolicyAdminError) -> Self {
+            match e {
+                PolicyAdminError::Access(e) => e.into(),
+                PolicyAdminError::NotFound => AppError::NotFound,
+                PolicyAdminError::YearMismatch => {
+                    AppError::field("year", ErrorCode::OutOfRange, "年度与地址中的年度不一致")
+                }
+                PolicyAdminError::Invalid(fields) => AppError::Validation(fields),
+                PolicyAdminError::StudyClosed => AppError::StudyClosed,
+                PolicyAdminError::NoPolicyYear => AppError::NoPolicyYear,
+                PolicyAdminError::Fault(e) => e,
             }
         }
     }

@@ -7,7 +7,7 @@
 //! deadline has passed its settings decided who completed it, so they are kept as they were;
 //! only whether it allows late payment may still change.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::{audit, policy_years};
@@ -15,6 +15,37 @@ use chrono::{DateTime, Utc};
 use qinxue_core::api::FieldError;
 use qinxue_core::office::PolicyYearView;
 use qinxue_core::{ErrorCode, PolicyYear};
+
+/// Why a policy year is not shown, changed or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyAdminError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// No such configured year.
+    #[error("not found")]
+    NotFound,
+    /// The body's year is not the one in the address.
+    #[error("year differs from the address")]
+    YearMismatch,
+    /// Settings that break the policy's rules, each with its field.
+    #[error("invalid settings")]
+    Invalid(Vec<FieldError>),
+    /// The year's study deadline has passed: only late payment may still change.
+    #[error("study closed")]
+    StudyClosed,
+    /// No year configured to open the next one from.
+    #[error("no policy year")]
+    NoPolicyYear,
+    /// A fault of the layers below (database, JSON of the audit entry).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for PolicyAdminError {
+    fn from(e: sqlx::Error) -> Self {
+        PolicyAdminError::Fault(e.into())
+    }
+}
 
 fn view(policy: PolicyYear, now: DateTime<Utc>) -> PolicyYearView {
     let editable = policy.study_open(now);
@@ -30,7 +61,10 @@ fn json(y: &PolicyYear) -> Result<String, AppError> {
 }
 
 /// Every configured year, the latest first; the year in force is made if nobody has yet.
-pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<PolicyYearView>, AppError> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Vec<PolicyYearView>, PolicyAdminError> {
     actor.policy_manager()?;
     let now = state.clock.now();
     crate::services::policy::in_force(state, now).await?;
@@ -43,14 +77,18 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<PolicyYearView>
 }
 
 /// One configured year.
-pub async fn get(state: &AppState, actor: &Actor, year: i32) -> Result<PolicyYearView, AppError> {
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    year: i32,
+) -> Result<PolicyYearView, PolicyAdminError> {
     actor.policy_manager()?;
     let now = state.clock.now();
     crate::services::policy::in_force(state, now).await?;
     let mut conn = state.db.read().await?;
     let policy = policy_years::get(&mut conn, year)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(PolicyAdminError::NotFound)?;
     Ok(view(policy, now))
 }
 
@@ -60,14 +98,10 @@ pub async fn update(
     actor: &Actor,
     year: i32,
     input: PolicyYear,
-) -> Result<PolicyYearView, AppError> {
+) -> Result<PolicyYearView, PolicyAdminError> {
     let admin = actor.policy_manager()?.id;
     if input.year != year {
-        return Err(AppError::field(
-            "year",
-            ErrorCode::OutOfRange,
-            "年度与地址中的年度不一致",
-        ));
+        return Err(PolicyAdminError::YearMismatch);
     }
     let problems: Vec<FieldError> = input
         .problems()
@@ -75,18 +109,18 @@ pub async fn update(
         .map(|(field, message)| FieldError::new(field, ErrorCode::OutOfRange, message))
         .collect();
     if !problems.is_empty() {
-        return Err(AppError::Validation(problems));
+        return Err(PolicyAdminError::Invalid(problems));
     }
     let now = state.clock.now();
     let at = now.timestamp();
     let after = json(&input)?;
     let saved = state
         .db
-        .write(move |c| {
+        .write_as::<_, PolicyAdminError, _>(move |c| {
             Box::pin(async move {
                 let before = policy_years::get(&mut *c, year)
                     .await?
-                    .ok_or(AppError::NotFound)?;
+                    .ok_or(PolicyAdminError::NotFound)?;
                 // A closed year may still be opened to late payment (or closed to it again):
                 // that decides who may yet pay, not who completed.
                 let only_late_payment = PolicyYear {
@@ -94,7 +128,7 @@ pub async fn update(
                     ..before.clone()
                 } == input;
                 if !before.study_open(now) && !only_late_payment {
-                    return Err(AppError::StudyClosed);
+                    return Err(PolicyAdminError::StudyClosed);
                 }
                 if before == input {
                     return Ok(input);
@@ -124,16 +158,21 @@ pub async fn update(
 
 /// Opens the year after the latest configured one with its settings (deadlines a year
 /// later); with none configured, the year in force with the notice's standard settings.
-pub async fn create_next(state: &AppState, actor: &Actor) -> Result<PolicyYearView, AppError> {
+pub async fn create_next(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<PolicyYearView, PolicyAdminError> {
     let admin = actor.policy_manager()?.id;
     let now = state.clock.now();
     crate::services::policy::in_force(state, now).await?;
     let created = state
         .db
-        .write(move |c| {
+        .write_as::<_, PolicyAdminError, _>(move |c| {
             Box::pin(async move {
                 let latest = policy_years::list(&mut *c).await?.into_iter().next();
-                let next = latest.map(|y| y.next()).ok_or(AppError::NoPolicyYear)?;
+                let next = latest
+                    .map(|y| y.next())
+                    .ok_or(PolicyAdminError::NoPolicyYear)?;
                 if !policy_years::insert_if_missing(&mut *c, &next).await? {
                     // Another admin opened it at the same moment; theirs stands.
                     let year = next.year;
