@@ -306,6 +306,7 @@ mod domain {
     use crate::services::payments::PaymentError;
     use crate::services::policy_admin::PolicyAdminError;
     use crate::services::practice::PracticeError;
+    use crate::services::question_import::QuestionImportError;
     use crate::services::reminders::RemindersError;
     use crate::services::reports::ReportsError;
     use crate::services::roster::{self, ImportError};
@@ -446,6 +447,7 @@ mod domain {
                         qinxue_core::admin::human_size(limit as u64)
                     ),
                 },
+                CourseAdminError::Questions(e) => e.into(),
                 CourseAdminError::Fault(e) => e,
             }
         }
@@ -842,6 +844,18 @@ mod domain {
                 PolicyAdminError::StudyClosed => AppError::StudyClosed,
                 PolicyAdminError::NoPolicyYear => AppError::NoPolicyYear,
                 PolicyAdminError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<QuestionImportError> for AppError {
+        fn from(e: QuestionImportError) -> Self {
+            match e {
+                QuestionImportError::Unreadable(message) => AppError::Explained {
+                    code: ErrorCode::InvalidImport,
+                    message,
+                },
+                QuestionImportError::BadRows(rows) => AppError::BadRows(rows),
             }
         }
     }

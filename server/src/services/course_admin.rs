@@ -60,8 +60,10 @@ pub enum CourseAdminError {
     /// A question file over this many bytes.
     #[error("question file over {0} bytes")]
     FileTooLarge(usize),
-    /// A fault of the layers below, or their refusal (database, writer, media files, the
-    /// question file's rows).
+    /// A question file that is not imported.
+    #[error(transparent)]
+    Questions(#[from] crate::services::question_import::QuestionImportError),
+    /// A fault of the layers below, or their refusal (database, writer, media files).
     #[error(transparent)]
     Fault(#[from] AppError),
 }

@@ -14,11 +14,9 @@
 //! (逗号分隔)”. Quoted cells may hold commas and line breaks. Import is all or nothing: one bad
 //! row and nothing is imported, and the answer lists every bad row with its line and reasons.
 
-use crate::error::AppError;
 use qinxue_core::admin::{QuestionInput, MAX_OPTIONS};
 use qinxue_core::api::RowError;
 use qinxue_core::catalogue::QuestionKind;
-use qinxue_core::ErrorCode;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -27,15 +25,24 @@ pub const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
 /// Most questions in one file.
 pub const MAX_ROWS: usize = 2000;
 
-fn file_error(message: impl Into<String>) -> AppError {
-    AppError::Explained {
-        code: ErrorCode::InvalidImport,
-        message: message.into(),
-    }
+/// Why a question file is not imported. Nothing of it is.
+#[derive(Debug, thiserror::Error)]
+pub enum QuestionImportError {
+    /// The file as a whole cannot be read as questions (encoding, header, size, no rows); the
+    /// message says why and how to fix it.
+    #[error("question file refused: {0}")]
+    Unreadable(String),
+    /// Rows that break the rules: every one of them.
+    #[error("{} bad rows", .0.len())]
+    BadRows(Vec<RowError>),
+}
+
+fn file_error(message: impl Into<String>) -> QuestionImportError {
+    QuestionImportError::Unreadable(message.into())
 }
 
 /// The file's text: UTF-8 (a BOM is dropped) or, failing that, GBK.
-pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, AppError> {
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, QuestionImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err(file_error(
@@ -228,7 +235,7 @@ fn line_at(text: &str, at: u64) -> u64 {
 
 /// The questions of a CSV file, or every bad row. `existing` are the stems the course
 /// already has: importing one again is refused as a duplicate.
-pub fn parse(bytes: &[u8], existing: &[String]) -> Result<Vec<QuestionInput>, AppError> {
+pub fn parse(bytes: &[u8], existing: &[String]) -> Result<Vec<QuestionInput>, QuestionImportError> {
     let text = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -312,7 +319,7 @@ pub fn parse(bytes: &[u8], existing: &[String]) -> Result<Vec<QuestionInput>, Ap
         }
     }
     if !bad.is_empty() {
-        return Err(AppError::BadRows(bad));
+        return Err(QuestionImportError::BadRows(bad));
     }
     if questions.is_empty() {
         return Err(file_error(format!("文件中没有题目。{LAYOUT}")));
@@ -323,12 +330,16 @@ pub fn parse(bytes: &[u8], existing: &[String]) -> Result<Vec<QuestionInput>, Ap
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::AppError;
+    use qinxue_core::ErrorCode;
 
     const HEADER: &str = "题型,题目,选项A,选项B,选项C,选项D,答案,解析\n";
 
-    fn rows(err: AppError) -> Vec<(u64, String)> {
+    fn rows(err: QuestionImportError) -> Vec<(u64, String)> {
         match err {
-            AppError::BadRows(rows) => rows.into_iter().map(|r| (r.line, r.message)).collect(),
+            QuestionImportError::BadRows(rows) => {
+                rows.into_iter().map(|r| (r.line, r.message)).collect()
+            }
             other => panic!("expected bad rows, got {other:?}"),
         }
     }
@@ -383,7 +394,7 @@ mod tests {
         assert_eq!(parse(&gbk, &[]).unwrap()[0].answer, [1]);
         let dup = rows(parse(csv.as_bytes(), &["安全帽可以不系下颏带。".into()]).unwrap_err());
         assert_eq!(dup[0].0, 2);
-        let utf16 = parse(b"\xFF\xFEx\0", &[]).unwrap_err();
+        let utf16 = AppError::from(parse(b"\xFF\xFEx\0", &[]).unwrap_err());
         assert!(utf16.body().error.message.contains("UTF-16"));
     }
 
@@ -403,20 +414,20 @@ mod tests {
     #[test]
     fn a_file_with_a_nul_is_refused_whole() {
         let csv = format!("{HEADER}判断,水\0是液体,,,,,对,\n");
-        let err = parse(csv.as_bytes(), &[]).unwrap_err();
+        let err = AppError::from(parse(csv.as_bytes(), &[]).unwrap_err());
         assert_eq!(err.code(), ErrorCode::InvalidImport);
         assert!(err.body().error.message.contains("空字符"));
     }
 
     #[test]
     fn a_file_without_the_columns_or_questions_is_refused_whole() {
-        let e = parse("题目,答案\n什么,A\n".as_bytes(), &[]).unwrap_err();
+        let e = AppError::from(parse("题目,答案\n什么,A\n".as_bytes(), &[]).unwrap_err());
         assert!(
             e.body().error.message.contains("题型、解析"),
             "{:?}",
             e.body()
         );
-        let e = parse(HEADER.as_bytes(), &[]).unwrap_err();
+        let e = AppError::from(parse(HEADER.as_bytes(), &[]).unwrap_err());
         assert!(e.body().error.message.contains("没有题目"));
         assert!(parse(b"", &[]).is_err());
     }
