@@ -476,6 +476,28 @@ fn Console(live: Live) -> impl IntoView {
                 </p>
                 <div class="notice notice-warn" role="alertdialog" aria-labelledby="close-question" hidden=move || !closing.get()>
                     <p id="close-question">"结束后所有座位都会退出，考勤会保存，不能再签到。确定结束吗？"</p>
+                    {move || (lecture.get() && left.is_none()).then(|| view! {
+                        <p data-testid="close-roll-call-hint">
+                            "讲座结束前应再点名一次：最后一次点名之后的时间不计入学时。"
+                        </p>
+                        <p class="actions">
+                            <button
+                                type="button"
+                                class="button button-primary console-big"
+                                data-testid="console-close-roll-call"
+                                disabled=move || busy.get()
+                                on:click=move |_| {
+                                    closing.set(false);
+                                    act(live, busy, alert, async move {
+                                        group_api::roll_call(id).await?;
+                                        group_api::get(id).await.map(Some)
+                                    })
+                                }
+                            >
+                                "先点名"
+                            </button>
+                        </p>
+                    })}
                     <p class="actions">
                         <button
                             type="button"

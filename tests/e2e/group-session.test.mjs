@@ -505,7 +505,15 @@ test('a lecture: the proctor marks presence at the opening and the next roll cal
       await proctor.setViewportSize({ width: 800, height: 1280 });
       await shot(proctor, 'console-lecture-800x1280');
 
-      await closeConsole(proctor);
+      // 601 s on, that roll call is over too: ending now, the console offers a last one first.
+      await serverClock(proctor, 601, true);
+      await proctor.waitForFunction(() => !document.querySelector('[data-testid=console-roll-call]')?.disabled, null, { timeout: 15_000 });
+      await proctor.getByTestId('console-close').tap();
+      await proctor.getByTestId('close-roll-call-hint').waitFor();
+      await atLeast44(proctor.getByTestId('console-close-roll-call'), 'the 先点名 button');
+      await expectAccessible(proctor, 'ending a lecture after its last roll call is over');
+      await proctor.getByTestId('console-close-confirm').tap();
+      await proctor.getByTestId('console-closed').waitFor();
       const rows = proctor.getByTestId('attendance-row');
       await rows.first().waitFor();
       const shown = Object.fromEntries(await rows.evaluateAll((rs) => rs.map((r) => [r.dataset.trainee, Number(r.dataset.secs)])));
