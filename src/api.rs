@@ -96,6 +96,9 @@ thread_local! {
     /// `/api/me` last said someone is signed in: a 401 after that means the sign-in expired
     /// or was ended elsewhere (see [`send`]).
     static SIGNED_IN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The page is already on its way to [`NEW_PASSWORD_PATH`]: a page asks for several things
+    /// at once, each refused, and a second `assign` would abort the first load.
+    static TO_NEW_PASSWORD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The page where a person who signed in with a one-time password sets their own.
@@ -452,6 +455,7 @@ pub async fn send(method: &str, path: &str, body: Body) -> Result<String, ApiErr
     // so every page leads to the page that does it.
     if error.code() == Some(ErrorCode::PasswordChangeRequired)
         && window().location().pathname().ok().as_deref() != Some(NEW_PASSWORD_PATH)
+        && !TO_NEW_PASSWORD.with(|t| t.replace(true))
     {
         let _ = window().location().assign(NEW_PASSWORD_PATH);
     }

@@ -406,6 +406,9 @@ test('the proctor seats a person by the seat code the kiosk shows, and the room 
       const second = await openSeat(other, room.code);
       seats.push(second);
       await signIn(second, pin, room.code);
+      // The console shows the new seat before the tap: its arrival shortens 为学员签到 (nobody
+      // left to pick), which moved the button up under a tap already aimed (CI, 1 run in 3).
+      await card(proctor, second).waitFor();
       await proctor.getByTestId('practice-push').tap();
       const rows = proctor.getByTestId('tally-row');
       await rows.first().waitFor();
