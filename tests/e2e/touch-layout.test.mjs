@@ -73,7 +73,7 @@ test('tablet landscape: the lesson\'s sticky bar keeps at most a fifth of the 80
     await page.waitForURL(url('/'));
     await page.goto(url('/courses'));
     const first = page.locator('article.course').filter({ has: page.getByRole('button', { name: '选课' }) }).first();
-    const title = await first.getByRole('heading').first().innerText();
+    const title = (await first.getByRole('heading').first().textContent()).trim(); // not innerText: an off-screen card (content-visibility: auto) has none
     const selectable = page.locator('article.course', { has: page.getByRole('heading', { name: title }) });
     await selectable.getByRole('button', { name: '选课' }).tap();
     await selectable.getByText('已选', { exact: true }).waitFor();
