@@ -421,6 +421,12 @@ fn Console(live: Live) -> impl IntoView {
         })
     };
 
+    let start_roll_call = move || {
+        act(live, busy, alert, async move {
+            group_api::roll_call(id).await?;
+            group_api::get(id).await.map(Some)
+        })
+    };
     let roll_call = move || {
         let v = v().filter(|v| v.status == GroupStatus::Open)?;
         let running = v
@@ -448,10 +454,7 @@ fn Console(live: Live) -> impl IntoView {
                         class="button button-primary console-big"
                         data-testid="console-roll-call"
                         disabled=move || busy.get() || left.is_some()
-                        on:click=move |_| act(live, busy, alert, async move {
-                            group_api::roll_call(id).await?;
-                            group_api::get(id).await.map(Some)
-                        })
+                        on:click=move |_| start_roll_call()
                     >
                         "点名"
                     </button>
@@ -488,10 +491,7 @@ fn Console(live: Live) -> impl IntoView {
                                 disabled=move || busy.get()
                                 on:click=move |_| {
                                     closing.set(false);
-                                    act(live, busy, alert, async move {
-                                        group_api::roll_call(id).await?;
-                                        group_api::get(id).await.map(Some)
-                                    })
+                                    start_roll_call();
                                 }
                             >
                                 "先点名"
