@@ -22,6 +22,12 @@ if [[ "$(id -u)" == 0 ]]; then
 fi
 
 cleanup() {
+  status=$?
+  # A failed run shows why the server went away (a full disk, a crash) before its log is gone.
+  if [[ $status != 0 && -f "$tmp/postgres.log" ]]; then
+    echo "with-postgres: the last lines of PostgreSQL's log:" >&2
+    tail -n 20 "$tmp/postgres.log" >&2
+  fi
   [[ -f "$tmp/data/postmaster.pid" ]] && as_pg "$PGBIN/pg_ctl" -D "$tmp/data" -m immediate -w stop >/dev/null 2>&1
   rm -rf "$tmp"
 }
