@@ -9,7 +9,8 @@
 #                              and phase (default 100)
 #   scripts/fuzz.sh --short    the run of `make test`: a few hundred cases, under two minutes
 #
-# FUZZ_SEED (default 13) makes a run repeatable. Needs the release binaries
+# FUZZ_SEED (default 13) makes a run repeatable; FUZZ_ROLES (say "proctor anonymous") runs
+# those roles alone. Needs the release binaries
 # (`make server-release`; FUZZ_BIN=target/debug takes the debug ones) and Schemathesis
 # (`scripts/install-tools.sh fuzz`, into target/venv).
 set -euo pipefail
@@ -84,6 +85,7 @@ total_cases=0 total_failures=0
 report=()
 for entry in "${roles[@]}" anonymous:; do
   role="${entry%%:*}"
+  [[ -z "${FUZZ_ROLES:-}" || " $FUZZ_ROLES " == *" $role "* ]] || continue
   cookies=""
   [[ "$role" != anonymous ]] && cookies="$work/$role.cookies"
   out="$work/$role.txt"
@@ -106,7 +108,8 @@ for entry in "${roles[@]}" anonymous:; do
   fi
   if ((failures)); then
     echo "=== $role: failures ==="
-    sed -n '/FAILURES/,/SUMMARY/p' "$out" | head -400
+    # FAILURES are the API's; ERRORS are Schemathesis' own (a crash of its generator, say).
+    sed -n '/ERRORS\|FAILURES/,/SUMMARY/p' "$out" | head -400
     tail -30 "$out"
   fi
   report+=("$(printf '%-15s %7d cases %4d failures %5d s' "$role" "$cases" "$failures" $((SECONDS - started)))")
