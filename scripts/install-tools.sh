@@ -74,11 +74,24 @@ fi
 # Schemathesis (the fuzzer of `make fuzz` and of `make test`, scripts/fuzz.sh), pinned, in a
 # virtual environment of the project's own (target/ is ignored by git); the pin is the one
 # place to change its version.
+# Python 3.13 where there is one: before it, ast.parse raced between threads (CPython
+# gh-106905), and Hypothesis' parse under Schemathesis' two workers then crashed the generator
+# now and then ("AST constructor recursion depth mismatch"), a failed fuzz run that was no
+# failure of the API. A venv on another Python than the chosen one is made again.
 SCHEMATHESIS_VERSION=4.32.5
 if [[ "${1:-}" == test || "${1:-}" == fuzz ]]; then
   venv=target/venv
-  if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
-    python3 -m venv "$venv"
+  python=python3
+  for candidate in python3.13 \
+    "$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3 2>/dev/null | sort -V | tail -n 1)"; do
+    if [[ -n "$candidate" ]] && "$candidate" -c '' 2>/dev/null; then python="$candidate" && break; fi
+  done
+  want="$("$python" -c 'import sys; print(sys.version.split()[0])')"
+  have="$("$venv/bin/python" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null || true)"
+  if [[ "$have" != "$want" ||
+    "$("$venv/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]]; then
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi
