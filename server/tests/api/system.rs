@@ -53,6 +53,12 @@ async fn the_openapi_document_describes_the_contract() {
             "{path} missing from the OpenAPI document"
         );
     }
+    let mut unresolved = Vec::new();
+    unresolved_references(&doc, &doc, &mut unresolved);
+    assert!(
+        unresolved.is_empty(),
+        "references to nothing: {unresolved:?}"
+    );
     let grade = &doc["components"]["schemas"]["Grade"]["enum"];
     assert_eq!(
         grade,
@@ -65,6 +71,32 @@ async fn the_openapi_document_describes_the_contract() {
             "ungraded"
         ])
     );
+}
+
+/// Every `$ref` under `node` that names nothing in `doc`.
+fn unresolved_references(doc: &Value, node: &Value, out: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match value.as_str() {
+                    Some(target) if key == "$ref" => {
+                        if target
+                            .strip_prefix('#')
+                            .and_then(|p| doc.pointer(p))
+                            .is_none()
+                        {
+                            out.push(target.to_owned());
+                        }
+                    }
+                    _ => unresolved_references(doc, value, out),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| unresolved_references(doc, item, out)),
+        _ => {}
+    }
 }
 
 #[tokio::test]
