@@ -176,11 +176,56 @@ async fn tallies(
                 )
             })
             .collect();
-    let live = store_standings::live(conn, pattern).await?;
-    for s in standings::settle(conn, state.clock.now(), &live, true).await? {
-        let year = s.of_year(policy.year, policy);
-        let grade = year.grade.as_deref().and_then(Grade::from_wire);
-        out.push((s.unit_id, grade, Tally::of_standing(&year)));
+    for l in live_standings(conn, state, pattern, policy).await? {
+        let grade = l.standing.grade.as_deref().and_then(Grade::from_wire);
+        out.push((l.unit_id, grade, Tally::of_standing(&l.standing)));
+    }
+    Ok(out)
+}
+
+/// A trainee in a live study session, with their standing in the report's year as it is now.
+struct LiveStanding {
+    unit_id: i64,
+    name: String,
+    id_number: String,
+    standing: store_standings::Standing,
+}
+
+/// The subtree's trainees in a live study session with their standings in `policy`'s year:
+/// from the stored standing and the session where that is exact (`standings::with_live`),
+/// else settled now.
+async fn live_standings(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    pattern: &str,
+    policy: &PolicyYear,
+) -> Result<Vec<LiveStanding>, ReportsError> {
+    let mut out = Vec::new();
+    let mut unsettled = Vec::new();
+    for l in store_standings::live(conn, pattern).await? {
+        match standings::with_live(&l).filter(|_| l.year == policy.year) {
+            Some(standing) => out.push(LiveStanding {
+                unit_id: l.unit_id,
+                name: l.name,
+                id_number: l.id_number,
+                standing,
+            }),
+            None => unsettled.push(l),
+        }
+    }
+    let ids: Vec<i64> = unsettled.iter().map(|l| l.user_id).collect();
+    let people: HashMap<i64, store_standings::Live> =
+        unsettled.into_iter().map(|l| (l.user_id, l)).collect();
+    for s in standings::settle(conn, state.clock.now(), &ids, true).await? {
+        let Some(l) = people.get(&s.user_id) else {
+            continue;
+        };
+        out.push(LiveStanding {
+            unit_id: s.unit_id,
+            name: l.name.clone(),
+            id_number: l.id_number.clone(),
+            standing: s.of_year(policy.year, policy),
+        });
     }
     Ok(out)
 }
@@ -372,23 +417,15 @@ pub async fn non_completers(
             credited_secs: o.credited_secs,
         });
     }
-    let live = store_standings::live(&mut conn, &pattern).await?;
-    let live: Vec<(i64, store_standings::Standing)> =
-        standings::settle(&mut conn, state.clock.now(), &live, true)
-            .await?
-            .into_iter()
-            .filter(|s| only.is_none_or(|u| u.id == s.unit_id))
-            .map(|s| (s.unit_id, s.of_year(policy.year, &policy)))
-            .filter(|(_, y)| !y.completed)
-            .collect();
-    let ids: Vec<i64> = live.iter().map(|(_, y)| y.user_id).collect();
-    let people = store::people(&mut conn, &ids).await?;
-    for (unit_id, y) in live {
-        let (unit, region_code) = unit_fields(unit_id);
-        let (name, id_number) = people.get(&y.user_id).cloned().unwrap_or_default();
+    for l in live_standings(&mut conn, state, &pattern, &policy).await? {
+        let y = l.standing;
+        if y.completed || only.is_some_and(|u| u.id != l.unit_id) {
+            continue;
+        }
+        let (unit, region_code) = unit_fields(l.unit_id);
         out.push(NonCompleter {
-            name,
-            id_number,
+            name: l.name,
+            id_number: l.id_number,
             unit,
             region_code,
             grade: grade_of(y.grade.as_deref()),
@@ -428,22 +465,27 @@ async fn non_completer_rows(
         regions::list(&mut conn).await?
     };
     let hours = |secs: i64| format_hours(secs, policy.minutes_per_hour);
-    Ok(people
-        .into_iter()
-        .map(|p| {
-            [
-                p.name.clone(),
-                mask_id_number(&p.id_number),
-                p.unit.clone(),
-                regions::full_name(&all, &p.region_code),
-                p.grade.map_or("", Grade::label).to_owned(),
-                if p.paid { "是" } else { "否" }.to_owned(),
-                hours(p.credited_secs),
-                hours(p.required_secs),
-                hours((p.required_secs - p.credited_secs).max(0)),
-            ]
-        })
-        .collect())
+    // Each region's full name once, not once a person: a province lists a hundred thousand.
+    let mut region_names: HashMap<String, String> = HashMap::new();
+    let mut rows = Vec::with_capacity(people.len());
+    for p in people {
+        let region = region_names
+            .entry(p.region_code)
+            .or_insert_with_key(|code| regions::full_name(&all, code))
+            .clone();
+        rows.push([
+            p.name,
+            mask_id_number(&p.id_number),
+            p.unit,
+            region,
+            p.grade.map_or("", Grade::label).to_owned(),
+            if p.paid { "是" } else { "否" }.to_owned(),
+            hours(p.credited_secs),
+            hours(p.required_secs),
+            hours((p.required_secs - p.credited_secs).max(0)),
+        ]);
+    }
+    Ok(rows)
 }
 
 /// `GET /api/reports/non-completers.csv`: one row a person, 身份证号 masked, no row limit.

@@ -183,6 +183,24 @@ fn settle_one(
     }
 }
 
+/// The standing of a trainee in a live session, from their stored one of the session's year
+/// and what the session carries beyond it (`live_secs`), without settling them again; `None`
+/// when only a settlement can tell. Exact when the stored standing is the trainee's only one
+/// and they have no activity credit in another year (`stored::Live::elsewhere`): every credit
+/// is then of that one year, and `rule::settle` gives a year all of its own credit, whatever
+/// their order (what its requirement does not take is the year's own), so the session adds
+/// to the year's total, and a paid year is completed once the total reaches the requirement.
+/// A report settles every live trainee on each request otherwise: tens of thousands a province.
+pub fn with_live(live: &stored::Live) -> Option<Standing> {
+    let s = live.standing.as_ref().filter(|_| !live.elsewhere)?;
+    let credited_secs = s.credited_secs + live.live_secs.max(0);
+    Some(Standing {
+        credited_secs,
+        completed: s.completed || (s.paid && credited_secs >= s.required_secs),
+        ..s.clone()
+    })
+}
+
 /// Settles up to one round of marked trainees and stores their standings; how many it
 /// settled (fewer than a round: none are left that were marked before it began).
 pub async fn settle_marked(
@@ -203,4 +221,89 @@ pub async fn settle_marked(
 /// Whether a round of [`settle_marked`] left marks behind.
 pub fn more_left(settled: usize) -> bool {
     settled == PER_ROUND
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settled(required_secs: i64, enrolled: bool, credits: &[(Source, i64, i64)]) -> Standing {
+        let terms = [YearTerms {
+            year: 2026,
+            enrolled,
+            required_secs,
+        }];
+        let list: Vec<Credit> = credits
+            .iter()
+            .map(|&(source, secs, at)| Credit {
+                year: 2026,
+                source,
+                secs,
+                at,
+            })
+            .collect();
+        let o = rule::settle(&terms, &list)[0];
+        Standing {
+            user_id: 7,
+            year: 2026,
+            grade: Some("intermediate".into()),
+            registered: true,
+            paid: o.enrolled,
+            credited_secs: o.credited.total(),
+            required_secs: o.required_secs,
+            completed: o.completed,
+        }
+    }
+
+    fn live(standing: Standing, live_secs: i64, elsewhere: bool) -> stored::Live {
+        stored::Live {
+            user_id: 7,
+            unit_id: 1,
+            name: "王建国".into(),
+            id_number: String::new(),
+            year: 2026,
+            live_secs,
+            standing: Some(standing),
+            elsewhere,
+        }
+    }
+
+    /// The shortcut gives what settling with the session's credit gives (as `settle` with
+    /// `live` lists it: one more online credit of the year, now).
+    #[test]
+    fn a_live_session_adds_to_the_only_year_as_a_settlement_would() {
+        let now = 2_000;
+        for required in [0, 600, 3_000] {
+            for enrolled in [true, false] {
+                for stored in [
+                    vec![],
+                    vec![(Source::Online, 500, now)],
+                    vec![(Source::Activity, 700, 100), (Source::Online, 2_000, now)],
+                    vec![(Source::Online, 4_000, now)],
+                ] {
+                    for live_secs in [-30, 0, 90, 2_600] {
+                        let before = settled(required, enrolled, &stored);
+                        let mut all = stored.clone();
+                        all.push((Source::Online, live_secs, now));
+                        let want = settled(required, enrolled, &all);
+                        let got = with_live(&live(before, live_secs, false));
+                        assert_eq!(
+                            got,
+                            Some(want),
+                            "{required} {enrolled} {stored:?} {live_secs}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn credit_that_may_go_to_another_year_is_left_to_a_settlement() {
+        let before = settled(600, true, &[]);
+        assert_eq!(with_live(&live(before.clone(), 60, true)), None);
+        let mut none = live(before, 60, false);
+        none.standing = None;
+        assert_eq!(with_live(&none), None);
+    }
 }

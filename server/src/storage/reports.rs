@@ -191,32 +191,3 @@ pub async fn activity_secs(
     }
     year_secs(&q.fetch_all(conn).await?)
 }
-
-/// Name and 身份证号 of trainees (those an export lists), by id.
-pub async fn people(
-    conn: &mut AnyConnection,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, (String, String)>, sqlx::Error> {
-    let mut out = std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(1000) {
-        let sql = format!(
-            "SELECT id, name, id_number FROM users WHERE id IN ({})",
-            super::params(conn, 1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.insert(
-                r.try_get("id")?,
-                (
-                    r.try_get("name")?,
-                    r.try_get::<Option<String>, _>("id_number")?
-                        .unwrap_or_default(),
-                ),
-            );
-        }
-    }
-    Ok(out)
-}

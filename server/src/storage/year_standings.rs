@@ -280,11 +280,74 @@ pub async fn open(
         .collect()
 }
 
-/// The subtree's trainees in a live study session.
-pub async fn live(conn: &mut AnyConnection, pattern: &str) -> Result<Vec<i64>, sqlx::Error> {
+/// A trainee of the subtree in a live study session: what the session carries beyond its
+/// lesson's stored seconds, and their stored standing in the session's year.
+#[derive(Debug, Clone)]
+pub struct Live {
+    pub user_id: i64,
+    pub unit_id: i64,
+    pub name: String,
+    pub id_number: String,
+    /// The session's year.
+    pub year: i32,
+    /// The session's credit over its lesson's stored one (`storage::reports::live_lesson_secs`
+    /// reads the same figure for a settlement).
+    pub live_secs: i64,
+    /// The stored standing in the session's year, if any.
+    pub standing: Option<Standing>,
+    /// A stored standing of another year, or activity credit in another year: the session's
+    /// credit may then go to another year, which only a settlement decides.
+    pub elsewhere: bool,
+}
+
+/// The subtree's trainees in a live study session, in one read.
+pub async fn live(conn: &mut AnyConnection, pattern: &str) -> Result<Vec<Live>, sqlx::Error> {
     let sql = format!(
-        "SELECT u.id FROM users u JOIN study_sessions ls ON ls.user_id = u.id \
-         AND ls.ended_at IS NULL WHERE {IN_SCOPE}"
+        "SELECT u.id, u.unit_id, u.name, u.id_number, ls.year AS live_year, \
+         CAST(COALESCE(ls.credited_secs - p.credited_secs, 0) AS BIGINT) AS live_secs, \
+         s.year AS standing_year, s.grade, s.registered, s.paid, s.credited_secs, \
+         s.required_secs, s.completed, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM year_standings o \
+             WHERE o.user_id = u.id AND o.year <> ls.year) \
+           OR EXISTS (SELECT 1 FROM activity_attendance a \
+             WHERE a.user_id = u.id AND a.year <> ls.year) THEN 1 ELSE 0 END AS BIGINT) \
+           AS elsewhere \
+         FROM users u JOIN study_sessions ls ON ls.user_id = u.id AND ls.ended_at IS NULL \
+         LEFT JOIN lesson_progress p ON p.user_id = ls.user_id AND p.lesson_id = ls.lesson_id \
+           AND p.year = ls.year \
+         LEFT JOIN year_standings s ON s.user_id = u.id AND s.year = ls.year \
+         WHERE {IN_SCOPE}"
     );
-    sqlx::query_scalar(&sql).bind(pattern).fetch_all(conn).await
+    let rows = sqlx::query(&sql).bind(pattern).fetch_all(conn).await?;
+    let year = |v: i64| i32::try_from(v).map_err(|e| sqlx::Error::Decode(e.into()));
+    rows.iter()
+        .map(|r| {
+            let user_id: i64 = r.try_get("id")?;
+            let standing = match r.try_get::<Option<i64>, _>("standing_year")? {
+                None => None,
+                Some(y) => Some(Standing {
+                    user_id,
+                    year: year(y)?,
+                    grade: r.try_get("grade")?,
+                    registered: r.try_get::<i64, _>("registered")? == 1,
+                    paid: r.try_get::<i64, _>("paid")? == 1,
+                    credited_secs: r.try_get("credited_secs")?,
+                    required_secs: r.try_get("required_secs")?,
+                    completed: r.try_get::<i64, _>("completed")? == 1,
+                }),
+            };
+            Ok(Live {
+                user_id,
+                unit_id: r.try_get("unit_id")?,
+                name: r.try_get("name")?,
+                id_number: r
+                    .try_get::<Option<String>, _>("id_number")?
+                    .unwrap_or_default(),
+                year: year(r.try_get("live_year")?)?,
+                live_secs: r.try_get("live_secs")?,
+                standing,
+                elsewhere: r.try_get::<i64, _>("elsewhere")? == 1,
+            })
+        })
+        .collect()
 }

@@ -176,3 +176,46 @@ async fn a_completed_year_counts_once_and_leaves_the_non_completers_list() {
     assert_eq!(listed.len() as i64, open - 1);
     assert!(!listed.iter().any(|l| l.starts_with("王建国,")));
 }
+
+#[tokio::test]
+async fn a_trainee_mid_lesson_counts_with_what_the_live_session_credited() {
+    let app = TestApp::spawn().await;
+    let office = app.login_as("quanzhou-admin", DEMO_PASSWORD).await;
+    let before = summary(&app, &office, "?region=350502").await;
+    let province = app.login_as("province-admin", DEMO_PASSWORD).await;
+    let year = before["year"].as_i64().unwrap();
+    let path = format!("/api/admin/policy-years/{year}");
+    let mut y: Value = app.get(&province, &path).await.json().await.unwrap();
+    y["graded_hours"] = json!(1);
+    y["supplementary_cap_hours"] = json!(1);
+    y["minutes_per_hour"] = json!(10);
+    let res = province.put(app.url(&path)).json(&y).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let learner = Learner::demo(&app).await;
+    let (lesson, _) = lesson_of_kind(&app, "text").await;
+    let session = learner.start(lesson).await;
+
+    // Half of the 学时, the session still open: listed, with what the session credited.
+    let (_, next) = learner.study(session, 1, 15).await;
+    // What the trainee's own progress page says this year holds.
+    let credited = learner.year_secs().await;
+    assert!(credited > 0 && credited < 600, "{credited}");
+    let listed = non_completers(&app, &office, "?region=350502").await;
+    let row = listed
+        .iter()
+        .find(|l| l.starts_with("王建国,"))
+        .expect("王建国 listed");
+    let hours = format!("{:.1}", (credited / 60) as f64 / 10.0);
+    assert!(
+        row.contains(&format!(",{hours},1.0,")),
+        "{row} ({credited} s)"
+    );
+
+    // The rest of it, the session still open: completed, and the export agrees.
+    learner.study(session, next, 20).await;
+    let after = summary(&app, &office, "?region=350502").await;
+    assert_eq!(after["completed"], 1);
+    let listed = non_completers(&app, &office, "?region=350502").await;
+    assert_eq!(listed.len() as i64, after["trainees"].as_i64().unwrap() - 1);
+    assert!(!listed.iter().any(|l| l.starts_with("王建国,")));
+}
