@@ -293,6 +293,7 @@ mod domain {
     use super::AppError;
     use crate::payments::NotificationError;
     use crate::services::accounts::AccountError;
+    use crate::services::activities::{self, ActivityError};
     use crate::services::audit_log::AuditLogError;
     use crate::services::certificates::CertificateError;
     use crate::services::completion::CompletionError;
@@ -737,6 +738,48 @@ mod domain {
                 OrderError::PaymentUnavailable => AppError::PaymentUnavailable,
                 OrderError::NoPolicyYear(_) => AppError::NoPolicyYear,
                 OrderError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<ActivityError> for AppError {
+        fn from(e: ActivityError) -> Self {
+            match e {
+                ActivityError::Access(e) => e.into(),
+                ActivityError::NotFound => AppError::NotFound,
+                ActivityError::NoRegion => AppError::Forbidden,
+                ActivityError::Invalid(fields) => AppError::Validation(fields),
+                ActivityError::YearNotConfigured(year) => AppError::field(
+                    "date",
+                    ErrorCode::OutOfRange,
+                    format!("{year} 年度的政策尚未设置，不能登记该年度的活动"),
+                ),
+                ActivityError::Decided => AppError::Refused(ErrorCode::ActivityDecided),
+                ActivityError::BadReason => AppError::field(
+                    "reason",
+                    ErrorCode::ValidationFailed,
+                    format!("请填写退回原因（不超过 {} 个字）", activities::MAX_REASON),
+                ),
+                ActivityError::NotApproved => AppError::Refused(ErrorCode::ActivityNotApproved),
+                ActivityError::NoAttendees => AppError::field(
+                    "id_numbers",
+                    ErrorCode::ValidationFailed,
+                    "名单是空的，请填写参加人员的身份证号",
+                ),
+                ActivityError::TooManyAttendees => AppError::field(
+                    "id_numbers",
+                    ErrorCode::OutOfRange,
+                    format!("一次最多上传 {} 人", qinxue_core::activity::MAX_ATTENDEES),
+                ),
+                ActivityError::NoPolicyYear => AppError::NoPolicyYear,
+                ActivityError::NoIdColumn => AppError::Explained {
+                    code: ErrorCode::InvalidImport,
+                    message:
+                        "文件中没有“身份证号”列：请在第一行写上“身份证号”，或每行只写一个身份证号"
+                            .to_owned(),
+                },
+                ActivityError::Import(e) => e.into(),
+                ActivityError::Fault(e) => e,
             }
         }
     }

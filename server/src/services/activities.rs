@@ -4,9 +4,9 @@
 //! supplementary cap. Every write is audited; outside the reader's subtree an activity is not
 //! found (404).
 
-use crate::access::{Actor, Scope};
+use crate::access::{AccessError, Actor, Scope};
 use crate::error::AppError;
-use crate::services::roster::{self, Cell, Table};
+use crate::services::roster::{self, Cell, ImportError, Table};
 use crate::state::AppState;
 use crate::storage::activities::{self as store, ActivityRow, Credit};
 use crate::storage::{audit, policy_years};
@@ -24,7 +24,59 @@ use qinxue_core::{ErrorCode, IdNumber};
 use std::collections::HashSet;
 
 /// The longest reason of a rejection, in characters.
-const MAX_REASON: usize = 200;
+pub const MAX_REASON: usize = 200;
+
+/// Why an activity is not filed, changed, decided, shown or credited.
+#[derive(Debug, thiserror::Error)]
+pub enum ActivityError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// No such activity in the reader's region subtree.
+    #[error("not found")]
+    NotFound,
+    /// An office admin without a region of their own, or a reader whose scope is no region.
+    #[error("no region")]
+    NoRegion,
+    /// Fields that break the activity's rules.
+    #[error("invalid activity")]
+    Invalid(Vec<FieldError>),
+    /// The policy year the activity's date falls in is not configured.
+    #[error("no policy year {0}")]
+    YearNotConfigured(i32),
+    /// Approved, or decided by someone else meanwhile.
+    #[error("activity decided")]
+    Decided,
+    /// A rejection without a reason, or with one over [`MAX_REASON`].
+    #[error("bad rejection reason")]
+    BadReason,
+    /// Attendance of an activity that is not approved.
+    #[error("activity not approved")]
+    NotApproved,
+    /// An attendance list without a single 身份证号.
+    #[error("no attendees")]
+    NoAttendees,
+    /// An attendance list over [`MAX_ATTENDEES`].
+    #[error("too many attendees")]
+    TooManyAttendees,
+    /// The activity's own year is no longer configured.
+    #[error("no policy year")]
+    NoPolicyYear,
+    /// An attendance file with neither a 身份证号 column nor a 身份证号 in its first cell.
+    #[error("no 身份证号 column")]
+    NoIdColumn,
+    /// An attendance file that cannot be read as a table.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// A fault of the layers below (database, JSON of the audit entry).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for ActivityError {
+    fn from(e: sqlx::Error) -> Self {
+        ActivityError::Fault(e.into())
+    }
+}
 
 fn target(id: i64) -> String {
     format!("activity:{id}")
@@ -34,41 +86,33 @@ fn json(a: &Activity) -> Result<String, AppError> {
     serde_json::to_string(a).map_err(|e| AppError::Internal(format!("activity JSON: {e}")))
 }
 
-fn check(input: &ActivityInput) -> Result<(), AppError> {
+fn check(input: &ActivityInput) -> Result<(), ActivityError> {
     let problems = input.problems();
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(AppError::Validation(problems))
+        Err(ActivityError::Invalid(problems))
     }
 }
 
 /// The activity if it lies in the scope; otherwise not found.
-async fn scoped(state: &AppState, scope: &Scope, id: i64) -> Result<ActivityRow, AppError> {
+async fn scoped(state: &AppState, scope: &Scope, id: i64) -> Result<ActivityRow, ActivityError> {
     let mut conn = state.db.read().await?;
     store::get(&mut conn, id)
         .await?
         .filter(|a| scope.contains_region(&a.region_path))
-        .ok_or(AppError::NotFound)
+        .ok_or(ActivityError::NotFound)
 }
 
 /// The policy year an activity on `date` counts for must be configured.
 async fn year_of(
     conn: &mut sqlx::AnyConnection,
     input: &ActivityInput,
-) -> Result<qinxue_core::PolicyYear, AppError> {
-    policy_years::get(conn, input.date.year())
+) -> Result<qinxue_core::PolicyYear, ActivityError> {
+    let year = input.date.year();
+    policy_years::get(conn, year)
         .await?
-        .ok_or_else(|| {
-            AppError::Validation(vec![FieldError::new(
-                "date",
-                ErrorCode::OutOfRange,
-                format!(
-                    "{} 年度的政策尚未设置，不能登记该年度的活动",
-                    input.date.year()
-                ),
-            )])
-        })
+        .ok_or(ActivityError::YearNotConfigured(year))
 }
 
 /// `POST /api/activities`: an office files an activity for its own region.
@@ -76,21 +120,23 @@ pub async fn file(
     state: &AppState,
     actor: &Actor,
     input: ActivityInput,
-) -> Result<Activity, AppError> {
+) -> Result<Activity, ActivityError> {
     let (user, _) = actor.office_admin()?;
     let (admin, region) = (
         user.id,
-        user.region_code.clone().ok_or(AppError::Forbidden)?,
+        user.region_code.clone().ok_or(ActivityError::NoRegion)?,
     );
     check(&input)?;
     let now = state.clock.now().timestamp();
     let id = state
         .db
-        .write(move |c| {
+        .write_as::<_, ActivityError, _>(move |c| {
             Box::pin(async move {
                 let policy = year_of(&mut *c, &input).await?;
                 let id = store::insert(&mut *c, &region, &input, policy.year, admin, now).await?;
-                let saved = store::get(&mut *c, id).await?.ok_or(AppError::NotFound)?;
+                let saved = store::get(&mut *c, id)
+                    .await?
+                    .ok_or(ActivityError::NotFound)?;
                 audit::record_change(
                     &mut *c,
                     now,
@@ -107,7 +153,9 @@ pub async fn file(
         })
         .await?;
     let mut conn = state.db.read().await?;
-    let saved = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let saved = store::get(&mut conn, id)
+        .await?
+        .ok_or(ActivityError::NotFound)?;
     Ok(view::activity(&saved))
 }
 
@@ -118,7 +166,7 @@ pub async fn update(
     actor: &Actor,
     id: i64,
     input: ActivityInput,
-) -> Result<Activity, AppError> {
+) -> Result<Activity, ActivityError> {
     let (user, scope) = actor.office_admin()?;
     let admin = user.id;
     scoped(state, &scope, id).await?;
@@ -126,17 +174,21 @@ pub async fn update(
     let now = state.clock.now().timestamp();
     state
         .db
-        .write(move |c| {
+        .write_as::<_, ActivityError, _>(move |c| {
             Box::pin(async move {
-                let before = store::get(&mut *c, id).await?.ok_or(AppError::NotFound)?;
+                let before = store::get(&mut *c, id)
+                    .await?
+                    .ok_or(ActivityError::NotFound)?;
                 if before.status == ActivityStatus::Approved {
-                    return Err(AppError::Refused(ErrorCode::ActivityDecided));
+                    return Err(ActivityError::Decided);
                 }
                 let policy = year_of(&mut *c, &input).await?;
                 if !store::update(&mut *c, id, &input, policy.year).await? {
-                    return Err(AppError::Refused(ErrorCode::ActivityDecided));
+                    return Err(ActivityError::Decided);
                 }
-                let after = store::get(&mut *c, id).await?.ok_or(AppError::NotFound)?;
+                let after = store::get(&mut *c, id)
+                    .await?
+                    .ok_or(ActivityError::NotFound)?;
                 audit::record_change(
                     &mut *c,
                     now,
@@ -160,7 +212,7 @@ pub async fn decide(
     actor: &Actor,
     id: i64,
     reason: Option<String>,
-) -> Result<Activity, AppError> {
+) -> Result<Activity, ActivityError> {
     let admin = actor.policy_manager()?.id;
     let reason = match reason {
         None => None,
@@ -168,11 +220,7 @@ pub async fn decide(
             let r = r.trim().to_owned();
             let n = r.chars().count();
             if n == 0 || n > MAX_REASON {
-                return Err(AppError::field(
-                    "reason",
-                    ErrorCode::ValidationFailed,
-                    format!("请填写退回原因（不超过 {MAX_REASON} 个字）"),
-                ));
+                return Err(ActivityError::BadReason);
             }
             Some(r)
         }
@@ -184,13 +232,17 @@ pub async fn decide(
     let now = state.clock.now().timestamp();
     state
         .db
-        .write(move |c| {
+        .write_as::<_, ActivityError, _>(move |c| {
             Box::pin(async move {
-                let before = store::get(&mut *c, id).await?.ok_or(AppError::NotFound)?;
+                let before = store::get(&mut *c, id)
+                    .await?
+                    .ok_or(ActivityError::NotFound)?;
                 if !store::decide(&mut *c, id, status, reason.as_deref(), admin, now).await? {
-                    return Err(AppError::Refused(ErrorCode::ActivityDecided));
+                    return Err(ActivityError::Decided);
                 }
-                let after = store::get(&mut *c, id).await?.ok_or(AppError::NotFound)?;
+                let after = store::get(&mut *c, id)
+                    .await?
+                    .ok_or(ActivityError::NotFound)?;
                 let action = match status {
                     ActivityStatus::Approved => "activity.approve",
                     _ => "activity.reject",
@@ -217,11 +269,11 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     status: Option<ActivityStatus>,
-) -> Result<Vec<Activity>, AppError> {
+) -> Result<Vec<Activity>, ActivityError> {
     let (_, scope) = actor.office()?;
     let pattern = scope
         .region_pattern()
-        .ok_or(AppError::Forbidden)?
+        .ok_or(ActivityError::NoRegion)?
         .to_owned();
     let mut conn = state.db.read().await?;
     Ok(store::list(&mut conn, &pattern, status)
@@ -232,7 +284,7 @@ pub async fn list(
 }
 
 /// `GET /api/activities/{id}`.
-pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Activity, AppError> {
+pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Activity, ActivityError> {
     let (_, scope) = actor.office()?;
     Ok(view::activity(&scoped(state, &scope, id).await?))
 }
@@ -243,7 +295,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: i64) -> Result<Activity, A
 pub fn id_numbers_of_file(
     bytes: Vec<u8>,
     today: chrono::NaiveDate,
-) -> Result<Vec<(u64, String)>, AppError> {
+) -> Result<Vec<(u64, String)>, ActivityError> {
     let table = if bytes.starts_with(b"PK\x03\x04") {
         Table::from_xlsx(bytes)?
     } else {
@@ -272,12 +324,7 @@ pub fn id_numbers_of_file(
         None => {
             let first = table.header.first().map(|h| h.trim()).unwrap_or("");
             if IdNumber::parse(first, today).is_err() {
-                return Err(AppError::Explained {
-                    code: ErrorCode::InvalidImport,
-                    message:
-                        "文件中没有“身份证号”列：请在第一行写上“身份证号”，或每行只写一个身份证号"
-                            .to_owned(),
-                });
+                return Err(ActivityError::NoIdColumn);
             }
             out.push((1, first.to_owned()));
             for (row, cells) in &table.rows {
@@ -316,37 +363,29 @@ pub async fn upload_attendance(
     actor: &Actor,
     id: i64,
     rows: Vec<(u64, String)>,
-) -> Result<AttendanceReport, AppError> {
+) -> Result<AttendanceReport, ActivityError> {
     let (user, scope) = actor.office_admin()?;
     let admin = user.id;
     let activity = scoped(state, &scope, id).await?;
     if activity.status != ActivityStatus::Approved {
-        return Err(AppError::Refused(ErrorCode::ActivityNotApproved));
+        return Err(ActivityError::NotApproved);
     }
     if rows.is_empty() {
-        return Err(AppError::field(
-            "id_numbers",
-            ErrorCode::ValidationFailed,
-            "名单是空的，请填写参加人员的身份证号",
-        ));
+        return Err(ActivityError::NoAttendees);
     }
     if rows.len() > MAX_ATTENDEES as usize {
-        return Err(AppError::field(
-            "id_numbers",
-            ErrorCode::OutOfRange,
-            format!("一次最多上传 {MAX_ATTENDEES} 人"),
-        ));
+        return Err(ActivityError::TooManyAttendees);
     }
     let today = qinxue_core::time::local_date(state.clock.now());
     let now = state.clock.now().timestamp();
     state
         .db
-        .write(move |c| {
+        .write_as::<_, ActivityError, _>(move |c| {
             Box::pin(async move {
                 let a = &activity;
                 let policy = policy_years::get(&mut *c, a.year)
                     .await?
-                    .ok_or(AppError::NoPolicyYear)?;
+                    .ok_or(ActivityError::NoPolicyYear)?;
                 let per = secs_per_hour(policy.minutes_per_hour);
                 let at = end_of_local_day(a.date).timestamp();
                 let mut report = AttendanceReport {
