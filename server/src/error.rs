@@ -312,6 +312,7 @@ mod domain {
     use crate::services::reports::ReportsError;
     use crate::services::roster::{self, ImportError};
     use crate::services::selection::SelectionError;
+    use crate::services::staff::StaffError;
     use crate::services::study::StudyError;
     use qinxue_core::api::FieldError;
     use qinxue_core::certificate::MAX_REASON_CHARS;
@@ -809,6 +810,16 @@ mod domain {
                 ReportsError::Access(e) => e.into(),
                 ReportsError::NotFound => AppError::NotFound,
                 ReportsError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<StaffError> for AppError {
+        fn from(e: StaffError) -> Self {
+            match e {
+                StaffError::Access(e) => e.into(),
+                StaffError::NotFound => AppError::NotFound,
+                StaffError::Fault(e) => e,
             }
         }
     }

@@ -4,7 +4,7 @@
 //! computation as their own `GET /api/me/years`, so the unit sees what the person sees.
 //! 身份证号 and phone are masked everywhere here, exports included.
 
-use crate::access::Actor;
+use crate::access::{AccessError, Actor};
 use crate::error::AppError;
 use crate::services::{completion, policy, spreadsheet};
 use crate::state::AppState;
@@ -15,6 +15,25 @@ use qinxue_core::id_number::mask_id_number;
 use qinxue_core::office::{StaffProgress, StaffStatus, StatusCount, UnitProgress};
 use qinxue_core::phone::mask_phone;
 use qinxue_core::time::local_date;
+
+/// Why the unit's staff are not shown or exported.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// A year before 2000 or after the next one: nothing can be registered for it.
+    #[error("no such year")]
+    NotFound,
+    /// A fault of the layers below (database, the policy year in force, the export writers).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for StaffError {
+    fn from(e: sqlx::Error) -> Self {
+        StaffError::Fault(e.into())
+    }
+}
 
 /// How the list is ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
@@ -44,12 +63,12 @@ pub async fn progress(
     state: &AppState,
     actor: &Actor,
     filter: &Filter,
-) -> Result<UnitProgress, AppError> {
+) -> Result<UnitProgress, StaffError> {
     actor.unit_admin()?;
     let scope = actor.people()?;
     let now = state.clock.now();
     let year = match filter.year {
-        Some(y) if y < 2000 || y > local_date(now).year() + 1 => return Err(AppError::NotFound),
+        Some(y) if y < 2000 || y > local_date(now).year() + 1 => return Err(StaffError::NotFound),
         Some(y) => y,
         None => policy::in_force(state, now).await?.year,
     };
@@ -192,7 +211,7 @@ pub async fn export_csv(
     state: &AppState,
     actor: &Actor,
     filter: &Filter,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<Vec<u8>, StaffError> {
     let progress = progress(state, actor, filter).await?;
     let labels: Vec<&str> = COLUMNS.iter().map(|(l, _)| *l).collect();
     let mut out = spreadsheet::CsvOut::new(&labels);
@@ -200,7 +219,7 @@ pub async fn export_csv(
         let cells: Vec<&str> = row.iter().map(String::as_str).collect();
         out.row(&cells)?;
     }
-    out.finish()
+    Ok(out.finish()?)
 }
 
 /// The view as XLSX, every row of the filter.
@@ -208,10 +227,10 @@ pub async fn export_xlsx(
     state: &AppState,
     actor: &Actor,
     filter: &Filter,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<Vec<u8>, StaffError> {
     let progress = progress(state, actor, filter).await?;
     let sheet = format!("{}年度学习情况", progress.year);
-    tokio::task::spawn_blocking(move || {
+    Ok(tokio::task::spawn_blocking(move || {
         let mut out = spreadsheet::XlsxOut::new(&sheet, &COLUMNS)?;
         for row in export_rows(&progress) {
             let cells: Vec<&str> = row.iter().map(String::as_str).collect();
@@ -220,5 +239,5 @@ pub async fn export_xlsx(
         out.finish()
     })
     .await
-    .map_err(|e| AppError::Internal(format!("staff XLSX task: {e}")))?
+    .map_err(|e| AppError::Internal(format!("staff XLSX task: {e}")))??)
 }
