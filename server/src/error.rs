@@ -311,6 +311,7 @@ mod domain {
     use crate::services::reminders::RemindersError;
     use crate::services::reports::ReportsError;
     use crate::services::roster::{self, ImportError};
+    use crate::services::seats::SeatError;
     use crate::services::selection::SelectionError;
     use crate::services::staff::StaffError;
     use crate::services::study::StudyError;
@@ -595,6 +596,7 @@ mod domain {
                 },
                 GroupSessionError::NoPolicyYear => AppError::NoPolicyYear,
                 GroupSessionError::Practice(e) => e.into(),
+                GroupSessionError::Seat(e) => e.into(),
                 GroupSessionError::Fault(e) => e,
             }
         }
@@ -810,6 +812,56 @@ mod domain {
                 ReportsError::Access(e) => e.into(),
                 ReportsError::NotFound => AppError::NotFound,
                 ReportsError::Fault(e) => e,
+            }
+        }
+    }
+
+    impl From<SeatError> for AppError {
+        fn from(e: SeatError) -> Self {
+            match e {
+                SeatError::Access(e) => e.into(),
+                SeatError::NotFound => AppError::NotFound,
+                SeatError::RoomNotOpen => AppError::Refused(ErrorCode::RoomNotOpen),
+                SeatError::RoomClosed => AppError::Refused(ErrorCode::RoomClosed),
+                SeatError::RoomFull => AppError::Refused(ErrorCode::RoomFull),
+                SeatError::NotInRegion => AppError::Refused(ErrorCode::NotInRegion),
+                SeatError::NotAssigned => AppError::Refused(ErrorCode::NotAssigned),
+                SeatError::NotEnrolled => AppError::NotEnrolled,
+                SeatError::UnknownTrainee => AppError::field(
+                    "trainee_id",
+                    ErrorCode::NotFound,
+                    "没有这名学员，请重新选择",
+                ),
+                SeatError::InvalidIdNumber => AppError::field(
+                    "id_number",
+                    ErrorCode::InvalidIdNumber,
+                    "身份证号不正确，请核对后重新输入",
+                ),
+                SeatError::NobodyNamed => AppError::field(
+                    "id_number",
+                    ErrorCode::InvalidBody,
+                    "请输入身份证号，或从名单中选择学员",
+                ),
+                SeatError::BadSeatCode => AppError::field(
+                    "seat_code",
+                    ErrorCode::InvalidBody,
+                    "座位码是电脑屏幕上显示的 4 位数字",
+                ),
+                SeatError::UnknownSeatCode => AppError::field(
+                    "seat_code",
+                    ErrorCode::NotFound,
+                    "没有显示这个座位码的电脑，请核对屏幕上的数字",
+                ),
+                SeatError::TerminalLocked => AppError::RateLimited(
+                    "签到码错误次数过多，请 10 分钟后再试，或请监考员帮您签到",
+                ),
+                SeatError::WrongPin => AppError::Refused(ErrorCode::WrongPin),
+                SeatError::SeatOnly => AppError::Refused(ErrorCode::SeatOnly),
+                SeatError::NoPolicyYear => AppError::NoPolicyYear,
+                SeatError::StudyClosed => AppError::StudyClosed,
+                SeatError::Study(e) => e.into(),
+                SeatError::RollCall(e) => (*e).into(),
+                SeatError::Fault(e) => e,
             }
         }
     }

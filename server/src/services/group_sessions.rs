@@ -96,7 +96,11 @@ pub enum GroupSessionError {
     /// An answer to a pushed set that the practice rules refuse.
     #[error(transparent)]
     Practice(#[from] crate::services::practice::PracticeError),
-    /// A fault of the layers below, or their refusal (database, writers, seats, practice).
+    /// The person named to a roll call or a pushed set is not admitted to the session (the
+    /// seats' own admission).
+    #[error(transparent)]
+    Seat(#[from] crate::services::seats::SeatError),
+    /// A fault of the layers below, or their refusal (database, writers, practice).
     #[error(transparent)]
     Fault(#[from] AppError),
 }

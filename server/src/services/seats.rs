@@ -8,11 +8,13 @@
 //! The PIN is checked before anything is said about the person, so that the kiosk reveals
 //! nobody's registration to someone outside the room.
 
-use crate::access::{Actor, Seat};
+use crate::access::{AccessError, Actor, Seat};
 use crate::auth::session::new_token;
 use crate::error::AppError;
-use crate::services::group_sessions::{answer_roll_call, at, roll_call_of_check};
-use crate::services::study::{open_session, random_u64, Opening};
+use crate::services::group_sessions::{
+    answer_roll_call, at, roll_call_of_check, GroupSessionError,
+};
+use crate::services::study::{open_session, random_u64, Opening, StudyError};
 use crate::state::AppState;
 use crate::storage::group_sessions as store;
 use crate::storage::study::{self, CheckQuestion};
@@ -23,7 +25,7 @@ use qinxue_core::group::{
     ROLL_CALL_ANSWER, ROLL_CALL_PROMPT,
 };
 use qinxue_core::ledger::{LessonKind, Session};
-use qinxue_core::{ErrorCode, IdNumber};
+use qinxue_core::IdNumber;
 
 /// Wrong PINs after which a terminal must wait [`TERMINAL_WINDOW_SECS`].
 pub const TERMINAL_FAILURES: i64 = 5;
@@ -34,18 +36,91 @@ pub const SESSION_FAILURES: i64 = 50;
 /// How often a seat page's sign of life is written while no lesson is open.
 const SEEN_EVERY_SECS: i64 = 15;
 
-async fn room(state: &AppState, code: &str) -> Result<store::GroupRow, AppError> {
+/// Why a terminal, a seat or a proctor seating someone is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SeatError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// No such room, session (in the proctor's scope), lesson of its course, or roll call.
+    #[error("not found")]
+    NotFound,
+    /// The session has not opened yet.
+    #[error("room not open")]
+    RoomNotOpen,
+    /// The session has closed (or was cancelled).
+    #[error("room closed")]
+    RoomClosed,
+    /// Every seat of the room is taken.
+    #[error("room full")]
+    RoomFull,
+    /// The person's unit lies outside the session's region.
+    #[error("not in region")]
+    NotInRegion,
+    /// The session is for its assigned trainees only, and the person is not one.
+    #[error("not assigned")]
+    NotAssigned,
+    /// The person is not enrolled for the session's year, or has no trainee account.
+    #[error("not enrolled")]
+    NotEnrolled,
+    /// The proctor chose a trainee id that is nobody's.
+    #[error("unknown trainee")]
+    UnknownTrainee,
+    /// A 身份证号 that cannot be one.
+    #[error("invalid 身份证号")]
+    InvalidIdNumber,
+    /// The proctor named nobody: neither a trainee id nor a 身份证号.
+    #[error("nobody named")]
+    NobodyNamed,
+    /// A seat code that is not 4 digits.
+    #[error("bad seat code")]
+    BadSeatCode,
+    /// No terminal of the room shows the seat code.
+    #[error("unknown seat code")]
+    UnknownSeatCode,
+    /// The terminal had [`TERMINAL_FAILURES`] wrong PINs within [`TERMINAL_WINDOW_SECS`].
+    #[error("terminal locked")]
+    TerminalLocked,
+    #[error("wrong PIN")]
+    WrongPin,
+    /// A seat's credential used for another room.
+    #[error("seat of another room")]
+    SeatOnly,
+    /// The session's policy year is not configured.
+    #[error("no policy year")]
+    NoPolicyYear,
+    /// The session's year's study deadline has passed.
+    #[error("study closed")]
+    StudyClosed,
+    /// Opening the study session at the seat was refused.
+    #[error(transparent)]
+    Study(#[from] StudyError),
+    /// Answering the roll call at the seat was refused (boxed: a group session's errors carry
+    /// a seat's in turn).
+    #[error(transparent)]
+    RollCall(Box<GroupSessionError>),
+    /// A fault of the layers below (database, writers, randomness).
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<sqlx::Error> for SeatError {
+    fn from(e: sqlx::Error) -> Self {
+        SeatError::Fault(e.into())
+    }
+}
+
+async fn room(state: &AppState, code: &str) -> Result<store::GroupRow, SeatError> {
     if !group::is_room_code(code) {
-        return Err(AppError::NotFound);
+        return Err(SeatError::NotFound);
     }
     let mut conn = state.db.read().await?;
     store::by_code(&mut conn, code)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(SeatError::NotFound)
 }
 
 /// `GET /api/rooms/{code}`: the session as the kiosk shows it before anyone signs in.
-pub async fn info(state: &AppState, code: &str) -> Result<RoomInfo, AppError> {
+pub async fn info(state: &AppState, code: &str) -> Result<RoomInfo, SeatError> {
     let g = room(state, code).await?;
     Ok(RoomInfo {
         code: g.code,
@@ -66,10 +141,10 @@ pub struct SignedInSeat {
     pub seat: SeatSession,
 }
 
-fn refused_status(status: GroupStatus) -> AppError {
+fn refused_status(status: GroupStatus) -> SeatError {
     match status {
-        GroupStatus::Scheduled => AppError::Refused(ErrorCode::RoomNotOpen),
-        _ => AppError::Refused(ErrorCode::RoomClosed),
+        GroupStatus::Scheduled => SeatError::RoomNotOpen,
+        _ => SeatError::RoomClosed,
     }
 }
 
@@ -80,15 +155,15 @@ pub(crate) async fn admit(
     g: &store::GroupRow,
     user_id: i64,
     unit_path: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<(), SeatError> {
     if !unit_path.is_some_and(|p| p.starts_with(&g.region_path)) {
-        return Err(AppError::Refused(ErrorCode::NotInRegion));
+        return Err(SeatError::NotInRegion);
     }
     if !g.open_to_region && !store::is_assigned(&mut *conn, g.id, user_id).await? {
-        return Err(AppError::Refused(ErrorCode::NotAssigned));
+        return Err(SeatError::NotAssigned);
     }
     if !enrolments::is_active(conn, user_id, g.year).await? {
-        return Err(AppError::NotEnrolled);
+        return Err(SeatError::NotEnrolled);
     }
     Ok(())
 }
@@ -99,7 +174,7 @@ pub(crate) async fn named_person(
     state: &AppState,
     trainee_id: Option<i64>,
     id_number: Option<&str>,
-) -> Result<(i64, Option<String>), AppError> {
+) -> Result<(i64, Option<String>), SeatError> {
     let mut conn = state.db.read().await?;
     let found = match (
         trainee_id,
@@ -107,33 +182,15 @@ pub(crate) async fn named_person(
     ) {
         (Some(user_id), _) => store::trainee_by_id(&mut conn, user_id)
             .await?
-            .ok_or_else(|| {
-                AppError::field(
-                    "trainee_id",
-                    ErrorCode::NotFound,
-                    "没有这名学员，请重新选择",
-                )
-            })?,
+            .ok_or(SeatError::UnknownTrainee)?,
         (None, Some(raw)) => {
             let id_number = IdNumber::parse(raw, qinxue_core::time::local_date(state.clock.now()))
-                .map_err(|_| {
-                    AppError::field(
-                        "id_number",
-                        ErrorCode::InvalidIdNumber,
-                        "身份证号不正确，请核对后重新输入",
-                    )
-                })?;
+                .map_err(|_| SeatError::InvalidIdNumber)?;
             store::trainee_by_id_number(&mut conn, id_number.as_str())
                 .await?
-                .ok_or(AppError::NotEnrolled)?
+                .ok_or(SeatError::NotEnrolled)?
         }
-        (None, None) => {
-            return Err(AppError::field(
-                "id_number",
-                ErrorCode::InvalidBody,
-                "请输入身份证号，或从名单中选择学员",
-            ))
-        }
+        (None, None) => return Err(SeatError::NobodyNamed),
     };
     Ok((found.0, found.2))
 }
@@ -149,17 +206,18 @@ async fn seat_person(
     token_hash: String,
     terminal: String,
     by: Option<i64>,
-) -> Result<i64, AppError> {
+) -> Result<i64, SeatError> {
     let now_s = state.clock.now_secs();
-    let seat_id = state
+    // The writer's transaction carries faults only: a refusal comes back as its value.
+    let seated = state
         .study
         .run(move |tx| {
             Box::pin(async move {
-                let capacity = store::lock_open_tx(tx, id)
-                    .await?
-                    .ok_or(AppError::Refused(ErrorCode::RoomClosed))?;
+                let Some(capacity) = store::lock_open_tx(tx, id).await? else {
+                    return Ok((Err(SeatError::RoomClosed), Vec::new()));
+                };
                 if store::other_live_seats(tx, id, user_id, &terminal).await? >= capacity {
-                    return Err(AppError::Refused(ErrorCode::RoomFull));
+                    return Ok((Err(SeatError::RoomFull), Vec::new()));
                 }
                 let mut touched = Vec::new();
                 for person in store::end_seats_of(tx, id, user_id, &terminal, now_s).await? {
@@ -181,10 +239,11 @@ async fn seat_person(
                     )
                     .await?;
                 }
-                Ok((seat, touched))
+                Ok((Ok(seat), touched))
             })
         })
         .await?;
+    let seat_id = seated?;
     state.rooms.changed(id);
     Ok(seat_id)
 }
@@ -203,7 +262,7 @@ pub async fn terminal(
     state: &AppState,
     code: &str,
     terminal: String,
-) -> Result<(Option<SignedInSeat>, Option<String>), AppError> {
+) -> Result<(Option<SignedInSeat>, Option<String>), SeatError> {
     let g = room(state, code).await?;
     if g.status != GroupStatus::Open {
         return Err(refused_status(g.status));
@@ -256,7 +315,7 @@ pub async fn terminal(
     store::terminal_code(&mut conn, id, &terminal)
         .await?
         .map(|shown| (None, Some(shown)))
-        .ok_or_else(|| AppError::Internal("no free seat code".into()))
+        .ok_or_else(|| AppError::Internal("no free seat code".into()).into())
 }
 
 /// Its proctor seats a person at the terminal showing `seat_code` (someone who cannot type
@@ -267,21 +326,17 @@ pub async fn seat_by_proctor(
     actor: &Actor,
     id: i64,
     req: ProctorSeating,
-) -> Result<(), AppError> {
+) -> Result<(), SeatError> {
     let (user, scope) = actor.proctor()?;
     let g = {
         let mut conn = state.db.read().await?;
         store::get_in(&mut conn, id, &scope)
             .await?
-            .ok_or(AppError::NotFound)?
+            .ok_or(SeatError::NotFound)?
     };
     let seat_code = req.seat_code.trim();
     if !group::is_seat_code(seat_code) {
-        return Err(AppError::field(
-            "seat_code",
-            ErrorCode::InvalidBody,
-            "座位码是电脑屏幕上显示的 4 位数字",
-        ));
+        return Err(SeatError::BadSeatCode);
     }
     if g.status != GroupStatus::Open {
         return Err(refused_status(g.status));
@@ -290,13 +345,7 @@ pub async fn seat_by_proctor(
         let mut conn = state.db.read().await?;
         store::terminal_by_code(&mut conn, id, seat_code)
             .await?
-            .ok_or_else(|| {
-                AppError::field(
-                    "seat_code",
-                    ErrorCode::NotFound,
-                    "没有显示这个座位码的电脑，请核对屏幕上的数字",
-                )
-            })?
+            .ok_or(SeatError::UnknownSeatCode)?
     };
     let (user_id, unit_path) =
         named_person(state, req.trainee_id, req.id_number.as_deref()).await?;
@@ -318,20 +367,14 @@ pub async fn sign_in(
     code: &str,
     terminal: String,
     req: SeatSignIn,
-) -> Result<SignedInSeat, AppError> {
+) -> Result<SignedInSeat, SeatError> {
     let g = room(state, code).await?;
     if g.status != GroupStatus::Open {
         return Err(refused_status(g.status));
     }
     let now = state.clock.now();
     let id_number = IdNumber::parse(req.id_number.trim(), qinxue_core::time::local_date(now))
-        .map_err(|_| {
-            AppError::field(
-                "id_number",
-                ErrorCode::InvalidIdNumber,
-                "身份证号不正确，请核对后重新输入",
-            )
-        })?;
+        .map_err(|_| SeatError::InvalidIdNumber)?;
     let pin = req.pin.trim().to_owned();
     let (id, now_s) = (g.id, now.timestamp());
     let fresh_pin = group::pin_from_draw(random_u64()?);
@@ -343,13 +386,11 @@ pub async fn sign_in(
                 // Every attempt on the session takes turns on its row, so that the counts
                 // below cannot be passed by attempts racing each other.
                 let Some((current, _)) = store::lock_open(&mut *c, id).await? else {
-                    return Ok(Err(AppError::Refused(ErrorCode::RoomClosed)));
+                    return Ok(Err(SeatError::RoomClosed));
                 };
                 let since = now_s - TERMINAL_WINDOW_SECS;
                 if store::terminal_failures(&mut *c, &term, since).await? >= TERMINAL_FAILURES {
-                    return Ok(Err(AppError::RateLimited(
-                        "签到码错误次数过多，请 10 分钟后再试，或请监考员帮您签到",
-                    )));
+                    return Ok(Err(SeatError::TerminalLocked));
                 }
                 let right = !current.is_empty() && constant_time_eq(&current, &pin);
                 store::record_attempt(&mut *c, id, &term, now_s, right).await?;
@@ -360,7 +401,7 @@ pub async fn sign_in(
                     store::set_pin(&mut *c, id, &fresh_pin, now_s).await?;
                     tracing::warn!(group_session = id, "PIN renewed after too many wrong ones");
                 }
-                Ok(Err(AppError::Refused(ErrorCode::WrongPin)))
+                Ok(Err(SeatError::WrongPin))
             })
         })
         .await?;
@@ -372,7 +413,7 @@ pub async fn sign_in(
         let mut conn = state.db.read().await?;
         let (user_id, _, unit_path) = store::trainee_by_id_number(&mut conn, id_number.as_str())
             .await?
-            .ok_or(AppError::NotEnrolled)?;
+            .ok_or(SeatError::NotEnrolled)?;
         admit(&mut conn, &g, user_id, unit_path).await?;
         user_id
     };
@@ -402,11 +443,11 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 }
 
 /// Who sits at the seat and what they study.
-async fn session_of(state: &AppState, seat: &Seat) -> Result<SeatSession, AppError> {
+async fn session_of(state: &AppState, seat: &Seat) -> Result<SeatSession, SeatError> {
     let mut conn = state.db.read().await?;
     let g = store::get(&mut conn, seat.group_session_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(SeatError::NotFound)?;
     let name = store::people(&mut conn, &[seat.user_id])
         .await?
         .into_iter()
@@ -447,10 +488,10 @@ async fn session_of(state: &AppState, seat: &Seat) -> Result<SeatSession, AppErr
 
 /// `GET /api/rooms/{code}/seat`: the seat's person and course; also the seat page's sign of
 /// life while no lesson is open.
-pub async fn current(state: &AppState, seat: &Seat, code: &str) -> Result<SeatSession, AppError> {
+pub async fn current(state: &AppState, seat: &Seat, code: &str) -> Result<SeatSession, SeatError> {
     let session = session_of(state, seat).await?;
     if session.code != code {
-        return Err(AppError::Refused(ErrorCode::SeatOnly));
+        return Err(SeatError::SeatOnly);
     }
     let now = state.clock.now_secs();
     if now - seat.seen_at >= SEEN_EVERY_SECS {
@@ -465,17 +506,17 @@ pub async fn current(state: &AppState, seat: &Seat, code: &str) -> Result<SeatSe
 }
 
 /// A seat's credential is for its own room only: `seat_only` on another room's routes.
-pub async fn in_room(state: &AppState, seat: &Seat, code: &str) -> Result<(), AppError> {
+pub async fn in_room(state: &AppState, seat: &Seat, code: &str) -> Result<(), SeatError> {
     let g = room(state, code).await?;
     if g.id != seat.group_session_id {
-        return Err(AppError::Refused(ErrorCode::SeatOnly));
+        return Err(SeatError::SeatOnly);
     }
     Ok(())
 }
 
 /// Signs out the seat whose credential this is (the person leaves, or the next one comes):
 /// its study there ends. A credential that has ended already, or is unknown, needs nothing.
-pub async fn sign_out(state: &AppState, code: &str, token: &str) -> Result<(), AppError> {
+pub async fn sign_out(state: &AppState, code: &str, token: &str) -> Result<(), SeatError> {
     let found = {
         let mut conn = state.db.read().await?;
         match store::find_seat(&mut conn, &crate::auth::session::token_hash(token)).await? {
@@ -513,12 +554,12 @@ pub async fn sign_out(state: &AppState, code: &str, token: &str) -> Result<(), A
 }
 
 /// A lesson of the session's course, with the person's progress this year.
-pub async fn lesson(state: &AppState, seat: &Seat, lesson_id: i64) -> Result<Lesson, AppError> {
+pub async fn lesson(state: &AppState, seat: &Seat, lesson_id: i64) -> Result<Lesson, SeatError> {
     let mut conn = state.db.read().await?;
     let l = catalogue::lesson(&mut conn, lesson_id)
         .await?
         .filter(|l| l.course_id == seat.course_id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(SeatError::NotFound)?;
     let (credited_secs, furthest_secs, position_secs) =
         study::progress(&mut conn, seat.user_id, l.id, seat.year)
             .await?
@@ -548,19 +589,19 @@ pub async fn start(
     state: &AppState,
     seat: &Seat,
     lesson_id: i64,
-) -> Result<StudySession, AppError> {
+) -> Result<StudySession, SeatError> {
     let now = state.clock.now();
     {
         let mut conn = state.db.read().await?;
         catalogue::lesson(&mut conn, lesson_id)
             .await?
             .filter(|l| l.course_id == seat.course_id)
-            .ok_or(AppError::NotFound)?;
+            .ok_or(SeatError::NotFound)?;
         let year = policy_years::get(&mut conn, seat.year)
             .await?
-            .ok_or(AppError::NoPolicyYear)?;
+            .ok_or(SeatError::NoPolicyYear)?;
         if !year.study_open(now) {
-            return Err(AppError::StudyClosed);
+            return Err(SeatError::StudyClosed);
         }
     }
     let (user_id, id, at_s) = (seat.user_id, seat.group_session_id, now.timestamp());
@@ -611,7 +652,7 @@ pub async fn start(
         },
     )
     .await
-    .map_err(AppError::from)
+    .map_err(SeatError::Study)
 }
 
 /// Answers the roll call on the seat (its checks are roll calls only).
@@ -620,8 +661,8 @@ pub async fn answer(
     seat: &Seat,
     check_id: &str,
     given: String,
-) -> Result<CheckPassed, AppError> {
-    let roll_call = roll_call_of_check(check_id).ok_or(AppError::NotFound)?;
+) -> Result<CheckPassed, SeatError> {
+    let roll_call = roll_call_of_check(check_id).ok_or(SeatError::NotFound)?;
     answer_roll_call(
         state,
         seat.group_session_id,
@@ -631,7 +672,7 @@ pub async fn answer(
         given,
     )
     .await
-    .map_err(AppError::from)
+    .map_err(|e| SeatError::RollCall(Box::new(e)))
 }
 
 #[cfg(test)]
