@@ -313,6 +313,7 @@ mod domain {
     use crate::services::roster::{self, ImportError};
     use crate::services::seats::SeatError;
     use crate::services::selection::SelectionError;
+    use crate::services::spreadsheet::SpreadsheetError;
     use crate::services::staff::StaffError;
     use crate::services::study::StudyError;
     use qinxue_core::api::FieldError;
@@ -863,6 +864,13 @@ mod domain {
                 SeatError::RollCall(e) => (*e).into(),
                 SeatError::Fault(e) => e,
             }
+        }
+    }
+
+    /// A file that could not be written is a fault: 500, its cause logged.
+    impl From<SpreadsheetError> for AppError {
+        fn from(e: SpreadsheetError) -> Self {
+            AppError::Internal(e.to_string())
         }
     }
 

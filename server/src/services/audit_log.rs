@@ -30,6 +30,12 @@ impl From<sqlx::Error> for AuditLogError {
     }
 }
 
+impl From<crate::services::spreadsheet::SpreadsheetError> for AuditLogError {
+    fn from(e: crate::services::spreadsheet::SpreadsheetError) -> Self {
+        AuditLogError::Fault(e.into())
+    }
+}
+
 /// One page of the entries the reader may see.
 pub async fn page(
     state: &AppState,

@@ -39,6 +39,12 @@ impl From<sqlx::Error> for ReportsError {
     }
 }
 
+impl From<crate::services::spreadsheet::SpreadsheetError> for ReportsError {
+    fn from(e: crate::services::spreadsheet::SpreadsheetError) -> Self {
+        ReportsError::Fault(e.into())
+    }
+}
+
 /// The region a report is of, with its path; outside the reader's subtree: not found.
 struct Target {
     region: RegionRow,

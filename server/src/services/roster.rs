@@ -139,6 +139,12 @@ impl From<sqlx::Error> for ImportError {
     }
 }
 
+impl From<crate::services::spreadsheet::SpreadsheetError> for ImportError {
+    fn from(e: crate::services::spreadsheet::SpreadsheetError) -> Self {
+        ImportError::Fault(e.into())
+    }
+}
+
 /// The file's text: a BOM says UTF-8; else strict UTF-8; else GB18030 (which GBK is a part
 /// of). Bytes that are none of these are not a CSV file.
 pub fn decode(bytes: &[u8]) -> Result<String, ImportError> {

@@ -2,7 +2,17 @@
 //! with a BOM going out; UTF-8, UTF-8 with a BOM or GBK/GB18030 coming in), and XLSX. Files
 //! are read and written here on the server, never in the browser.
 
-use crate::error::AppError;
+/// Why a spreadsheet was not written: faults only, of the CSV writer or of the XLSX writer
+/// (whose rows go through a temporary file).
+#[derive(Debug, thiserror::Error)]
+pub enum SpreadsheetError {
+    #[error("CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("CSV: {0}")]
+    CsvFlush(std::io::Error),
+    #[error("XLSX: {0}")]
+    Xlsx(rust_xlsxwriter::XlsxError),
+}
 
 /// The byte-order mark that makes Chinese Excel read a CSV file as UTF-8.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -22,17 +32,17 @@ impl CsvOut {
 
     /// One row. A cell that a spreadsheet would take for a formula (`=`, `+`, `@`) is written
     /// with a leading apostrophe, which Excel shows as text.
-    pub fn row(&mut self, cells: &[&str]) -> Result<(), AppError> {
+    pub fn row(&mut self, cells: &[&str]) -> Result<(), SpreadsheetError> {
         let cells: Vec<_> = cells.iter().map(|c| guard_formula(c)).collect();
-        self.writer
-            .write_record(cells.iter().map(|c| c.as_bytes()))
-            .map_err(|e| AppError::Internal(format!("CSV: {e}")))
+        Ok(self
+            .writer
+            .write_record(cells.iter().map(|c| c.as_bytes()))?)
     }
 
-    pub fn finish(self) -> Result<Vec<u8>, AppError> {
+    pub fn finish(self) -> Result<Vec<u8>, SpreadsheetError> {
         self.writer
             .into_inner()
-            .map_err(|e| AppError::Internal(format!("CSV: {e}")))
+            .map_err(|e| SpreadsheetError::CsvFlush(e.into_error()))
     }
 }
 
@@ -46,14 +56,10 @@ pub struct XlsxOut {
     next_row: u32,
 }
 
-fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
-    AppError::Internal(format!("XLSX: {e}"))
-}
-
 impl XlsxOut {
     /// A workbook whose one sheet is named `sheet`, with these column labels and widths (in
     /// characters).
-    pub fn new(sheet: &str, header: &[(&str, f64)]) -> Result<Self, AppError> {
+    pub fn new(sheet: &str, header: &[(&str, f64)]) -> Result<Self, SpreadsheetError> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut workbook = Workbook::new();
         // Saving is mostly deflating the sheet's XML: the fastest level takes a fraction of
@@ -65,16 +71,18 @@ impl XlsxOut {
         // a map of every cell kept until the save.
         let ws = workbook
             .add_worksheet_with_constant_memory()
-            .map_err(xlsx_error)?;
-        ws.set_name(sheet).map_err(xlsx_error)?;
+            .map_err(SpreadsheetError::Xlsx)?;
+        ws.set_name(sheet).map_err(SpreadsheetError::Xlsx)?;
         for (col, (label, width)) in header.iter().enumerate() {
             let col = col as u16;
-            ws.set_column_width(col, *width).map_err(xlsx_error)?;
-            ws.set_column_format(col, &text).map_err(xlsx_error)?;
+            ws.set_column_width(col, *width)
+                .map_err(SpreadsheetError::Xlsx)?;
+            ws.set_column_format(col, &text)
+                .map_err(SpreadsheetError::Xlsx)?;
             ws.write_string_with_format(0, col, *label, &bold)
-                .map_err(xlsx_error)?;
+                .map_err(SpreadsheetError::Xlsx)?;
         }
-        ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        ws.set_freeze_panes(1, 0).map_err(SpreadsheetError::Xlsx)?;
         Ok(Self {
             workbook,
             text,
@@ -83,18 +91,23 @@ impl XlsxOut {
     }
 
     /// One row of text cells.
-    pub fn row(&mut self, cells: &[&str]) -> Result<(), AppError> {
-        let ws = self.workbook.worksheet_from_index(0).map_err(xlsx_error)?;
+    pub fn row(&mut self, cells: &[&str]) -> Result<(), SpreadsheetError> {
+        let ws = self
+            .workbook
+            .worksheet_from_index(0)
+            .map_err(SpreadsheetError::Xlsx)?;
         for (col, cell) in cells.iter().enumerate() {
             ws.write_string_with_format(self.next_row, col as u16, *cell, &self.text)
-                .map_err(xlsx_error)?;
+                .map_err(SpreadsheetError::Xlsx)?;
         }
         self.next_row += 1;
         Ok(())
     }
 
-    pub fn finish(mut self) -> Result<Vec<u8>, AppError> {
-        self.workbook.save_to_buffer().map_err(xlsx_error)
+    pub fn finish(mut self) -> Result<Vec<u8>, SpreadsheetError> {
+        self.workbook
+            .save_to_buffer()
+            .map_err(SpreadsheetError::Xlsx)
     }
 }
 

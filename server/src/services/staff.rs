@@ -35,6 +35,12 @@ impl From<sqlx::Error> for StaffError {
     }
 }
 
+impl From<crate::services::spreadsheet::SpreadsheetError> for StaffError {
+    fn from(e: crate::services::spreadsheet::SpreadsheetError) -> Self {
+        StaffError::Fault(e.into())
+    }
+}
+
 /// How the list is ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
