@@ -7,7 +7,8 @@
 //! its pages weigh on that first visit. Link-time optimisation keeps each bundle to what its
 //! own app reaches. The certificates (`src/bin/certificates.rs`) and the computer room's kiosk
 //! (`src/bin/room.rs`, `room.html`, served at `/room/<code>`) are bundles of their own for the
-//! same reason.
+//! same reason, and so are the visitors' pages of a first visit (`welcome_app`, `welcome.html`),
+//! which the server sends to a request without a valid sign-in.
 
 pub mod admin;
 pub mod api;
@@ -21,6 +22,7 @@ pub mod pages;
 pub mod room;
 pub mod session;
 pub mod study;
+pub mod welcome_app;
 pub mod wire;
 
 use leptos::prelude::IntoView;

@@ -6,6 +6,7 @@
 use crate::api::{self, ApiError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
 use qinxue_core::api::Me;
 use qinxue_core::{ErrorCode, Role};
 
@@ -67,4 +68,24 @@ pub fn provide_session() {
 /// The session provided by the app.
 pub fn use_session() -> Session {
     expect_context::<Session>()
+}
+
+/// In context in the visitors' app (`crate::welcome_app`), which leaves by a page load once
+/// someone is signed in: the server then sends the trainee app.
+#[derive(Debug, Clone, Copy)]
+pub struct VisitorsApp;
+
+/// Goes to a page of the app once someone has signed in (login, registration): the router's
+/// navigation in the trainee app, a page load in the visitors' app. The load starts before the
+/// address changes, so that a page waiting for the address waits for the trainee app too.
+pub fn use_signed_in_navigate() -> impl Fn(&str) + Clone {
+    let navigate = use_navigate();
+    let visitors = use_context::<VisitorsApp>().is_some();
+    move |to: &str| {
+        if visitors {
+            let _ = window().location().assign(to);
+        } else {
+            navigate(to, Default::default());
+        }
+    }
 }

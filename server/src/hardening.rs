@@ -283,13 +283,14 @@ pub struct ContentPolicy {
 
 impl ContentPolicy {
     /// The policy of the front end built into `static_dir` (its `index.html` and the
-    /// administrators' `admin/index.html`, the certificates' and the room's kiosk's).
+    /// administrators' `admin/index.html`, the certificates', the room's kiosk's and the visitors').
     pub fn new(static_dir: &Path) -> Self {
         let pages = vec![
             static_dir.join("index.html"),
             static_dir.join("admin").join("index.html"),
             static_dir.join("certificates").join("index.html"),
             static_dir.join("room").join("index.html"),
+            static_dir.join("welcome").join("index.html"),
         ];
         let plain = policy_with(&[]);
         Self {

@@ -111,7 +111,12 @@ pub fn app(state: AppState) -> Router {
             "/room",
             static_files::service(&state.config.static_dir.join("room")),
         )
-        .fallback_service(static_files::service(&state.config.static_dir))
+        // The visitors' bundle's files; its page is sent by `front_end`.
+        .nest_service(
+            "/welcome",
+            static_files::service(&state.config.static_dir.join("welcome")),
+        )
+        .fallback(static_files::front_end(&state.config.static_dir))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
             state.config.request_timeout,

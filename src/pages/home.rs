@@ -39,6 +39,28 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// The page at `/` in the visitors' bundle (`crate::welcome_app`): the welcome alone. Should the
+/// person turn out to be signed in, the page is loaded again, and the server then sends the
+/// trainee app, whose home this is not.
+#[component]
+pub fn VisitorHomePage() -> impl IntoView {
+    set_page_title(t().nav_home);
+    let session = use_session();
+    move || match session.state() {
+        SessionState::Loading => view! { <Loading /> }.into_any(),
+        SessionState::SignedOut => view! { <Welcome /> }.into_any(),
+        SessionState::Failed(error) => {
+            let message = format!("{}：{}", t().session_failed, error.message());
+            let retry = Callback::new(move |_| spawn_local(session.reload()));
+            view! { <ErrorNotice message on_retry=retry /> }.into_any()
+        }
+        SessionState::SignedIn(_) => {
+            crate::welcome_app::load_from_server();
+            view! { <Loading /> }.into_any()
+        }
+    }
+}
+
 #[component]
 fn Welcome() -> impl IntoView {
     let text = t();

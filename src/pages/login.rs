@@ -5,11 +5,11 @@ use crate::components::field::TextField;
 use crate::components::focus::focus_element;
 use crate::components::title::set_page_title;
 use crate::i18n::t;
-use crate::session::use_session;
+use crate::session::{use_session, use_signed_in_navigate};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::use_location;
 use qinxue_core::api::LoginRequest;
 
 /// The page at `/login`.
@@ -18,7 +18,7 @@ pub fn LoginPage() -> impl IntoView {
     let text = t();
     set_page_title(text.login_title);
     let session = use_session();
-    let navigate = use_navigate();
+    let navigate = use_signed_in_navigate();
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
@@ -53,7 +53,7 @@ pub fn LoginPage() -> impl IntoView {
                     .assign(to.as_deref().unwrap_or("/admin/"));
             } else {
                 let to = next.filter(|n| !n.starts_with("/admin"));
-                navigate(to.as_deref().unwrap_or("/"), Default::default());
+                navigate(to.as_deref().unwrap_or("/"));
             }
             Ok::<(), ApiError>(())
         }

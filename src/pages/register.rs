@@ -10,13 +10,12 @@ use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::title::set_page_title;
 use crate::components::unit_picker::UnitPicker;
 use crate::i18n::t;
-use crate::session::use_session;
+use crate::session::{use_session, use_signed_in_navigate};
 use chrono::NaiveDate;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped_with_cancellation;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use qinxue_core::account::{PASSWORD_MIN_CHARS, TRADES};
 use qinxue_core::api::{Region, RegisterRequest, Unit};
 use qinxue_core::{EmploymentType, ErrorCode, Grade};
@@ -175,7 +174,7 @@ pub fn RegisterPage() -> impl IntoView {
     let text = t();
     set_page_title(text.register_title);
     let session = use_session();
-    let navigate = use_navigate();
+    let navigate = use_signed_in_navigate();
     let today = today_in_shanghai();
     let form = RegisterForm::new();
     let touched = RwSignal::new(Vec::<&'static str>::new());
@@ -204,7 +203,7 @@ pub fn RegisterPage() -> impl IntoView {
                     return Err::<(), ApiError>(error);
                 }
                 session.reload().await;
-                navigate("/", Default::default());
+                navigate("/");
                 Ok(())
             }
         },
